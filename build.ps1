@@ -1,0 +1,165 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks SpatialSim.
+.DESCRIPTION
+    Tasks:
+      Build  (default) stage an importable module at out/SpatialSim
+      Test   build, then run every suite (xUnit core tests, Pester cmdlet tests) and print one
+             summary line "N passed, N failed[, N skipped]"; exit code 1 on any failure
+      Demo   build, then rank the gene pairs of the bundled Stereo-seq sample
+      Bench  build, then run the benchmark against the Python peers (see BENCHMARKS.md)
+      Clean  remove out/ and artifacts/
+    Run as: dotnet tool restore && dotnet pwsh ./build.ps1 <Task>
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string]$Task = 'Build',
+    [ValidateSet('Release', 'Debug')]
+    [string]$Configuration = 'Release',
+    # Bench only: a short smoke run.
+    [switch]$Quick
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+$Root = $PSScriptRoot
+$OutModule = Join-Path $Root 'out/SpatialSim'
+$Artifacts = Join-Path $Root 'artifacts'
+Import-Module (Join-Path $Root 'build/ElfVersionNeed.psm1') -Force
+
+function Invoke-Native {
+    param([string]$What, [scriptblock]$Command)
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
+}
+
+function Get-ChildPwshCommand {
+    # The pwsh that runs this script, as a command line for a fresh child process.
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if (Test-Path $dll) { return @((Get-Process -Id $PID).Path, $dll) }
+    return @((Get-Process -Id $PID).Path)
+}
+
+# Libraries of libtorch that SpatialSim never loads (test back-ends, the Python binding).
+$UnusedNativeLibraries = @(
+    'libtorch_python.so', 'libjitbackend_test.so', 'libtorchbind_test.so', 'libbackend_with_compiler.so',
+    'libnnapi_backend.so', 'libaoti_custom_ops.so', 'libshm.so')
+
+function Repair-LibTorchSharp {
+    <# Makes the staged libLibTorchSharp.so loadable on a libstdc++ older than GCC 13's (see build/ElfVersionNeed.psm1). #>
+    param([Parameter(Mandatory)][string]$Directory)
+    $lib = Join-Path $Directory 'libLibTorchSharp.so'
+    if (-not (Test-Path $lib)) { return }
+    $needed = @(Read-ElfVersionNeed -Path $lib | Where-Object { $_.File -eq 'libstdc++.so.6' -and ($_.Flags -band 2) -eq 0 })
+    foreach ($need in $needed) {
+        if (-not (Test-SystemLibraryVersion -Library 'libstdc++.so.6' -Version $need.Version)) {
+            if ($need.Version -ne 'GLIBCXX_3.4.32') {
+                throw "The system libstdc++.so.6 lacks $($need.Version), which libLibTorchSharp.so needs. Install a newer libstdc++ (GCC 13 or later)."
+            }
+            if (Set-ElfVersionNeedWeak -Path $lib -Version $need.Version) {
+                Write-Host "  patched $lib : $($need.Version) marked weak (system libstdc++ lacks it)"
+            }
+        }
+    }
+}
+
+function Invoke-Build {
+    Write-Host '== Build'
+    $publish = Join-Path $Artifacts 'publish'
+    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    Invoke-Native 'dotnet publish' {
+        dotnet publish (Join-Path $Root 'src/Cmdlets/SpatialSim.Cmdlets.csproj') -c $Configuration -r $rid --self-contained false -o $publish -nologo -v quiet -p:GenerateDocumentationFile=false
+    }
+    New-Item -ItemType Directory -Force -Path $OutModule | Out-Null
+    # Stage: managed assemblies and this platform's native libraries only.
+    $skip = @('*.pdb', '*.deps.json', 'System.Management.Automation.dll') + $UnusedNativeLibraries
+    Get-ChildItem -LiteralPath $publish -File | Where-Object {
+        $name = $_.Name; -not ($skip | Where-Object { $name -like $_ })
+    } | ForEach-Object {
+        $target = Join-Path $OutModule $_.Name
+        if (-not (Test-Path $target) -or (Get-Item $target).LastWriteTimeUtc -lt $_.LastWriteTimeUtc -or (Get-Item $target).Length -ne $_.Length) {
+            Copy-Item -LiteralPath $_.FullName -Destination $target -Force
+        }
+    }
+    Repair-LibTorchSharp -Directory $OutModule
+    Copy-Item (Join-Path $Root 'SpatialSim.psd1') $OutModule -Force
+    Copy-Item (Join-Path $Root 'src/Module/*') $OutModule -Recurse -Force
+    Copy-Item (Join-Path $Root 'LICENSE') $OutModule -Force -ErrorAction SilentlyContinue
+    Write-Host "  staged module at $OutModule"
+}
+
+function Invoke-CoreTests {
+    <# xUnit tests of the core. Returns counts. #>
+    $project = Join-Path $Root 'tests/TorchCore.Tests/SpatialSim.TorchCore.Tests.csproj'
+    $results = Join-Path $Artifacts 'test-results'
+    Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Native 'building the core tests' { dotnet build $project -c $Configuration -nologo -v quiet }
+    # The test host loads TorchSharp's native library from its own output folder: give it the repaired copy.
+    $testOut = Join-Path $Artifacts "bin/SpatialSim.TorchCore.Tests/$Configuration/net10.0"
+    $native = Join-Path $testOut 'runtimes/linux-x64/native'
+    if (Test-Path (Join-Path $native 'libLibTorchSharp.so')) {
+        Copy-Item (Join-Path $OutModule 'libLibTorchSharp.so') $native -Force
+    }
+    dotnet test $project -c $Configuration --no-build -nologo --results-directory $results --logger 'trx;LogFileName=core.trx' --logger 'console;verbosity=normal' | Out-Host
+    $trx = Join-Path $results 'core.trx'
+    if (-not (Test-Path $trx)) { return [pscustomobject]@{ Suite = 'core (xUnit)'; Passed = 0; Failed = 1; Skipped = 0 } }
+    $c = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Suite = 'core (xUnit)'; Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+}
+
+function Invoke-PesterTests {
+    <# Pester tests of the cmdlets, in a fresh pwsh so this process loads nothing of the module. #>
+    $summary = Join-Path $Artifacts 'test-results/pester.json'
+    New-Item -ItemType Directory -Force -Path (Split-Path $summary) | Out-Null
+    $pwsh = Get-ChildPwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $OutModule -SummaryPath $summary | Out-Host
+    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Suite = 'cmdlets (Pester)'; Passed = 0; Failed = 1; Skipped = 0 } }
+    $s = Get-Content -Raw $summary | ConvertFrom-Json
+    [pscustomobject]@{ Suite = 'cmdlets (Pester)'; Passed = [int]$s.Passed; Failed = [int]$s.Failed; Skipped = [int]$s.Skipped }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Write-Host '== Test'
+    $suites = @(Invoke-CoreTests; Invoke-PesterTests)
+    $suites | Format-Table -AutoSize | Out-Host
+    $passed = ($suites | Measure-Object Passed -Sum).Sum
+    $failed = ($suites | Measure-Object Failed -Sum).Sum
+    $skipped = ($suites | Measure-Object Skipped -Sum).Sum
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Write-Host '== Demo'
+    $pwsh = Get-ChildPwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'samples/Demo.ps1') -ModulePath $OutModule
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    Write-Host '== Bench'
+    $pwsh = Get-ChildPwshCommand
+    $benchArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench/Invoke-Benchmark.ps1'), '-ModulePath', $OutModule)
+    if ($Quick) { $benchArgs += '-Quick' }
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) @benchArgs
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Clean' { Remove-Item (Join-Path $Root 'out'), $Artifacts -Recurse -Force -ErrorAction SilentlyContinue; Write-Host 'cleaned' }
+}

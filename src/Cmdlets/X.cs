@@ -1,0 +1,1 @@
+namespace SpatialSim.Cmdlets; public class X {}
