@@ -8,10 +8,10 @@
     Description          = 'Ranks every pair of genes by how alike their spatial expression patterns are (spatial transcriptomics rasters), on a TorchSharp tensor core.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('SpatialSim.format.ps1xml')
+    FormatsToProcess     = @()
     CmdletsToExport      = @(
-        'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity',
-        'Get-RankedPairs', 'Get-SpatialSimDevice')
+        'Get-SpatialSimDevice'
+)
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -1,1 +1,0 @@
-namespace SpatialSim.Cmdlets; public class X {}

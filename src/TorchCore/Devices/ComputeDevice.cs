@@ -1,0 +1,59 @@
+using TorchSharp;
+
+namespace SpatialSim.TorchCore.Devices;
+
+/// <summary>The kinds of device a raster can live on.</summary>
+public enum DeviceKind { Cpu, Cuda }
+
+/// <summary>
+/// The one device abstraction of SpatialSim: every tensor is created on a ComputeDevice, and every
+/// numerical routine asks it which code path to take (our own vectorised CPU kernels, or torch/cuDNN on CUDA).
+/// </summary>
+public sealed class ComputeDevice : IEquatable<ComputeDevice>
+{
+    public DeviceKind Kind { get; }
+    public int Index { get; }
+    /// <summary>The torch device, e.g. "cpu" or "cuda:0".</summary>
+    public torch.Device TorchDevice { get; }
+
+    private ComputeDevice(DeviceKind kind, int index)
+    {
+        Kind = kind;
+        Index = index;
+        TorchDevice = kind == DeviceKind.Cpu ? torch.CPU : new torch.Device(DeviceType.CUDA, index);
+    }
+
+    public static ComputeDevice Cpu { get; } = new(DeviceKind.Cpu, 0);
+
+    public bool IsCpu => Kind == DeviceKind.Cpu;
+
+    /// <summary>The device asked for, or a clear error when it is not available here.</summary>
+    public static ComputeDevice Resolve(DeviceKind kind, int index = 0)
+    {
+        TorchRuntime.EnsureInitialized();
+        if (kind == DeviceKind.Cpu) return Cpu;
+        if (!torch.cuda.is_available())
+            throw new SpatialSimException(ErrorKind.ResourceUnavailable,
+                "CUDA was asked for, but no CUDA device is available: this SpatialSim runs on a CPU build of libtorch, " +
+                "or the machine has no NVIDIA GPU/driver. Use -Device Cpu, or install a CUDA build of TorchSharp's libtorch.");
+        int count = torch.cuda.device_count();
+        if (index < 0 || index >= count)
+            throw new SpatialSimException(ErrorKind.InvalidArgument, $"CUDA device {index} does not exist; this machine has {count} (0..{count - 1}).");
+        return new ComputeDevice(DeviceKind.Cuda, index);
+    }
+
+    /// <summary>Devices usable on this machine, CPU first.</summary>
+    public static IReadOnlyList<ComputeDevice> Available()
+    {
+        TorchRuntime.EnsureInitialized();
+        var list = new List<ComputeDevice> { Cpu };
+        if (torch.cuda.is_available())
+            for (int i = 0; i < torch.cuda.device_count(); i++) list.Add(new ComputeDevice(DeviceKind.Cuda, i));
+        return list;
+    }
+
+    public override string ToString() => Kind == DeviceKind.Cpu ? "Cpu" : $"Cuda:{Index}";
+    public bool Equals(ComputeDevice? other) => other is not null && other.Kind == Kind && other.Index == Index;
+    public override bool Equals(object? obj) => Equals(obj as ComputeDevice);
+    public override int GetHashCode() => HashCode.Combine(Kind, Index);
+}

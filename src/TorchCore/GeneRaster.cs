@@ -1,0 +1,118 @@
+using SpatialSim.TorchCore.Devices;
+using SpatialSim.TorchCore.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SpatialSim.TorchCore;
+
+/// <summary>
+/// One gene's expression raster: a float32 tensor of shape [Height, Width] on a device, with the numbers
+/// a user looks at first (total counts, non-zero pixels, maximum). Immutable: operations return new rasters.
+/// The raster owns its tensor; Dispose frees it at once (otherwise the garbage collector does).
+/// </summary>
+public sealed class GeneRaster : IDisposable
+{
+    public string Gene { get; }
+    public int Width { get; }
+    public int Height { get; }
+    /// <summary>Pixels of the input summed into one pixel of this raster per axis (Stereo-seq "bin b").</summary>
+    public int BinSize { get; }
+    public double Total { get; }
+    public long NonZero { get; }
+    public double Max { get; }
+    public string Source { get; }
+    /// <summary>What was done to the input so far (e.g. "gaussian σ=4"), empty for raw counts.</summary>
+    public string Processing { get; }
+    /// <summary>Size of one pixel in the input's coordinate units (e.g. DNB for Stereo-seq); binning multiplies it.</summary>
+    public double PixelSize { get; }
+    public ComputeDevice Device { get; }
+    /// <summary>The pixels, float32 [Height, Width], on <see cref="Device"/>. Owned by this raster: do not dispose.</summary>
+    public Tensor Values { get; }
+
+    private GeneRaster(string gene, Tensor values, int binSize, string source, string processing, double pixelSize, ComputeDevice device,
+        double total, long nonZero, double max)
+    {
+        Gene = gene;
+        Values = values;
+        Height = (int)values.shape[0];
+        Width = (int)values.shape[1];
+        BinSize = binSize;
+        Source = source;
+        Processing = processing;
+        PixelSize = pixelSize;
+        Device = device;
+        Total = total;
+        NonZero = nonZero;
+        Max = max;
+    }
+
+    /// <summary>Makes a raster from a plane read from disk; checks for NaN/Inf and negative counts.</summary>
+    public static GeneRaster FromPlane(RasterPlane plane, int binSize, ComputeDevice device, bool allowNegative = false)
+    {
+        TorchRuntime.EnsureInitialized();
+        var (total, nonZero, max) = Describe(plane, allowNegative);
+        Tensor values;
+        using (var cpu = torch.tensor(plane.Pixels, new long[] { plane.Height, plane.Width }, ScalarType.Float32))
+            values = device.IsCpu ? cpu.clone() : cpu.to(device.TorchDevice);
+        values.DetachFromDisposeScope();
+        return new GeneRaster(plane.Gene, values, binSize, plane.Source, "", plane.PixelSize, device, total, nonZero, max);
+    }
+
+    /// <summary>A new raster with other values (same gene, size, device), e.g. after smoothing. Takes ownership of <paramref name="values"/>.</summary>
+    public GeneRaster With(Tensor values, string processing)
+    {
+        if (values.ndim != 2 || values.shape[0] != Height || values.shape[1] != Width)
+            throw new ArgumentException($"Expected a [{Height}, {Width}] tensor, got [{string.Join(", ", values.shape)}].");
+        values.DetachFromDisposeScope();
+        var (total, nonZero, max) = DescribeTensor(values);
+        string joined = string.IsNullOrEmpty(Processing) ? processing : $"{Processing}; {processing}";
+        return new GeneRaster(Gene, values, BinSize, Source, joined, PixelSize, Device, total, nonZero, max);
+    }
+
+    /// <summary>Copies the pixels to managed memory (row-major).</summary>
+    public float[] ToArray()
+    {
+        using var scope = torch.NewDisposeScope();
+        var cpu = Values.device_type == DeviceType.CPU ? Values.contiguous() : Values.cpu().contiguous();
+        return cpu.data<float>().ToArray();
+    }
+
+    public RasterPlane ToPlane() => new(Gene, Width, Height, ToArray(), Source) { PixelSize = PixelSize };
+
+    private static (double Total, long NonZero, double Max) Describe(RasterPlane plane, bool allowNegative)
+    {
+        string gene = plane.Gene, source = plane.Source;
+        float[] pixels = plane.Pixels;
+        double total = 0, max = double.NegativeInfinity;
+        long nonZero = 0;
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            float v = pixels[i];
+            if (!float.IsFinite(v))
+                throw new SpatialSimException(ErrorKind.InvalidData,
+                    $"Gene '{gene}' from '{source}' has a {(float.IsNaN(v) ? "NaN" : "infinite")} pixel at row {i / plane.Width}, column {i % plane.Width} " +
+                    "— rasters must be finite. Replace missing values by 0 before importing.") { Gene = gene, FilePath = source };
+            if (v < 0 && !allowNegative)
+                throw new SpatialSimException(ErrorKind.InvalidData,
+                    $"Gene '{gene}' from '{source}' has a negative value ({v}) at row {i / plane.Width}, column {i % plane.Width}; " +
+                    "counts cannot be negative. Check the input (an offset or log transform?).") { Gene = gene, FilePath = source };
+            total += v;
+            if (v != 0) nonZero++;
+            if (v > max) max = v;
+        }
+        return (total, nonZero, pixels.Length == 0 ? 0 : max);
+    }
+
+    private static (double Total, long NonZero, double Max) DescribeTensor(Tensor values)
+    {
+        using var scope = torch.NewDisposeScope();
+        double total = values.sum(ScalarType.Float64).item<double>();
+        long nonZero = values.count_nonzero().item<long>();
+        double max = values.max().item<float>();
+        return (total, nonZero, max);
+    }
+
+    public override string ToString() => $"{Gene} ({Width}×{Height}, bin {BinSize})";
+
+    public void Dispose() => Values.Dispose();
+}
