@@ -8,9 +8,10 @@
     Description          = 'Ranks every pair of genes by how alike their spatial expression patterns are (spatial transcriptomics rasters), on a TorchSharp tensor core.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('SpatialSim.format.ps1xml')
     CmdletsToExport      = @(
-        'Get-SpatialSimDevice'
+        'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity',
+        'Get-RankedPairs', 'Get-SpatialSimDevice'
 )
     FunctionsToExport    = @()
     AliasesToExport      = @()

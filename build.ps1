@@ -5,7 +5,8 @@
     Tasks:
       Build  (default) stage an importable module at out/SpatialSim
       Test   build, then run every suite (xUnit core tests, Pester cmdlet tests) and print one
-             summary line "N passed, N failed[, N skipped]"; exit code 1 on any failure
+             summary line "N passed, N failed[, N skipped]"; exit code 1 on any failure.
+             -Suite Core|Pester runs one suite; -Filter passes an xUnit filter expression.
       Demo   build, then rank the gene pairs of the bundled Stereo-seq sample
       Bench  build, then run the benchmark against the Python peers (see BENCHMARKS.md)
       Clean  remove out/ and artifacts/
@@ -18,7 +19,11 @@ param(
     [ValidateSet('Release', 'Debug')]
     [string]$Configuration = 'Release',
     # Bench only: a short smoke run.
-    [switch]$Quick
+    [switch]$Quick,
+    # Test only: which suites to run, and an xUnit --filter expression (e.g. 'FullyQualifiedName~Gaussian').
+    [ValidateSet('All', 'Core', 'Pester')]
+    [string]$Suite = 'All',
+    [string]$Filter
 )
 
 Set-StrictMode -Version Latest
@@ -106,19 +111,33 @@ function Invoke-CoreTests {
     if (Test-Path (Join-Path $native 'libLibTorchSharp.so')) {
         Copy-Item (Join-Path $OutModule 'libLibTorchSharp.so') $native -Force
     }
-    dotnet test $project -c $Configuration --no-build -nologo --results-directory $results --logger 'trx;LogFileName=core.trx' --logger 'console;verbosity=normal' | Out-Host
+    $filterArgs = if ($Filter) { @('--filter', $Filter) } else { @() }
+    dotnet test $project -c $Configuration --no-build -nologo --results-directory $results --logger 'trx;LogFileName=core.trx' --logger 'console;verbosity=normal' @filterArgs | Out-Host
     $trx = Join-Path $results 'core.trx'
     if (-not (Test-Path $trx)) { return [pscustomobject]@{ Suite = 'core (xUnit)'; Passed = 0; Failed = 1; Skipped = 0 } }
     $c = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
     [pscustomobject]@{ Suite = 'core (xUnit)'; Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
 }
 
+function Get-PesterManifest {
+    <# Pester 5.7.1 from NuGet (the PowerShell Gallery is not reachable): restored by tools/Tools.csproj. #>
+    Invoke-Native 'restoring Pester from NuGet' { dotnet restore (Join-Path $Root 'tools/Tools.csproj') -nologo -v quiet }
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
+        ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    }
+    $manifest = Join-Path $packages 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $manifest)) { throw "Pester 5.7.1 was restored but '$manifest' is missing." }
+    return $manifest
+}
+
 function Invoke-PesterTests {
     <# Pester tests of the cmdlets, in a fresh pwsh so this process loads nothing of the module. #>
     $summary = Join-Path $Artifacts 'test-results/pester.json'
     New-Item -ItemType Directory -Force -Path (Split-Path $summary) | Out-Null
+    Remove-Item $summary -ErrorAction SilentlyContinue
+    $pester = Get-PesterManifest
     $pwsh = Get-ChildPwshCommand
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $OutModule -SummaryPath $summary | Out-Host
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $OutModule -PesterPath $pester -SummaryPath $summary | Out-Host
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Suite = 'cmdlets (Pester)'; Passed = 0; Failed = 1; Skipped = 0 } }
     $s = Get-Content -Raw $summary | ConvertFrom-Json
     [pscustomobject]@{ Suite = 'cmdlets (Pester)'; Passed = [int]$s.Passed; Failed = [int]$s.Failed; Skipped = [int]$s.Skipped }
@@ -127,7 +146,9 @@ function Invoke-PesterTests {
 function Invoke-Test {
     Invoke-Build
     Write-Host '== Test'
-    $suites = @(Invoke-CoreTests; Invoke-PesterTests)
+    $suites = @(
+        if ($Suite -in 'All', 'Core') { Invoke-CoreTests }
+        if ($Suite -in 'All', 'Pester') { Invoke-PesterTests })
     $suites | Format-Table -AutoSize | Out-Host
     $passed = ($suites | Measure-Object Passed -Sum).Sum
     $failed = ($suites | Measure-Object Failed -Sum).Sum

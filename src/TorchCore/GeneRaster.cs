@@ -69,6 +69,16 @@ public sealed class GeneRaster : IDisposable
         return new GeneRaster(Gene, values, BinSize, Source, joined, PixelSize, Device, total, nonZero, max);
     }
 
+    /// <summary>A raster of another size derived from this one (a pyramid level): the pixel size doubles per halving.</summary>
+    internal GeneRaster WithReduced(Tensor values, string processing)
+    {
+        values.DetachFromDisposeScope();
+        var (total, nonZero, max) = DescribeTensor(values);
+        double factor = (double)Width / values.shape[1];
+        string joined = string.IsNullOrEmpty(Processing) ? processing : $"{Processing}; {processing}";
+        return new GeneRaster(Gene, values, BinSize, Source, joined, PixelSize * factor, Device, total, nonZero, max);
+    }
+
     /// <summary>Copies the pixels to managed memory (row-major).</summary>
     public float[] ToArray()
     {

@@ -46,7 +46,7 @@ public static class GaussianSmoothing
     }
 
     /// <summary>The CUDA path: scipy 'reflect' padding (half-sample symmetric, by an index map) and two 1-D cuDNN convolutions.</summary>
-    private static Tensor BlurWithConvolution(Tensor image, double sigma)
+    internal static Tensor BlurWithConvolution(Tensor image, double sigma)
     {
         if (sigma == 0) return image.clone();
         double[] k = CpuGaussianBlur.Kernel1D(sigma, DefaultTruncate);

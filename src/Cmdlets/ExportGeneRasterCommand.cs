@@ -1,0 +1,117 @@
+using System.Management.Automation;
+using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.IO;
+
+namespace SpatialSim.Cmdlets;
+
+/// <summary>
+/// Writes rasters to .npy (float32, exact), 16-bit PNG (exact for integer counts ≤ 65535, scaled otherwise)
+/// or float32 TIFF (exact). Put {Gene} in the path to write one file per gene; several rasters into one
+/// .npy path without {Gene} become one 3-D stack (genes, height, width). Never overwrites without -Force.
+/// </summary>
+[Cmdlet(VerbsData.Export, "GeneRaster", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportGeneRasterCommand : SpatialSimCmdlet
+{
+    private readonly List<GeneRaster> _stack = new();
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
+
+    /// <summary>Output file: .npy, .png, .tif or .tiff. "{Gene}" in it is replaced by each gene's name.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = "";
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private bool PerGene => Path.Contains("{Gene}", StringComparison.OrdinalIgnoreCase);
+
+    private string Extension => System.IO.Path.GetExtension(Path).ToLowerInvariant();
+
+    protected override void BeginProcessing()
+    {
+        if (Extension is not (".npy" or ".png" or ".tif" or ".tiff"))
+            ThrowFailure(new SpatialSimException(ErrorKind.NotSupported,
+                $"Export-GeneRaster writes .npy, .png, .tif or .tiff files; '{Path}' has none of these extensions.") { FilePath = Path }, Path, "UnsupportedFormat");
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var raster in InputObject)
+        {
+            if (raster is null) continue;
+            if (!PerGene)
+            {
+                _stack.Add(raster);
+                if (_stack.Count > 1 && Extension != ".npy")
+                    WriteFailure(new SpatialSimException(ErrorKind.InvalidArgument,
+                        $"Several rasters are being written to the one {Extension} file '{Path}', which holds a single image; " +
+                        "put {Gene} in the path for one file per gene (e.g. 'out/{Gene}.png'), or write a .npy stack.") { Gene = raster.Gene }, raster, "OneImagePerFile");
+                continue;
+            }
+            string target = GetUnresolvedProviderPathFromPSPath(Path.Replace("{Gene}", SafeName(raster.Gene), StringComparison.OrdinalIgnoreCase));
+            Write(target, new[] { raster });
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (PerGene || _stack.Count == 0) return;
+        string target = GetUnresolvedProviderPathFromPSPath(Path);
+        Write(target, Extension == ".npy" ? _stack : _stack.Take(1).ToList());
+    }
+
+    private void Write(string target, IReadOnlyList<GeneRaster> rasters)
+    {
+        string what = rasters.Count == 1 ? $"gene '{rasters[0].Gene}'" : $"{rasters.Count} genes as one stack";
+        if (!ShouldProcess(target, $"Write {what}")) return;
+        try
+        {
+            if (File.Exists(target) && !Force)
+                throw new SpatialSimException(ErrorKind.WriteConflict,
+                    $"'{target}' already exists; pass -Force to overwrite it.") { FilePath = target };
+            if (Directory.Exists(target))
+                throw new SpatialSimException(ErrorKind.WriteConflict, $"'{target}' is a directory; give a file name.") { FilePath = target };
+            StopToken.ThrowIfCancellationRequested();
+            switch (Extension)
+            {
+                case ".npy" when rasters.Count == 1:
+                    NpyFormat.WriteFloat32(target, rasters[0].ToPlane(), overwrite: Force);
+                    break;
+                case ".npy":
+                    NpyFormat.WriteFloat32Stack(target, rasters.Select(r => r.ToPlane()).ToList(), overwrite: Force);
+                    WriteVerbose($"'{target}': stack of {rasters.Count} genes in this order: {string.Join(", ", rasters.Select(r => r.Gene))}.");
+                    break;
+                case ".png":
+                    var info = ImageRasterWriter.WritePng16(target, rasters[0].ToPlane(), overwrite: Force);
+                    if (!info.Exact)
+                        WriteWarning($"Gene '{rasters[0].Gene}' is not integer counts in 0..65535: '{target}' holds the values scaled by {info.Scale:g6} " +
+                                     "(a 16-bit PNG stores integers). Use .npy or .tif to keep exact values.");
+                    break;
+                default:
+                    ImageRasterWriter.WriteTiffFloat32(target, rasters[0].ToPlane(), overwrite: Force);
+                    break;
+            }
+            if (PassThru) WriteObject(new FileInfo(target));
+        }
+        catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+        catch (Exception e)
+        {
+            var record = ToErrorRecord(e, target, "ExportFailed");
+            if (e is IOException && e is not FileNotFoundException)
+                record = new ErrorRecord(e, record.FullyQualifiedErrorId, ErrorCategory.WriteError, target);
+            WriteError(record);
+        }
+    }
+
+    /// <summary>Gene names become file names: characters a file system refuses are replaced by '_'.</summary>
+    private static string SafeName(string gene)
+    {
+        var invalid = System.IO.Path.GetInvalidFileNameChars();
+        return new string(gene.Select(c => invalid.Contains(c) || c == '\\' ? '_' : c).ToArray());
+    }
+}

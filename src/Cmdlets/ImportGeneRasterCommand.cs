@@ -1,0 +1,217 @@
+using System.Management.Automation;
+using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.Ranking;
+using SpatialSim.TorchCore.Devices;
+using SpatialSim.TorchCore.IO;
+
+namespace SpatialSim.Cmdlets;
+
+/// <summary>Colour channel of an RGB(A) image to read as counts.</summary>
+public enum ImageChannel { R = 0, G = 1, B = 2, A = 3 }
+
+/// <summary>
+/// Reads gene rasters from images (PNG, TIFF), long count tables (CSV, TSV, Stereo-seq GEM, optionally .gz)
+/// and NumPy .npy files; streams one GeneRaster per gene.
+/// </summary>
+[Cmdlet(VerbsData.Import, "GeneRaster", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(GeneRaster))]
+public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private ComputeDevice _device = ComputeDevice.Cpu;
+    private (int Width, int Height, string File)? _imageCanvas;
+    private int _nextGeneName;
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Alias("FullName")]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("LP")]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>Tables: keep only these genes (wildcards allowed). Images and .npy: the gene names, in file / plane order.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? Gene { get; set; }
+
+    /// <summary>Sum b×b pixel blocks (Stereo-seq "bin b").</summary>
+    [Parameter]
+    [ValidateRange(1, 100000)]
+    public int BinSize { get; set; } = 1;
+
+    /// <summary>Tables: coordinate units per pixel; pixel = floor(coordinate / PixelSize).</summary>
+    [Parameter]
+    [ValidateRange(1e-9, 1e9)]
+    public double PixelSize { get; set; } = 1.0;
+
+    /// <summary>Tables: the canvas x0,y0,x1,y1 in pixels (half-open: x0 ≤ x &lt; x1). Rows outside are dropped.</summary>
+    [Parameter]
+    [ValidateCount(4, 4)]
+    public int[]? Region { get; set; }
+
+    /// <summary>Tables: drop genes with fewer counts than this in the canvas.</summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double MinTotal { get; set; }
+
+    /// <summary>Images: the colour channel to read from a colour image.</summary>
+    [Parameter]
+    public ImageChannel? Channel { get; set; }
+
+    /// <summary>Refuse rasters (or table canvases) with more pixels than this, before allocating them.</summary>
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long MaxPixels { get; set; } = 150_000_000;
+
+    [Parameter]
+    public DeviceKind Device { get; set; } = DeviceKind.Cpu;
+
+    protected override void BeginProcessing()
+    {
+        if (Region is { } r && (r[2] <= r[0] || r[3] <= r[1]))
+            ThrowFailure(new SpatialSimException(ErrorKind.InvalidArgument,
+                $"-Region {string.Join(",", r)} is empty: give x0,y0,x1,y1 with x0 < x1 and y0 < y1 (pixels, x1 and y1 excluded)."), Region, "InvalidRegion");
+        try { _device = ComputeDevice.Resolve(Device); }
+        catch (Exception e) { ThrowFailure(e, Device, "DeviceUnavailable"); }
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var file in ResolveFiles())
+        {
+            try
+            {
+                StopToken.ThrowIfCancellationRequested();
+                ImportFile(file);
+            }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+            catch (PipelineStoppedException) { throw; }
+            catch (Exception e) { WriteFailure(e, file, "ImportFailed"); }
+        }
+    }
+
+    private IEnumerable<string> ResolveFiles()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var p in literal ? LiteralPath : Path)
+        {
+            var found = new List<string>();
+            try
+            {
+                if (literal || !WildcardPattern.ContainsWildcardCharacters(p))
+                {
+                    string full = GetUnresolvedProviderPathFromPSPath(p);
+                    if (Directory.Exists(full))
+                        throw new SpatialSimException(ErrorKind.InvalidArgument,
+                            $"'{full}' is a directory; give the files in it, e.g. Get-ChildItem '{full}' -File | Import-GeneRaster.") { FilePath = full };
+                    if (!File.Exists(full))
+                        throw new SpatialSimException(ErrorKind.NotFound, $"File '{full}' does not exist.") { FilePath = full };
+                    found.Add(full);
+                }
+                else
+                {
+                    foreach (var match in GetResolvedProviderPathFromPSPath(p, out _))
+                        if (File.Exists(match)) found.Add(match);
+                    if (found.Count == 0)
+                        throw new SpatialSimException(ErrorKind.NotFound, $"No file matches '{p}'.") { FilePath = p };
+                }
+            }
+            catch (ItemNotFoundException)
+            {
+                WriteFailure(new SpatialSimException(ErrorKind.NotFound, $"No file matches '{p}'.") { FilePath = p }, p, "PathNotFound");
+                continue;
+            }
+            catch (SpatialSimException e)
+            {
+                WriteFailure(e, p, "PathNotFound");
+                continue;
+            }
+            foreach (var f in found) yield return f;
+        }
+    }
+
+    private void ImportFile(string file)
+    {
+        switch (InputFormats.Detect(file))
+        {
+            case InputFormat.Image: ImportImage(file); break;
+            case InputFormat.Npy: ImportNpy(file); break;
+            case InputFormat.Table: ImportTable(file); break;
+        }
+    }
+
+    private string? NextName()
+    {
+        if (Gene is null || Gene.Length == 0) return null;
+        if (_nextGeneName >= Gene.Length)
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"More rasters than names: -Gene gives {Gene.Length} name(s) but a further raster arrived. Give one name per image file / .npy plane, or omit -Gene.");
+        return Gene[_nextGeneName++];
+    }
+
+    private void ImportImage(string file)
+    {
+        WriteVerbose($"Reading image '{file}'.");
+        var plane = ImageRasterReader.Read(file, new ImageReadOptions { Channel = (int?)Channel, MaxPixels = MaxPixels, Gene = NextName() }, out var warnings);
+        foreach (var w in warnings) WriteWarning(w);
+        if (_imageCanvas is { } canvas && (canvas.Width != plane.Width || canvas.Height != plane.Height))
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"Image '{file}' is {plane.Width}×{plane.Height} pixels but '{canvas.File}' is {canvas.Width}×{canvas.Height}: " +
+                "all images of one import must share one size (one canvas). Import it separately, or resample it first.") { FilePath = file };
+        _imageCanvas ??= (plane.Width, plane.Height, file);
+        Emit(plane);
+    }
+
+    private void ImportNpy(string file)
+    {
+        WriteVerbose($"Reading NumPy array '{file}'.");
+        string[]? names = Gene is { Length: > 0 } ? Gene.Skip(_nextGeneName).ToArray() : null;
+        int count = 0;
+        foreach (var plane in NpyFormat.ReadPlanes(file, names, MaxPixels))
+        {
+            StopToken.ThrowIfCancellationRequested();
+            count++;
+            Emit(plane);
+        }
+        if (names is not null) _nextGeneName += count;
+    }
+
+    private void ImportTable(string file)
+    {
+        var filters = Gene is { Length: > 0 } ? Gene.Select(g => new WildcardPattern(g, WildcardOptions.IgnoreCase)).ToArray() : null;
+        var options = new TableReadOptions
+        {
+            PixelSize = PixelSize,
+            Region = Region is { } r ? (r[0], r[1], r[2], r[3]) : null,
+            GeneFilter = filters is null ? null : name => filters.Any(f => f.IsMatch(name)),
+            MinTotal = MinTotal,
+            BinSize = BinSize,
+            MaxPixels = MaxPixels,
+        };
+        var progress = new ProgressReporter(this, 1, $"Reading {System.IO.Path.GetFileName(file)}");
+        var table = CountTableReader.Read(file, options,
+            new InlineProgress<TableReadProgress>(p => progress.Report(p.TotalBytes > 0 ? (double)p.BytesRead / p.TotalBytes : 0,
+                $"{p.BytesRead / 1048576.0:F0} of {p.TotalBytes / 1048576.0:F0} MB")), StopToken);
+        progress.Complete();
+        WriteVerbose($"'{file}': {table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {BinSize} " +
+                     $"(origin {table.OriginX},{table.OriginY}); {table.RowsOutsideRegion} rows outside -Region dropped; {table.DuplicateRowsSummed} duplicate rows summed.");
+        if (table.Genes.Count == 0)
+            WriteWarning($"No gene of '{file}' passed the filters (-Gene, -MinTotal {MinTotal}).");
+        foreach (var gene in table.Genes)
+        {
+            StopToken.ThrowIfCancellationRequested();
+            // The reader bins coordinates itself; the plane is already at BinSize.
+            var plane = table.ToPlane(gene);
+            WriteObject(GeneRaster.FromPlane(plane, BinSize, _device));
+        }
+    }
+
+    private void Emit(RasterPlane plane)
+    {
+        var binned = RasterBinning.SumBlocks(plane, BinSize);
+        WriteObject(GeneRaster.FromPlane(binned, BinSize, _device));
+    }
+}

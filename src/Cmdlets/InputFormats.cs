@@ -1,0 +1,24 @@
+using SpatialSim.TorchCore;
+
+namespace SpatialSim.Cmdlets;
+
+internal enum InputFormat { Image, Npy, Table }
+
+/// <summary>Which reader a file goes to, by its name.</summary>
+internal static class InputFormats
+{
+    private static readonly string[] TableExtensions = { ".csv", ".tsv", ".txt", ".gem", ".tab" };
+
+    public static InputFormat Detect(string file)
+    {
+        string name = System.IO.Path.GetFileName(file).ToLowerInvariant();
+        if (name.EndsWith(".gz")) name = name[..^3];
+        string ext = System.IO.Path.GetExtension(name);
+        if (ext is ".png" or ".tif" or ".tiff") return InputFormat.Image;
+        if (ext == ".npy") return InputFormat.Npy;
+        if (TableExtensions.Contains(ext)) return InputFormat.Table;
+        throw new SpatialSimException(ErrorKind.NotSupported,
+            $"'{file}' has an extension SpatialSim does not read. Supported: images .png .tif .tiff; tables .csv .tsv .txt .gem .tab (optionally .gz); NumPy .npy.")
+        { FilePath = file };
+    }
+}

@@ -1,0 +1,91 @@
+using SpatialSim.TorchCore.Smoothing;
+
+namespace SpatialSim.TorchCore.Similarity;
+
+/// <summary>The similarity measures, by the name users pass to -Method.</summary>
+public enum SimilarityMethod
+{
+    /// <summary>Pixel-wise Pearson correlation (<see cref="PearsonSimilarity"/>).</summary>
+    Pearson,
+    /// <summary>Pearson correlation after Gaussian smoothing (<see cref="SmoothedPearsonSimilarity"/>).</summary>
+    SmoothedPearson,
+}
+
+/// <summary>Parameters of the measures, with their documented defaults.</summary>
+public sealed record SimilarityOptions
+{
+    /// <summary>Gaussian σ in pixels for the smoothed measures; several σ give one score per scale and their mean.</summary>
+    public double[] Sigmas { get; init; } = { SmoothedPearsonSimilarity.DefaultSigma };
+    /// <summary>Tissue mask (pixels &gt; 0 are inside); null = the whole canvas.</summary>
+    public GeneRaster? Mask { get; init; }
+    /// <summary>Number of Gaussian pyramid levels the measure is computed on (1 = the raster only).</summary>
+    public int Pyramid { get; init; } = 1;
+    public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
+
+    /// <summary>The parameters that matter for <paramref name="method"/>, as shown on output objects.</summary>
+    public string Describe(SimilarityMethod method)
+    {
+        var parts = new List<string>();
+        if (method == SimilarityMethod.SmoothedPearson) parts.Add("σ=" + string.Join(",", Sigmas.Select(s => s.ToString("g4"))));
+        if (Mask is not null) parts.Add($"mask={Mask.Gene}");
+        if (Pyramid > 1) parts.Add($"pyramid={Pyramid}");
+        return string.Join(" ", parts);
+    }
+}
+
+/// <summary>Compares two rasters with any measure, by name.</summary>
+public static class SimilarityMeasures
+{
+    public static SimilarityScore Compare(SimilarityMethod method, GeneRaster a, GeneRaster b, SimilarityOptions options)
+    {
+        if (a.Width != b.Width || a.Height != b.Height)
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
+                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+        return options.Pyramid > 1 ? CompareOnPyramid(method, a, b, options) : CompareOnce(method, a, b, options);
+    }
+
+    private static SimilarityScore CompareOnce(SimilarityMethod method, GeneRaster a, GeneRaster b, SimilarityOptions options) => method switch
+    {
+        SimilarityMethod.Pearson => options.Mask is null ? PearsonSimilarity.Compare(a, b) : PearsonSimilarity.CompareMasked(a, b, options.Mask),
+        SimilarityMethod.SmoothedPearson => SmoothedPearsonSimilarity.Compare(a, b, options.Sigmas, options.Mask, options.SmoothingMethod),
+        _ => throw new SpatialSimException(ErrorKind.InvalidArgument, $"Unknown similarity method '{method}'."),
+    };
+
+    /// <summary>The measure on each level of a Gaussian pyramid of both rasters; Score = mean over levels (Details "level k").</summary>
+    private static SimilarityScore CompareOnPyramid(SimilarityMethod method, GeneRaster a, GeneRaster b, SimilarityOptions options)
+    {
+        var levelsA = GaussianPyramid.Levels(a, options.Pyramid);
+        var levelsB = GaussianPyramid.Levels(b, options.Pyramid);
+        var masks = options.Mask is null ? null : GaussianPyramid.Levels(options.Mask, options.Pyramid);
+        try
+        {
+            var details = new Dictionary<string, double>();
+            double sum = 0;
+            string? note = null;
+            for (int l = 0; l < options.Pyramid; l++)
+            {
+                var levelOptions = options with { Pyramid = 1, Mask = masks?[l] };
+                var s = CompareOnce(method, levelsA[l], levelsB[l], levelOptions);
+                details[$"level {l}"] = s.Score;
+                sum += s.Score;
+                note ??= s.Note;
+            }
+            return new SimilarityScore(sum / options.Pyramid, note, details);
+        }
+        finally
+        {
+            foreach (var r in levelsA.Skip(1).Concat(levelsB.Skip(1)).Concat(masks?.Skip(1) ?? Enumerable.Empty<GeneRaster>())) r.Dispose();
+        }
+    }
+
+    public static PatternSimilarity Measure(SimilarityMethod method, GeneRaster a, GeneRaster b, SimilarityOptions options)
+    {
+        var score = Compare(method, a, b, options);
+        return new PatternSimilarity
+        {
+            GeneA = a.Gene, GeneB = b.Gene, Method = method.ToString(), Score = score.Score,
+            Parameters = options.Describe(method), Note = score.Note, Details = score.Details,
+        };
+    }
+}

@@ -1,0 +1,36 @@
+namespace SpatialSim.TorchCore.Similarity;
+
+/// <summary>
+/// The result of comparing two rasters with one measure. Higher Score = more similar, for every measure.
+/// Score is NaN when the measure is undefined for the input (e.g. a constant gene has no correlation);
+/// <see cref="Note"/> then says why.
+/// </summary>
+public readonly record struct SimilarityScore(double Score, string? Note = null, IReadOnlyDictionary<string, double>? Details = null)
+{
+    public static SimilarityScore Undefined(string why) => new(double.NaN, why);
+}
+
+/// <summary>One comparison as the cmdlets report it.</summary>
+public sealed class PatternSimilarity
+{
+    public string GeneA { get; init; } = "";
+    public string GeneB { get; init; } = "";
+    public string Method { get; init; } = "";
+    public double Score { get; init; }
+    /// <summary>The method's parameters, e.g. "σ=4".</summary>
+    public string Parameters { get; init; } = "";
+    public string? Note { get; init; }
+    /// <summary>Per-scale or per-level scores and other numbers the method reports (e.g. Sinkhorn's Distance).</summary>
+    public IReadOnlyDictionary<string, double>? Details { get; init; }
+}
+
+/// <summary>One gene pair of a ranking, most similar first (Rank 1).</summary>
+public sealed class RankedPair
+{
+    public int Rank { get; init; }
+    public string GeneA { get; init; } = "";
+    public string GeneB { get; init; } = "";
+    public double Score { get; init; }
+    public string Method { get; init; } = "";
+    public string Parameters { get; init; } = "";
+}

@@ -1,0 +1,69 @@
+using SpatialSim.TorchCore.Smoothing;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SpatialSim.TorchCore.Similarity;
+
+/// <summary>
+/// Pearson correlation of the two rasters after Gaussian smoothing with standard deviation σ pixels:
+/// <code>r_σ(a, b) = Pearson(G_σ * a, G_σ * b)</code>
+/// Smoothing supplies spatial context: at full resolution two genes of the same thin layer rarely hit the
+/// same pixel, so plain pixel correlation is near 0; after smoothing at the scale of the structure it is high.
+/// Several σ give one score per scale (Details "σ=…") and Score = their mean.
+/// Tissue-aware with a mask m (1 inside the tissue): the smoothed map is the normalised convolution
+/// <code>s = G_σ * (x·m) / G_σ * m</code> inside the mask (Knutsson &amp; Westin 1993, "Normalized and differential
+/// convolution"), and the correlation runs over mask pixels only, so the empty outside and the tissue border do
+/// not create similarity. Default σ = 4 pixels; smoothing follows scipy.ndimage.gaussian_filter (mode 'reflect',
+/// truncate 4σ). Invariant to multiplying a gene by a positive constant (smoothing is linear).
+/// </summary>
+public static class SmoothedPearsonSimilarity
+{
+    public const string Name = "SmoothedPearson";
+    public const double DefaultSigma = 4.0;
+
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, double sigma = DefaultSigma, GaussianMethod method = GaussianMethod.Auto) =>
+        Compare(a, b, new[] { sigma }, null, method);
+
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, IReadOnlyList<double> sigmas, GeneRaster? mask, GaussianMethod method = GaussianMethod.Auto)
+    {
+        if (sigmas.Count == 0) throw new SpatialSimException(ErrorKind.InvalidArgument, "SmoothedPearson needs at least one σ.");
+        var details = new Dictionary<string, double>();
+        double sum = 0;
+        string? note = null;
+        foreach (double sigma in sigmas)
+        {
+            var r = mask is null ? Unmasked(a, b, sigma, method) : Masked(a, b, mask, sigma, method);
+            details[$"σ={sigma:g4}"] = r.Score;
+            sum += r.Score;
+            note ??= r.Note;
+        }
+        return new SimilarityScore(sum / sigmas.Count, note, sigmas.Count > 1 ? details : null);
+    }
+
+    private static SimilarityScore Unmasked(GeneRaster a, GeneRaster b, double sigma, GaussianMethod method)
+    {
+        using var sa = GaussianSmoothing.Smooth(a, sigma, method);
+        using var sb = GaussianSmoothing.Smooth(b, sigma, method);
+        return PearsonSimilarity.Compare(sa, sb);
+    }
+
+    private static SimilarityScore Masked(GeneRaster a, GeneRaster b, GeneRaster mask, double sigma, GaussianMethod method)
+    {
+        if (mask.Width != a.Width || mask.Height != a.Height)
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"The mask '{mask.Gene}' is {mask.Width}×{mask.Height} pixels but gene '{a.Gene}' is {a.Width}×{a.Height}; the mask must share the genes' canvas.");
+        using var scope = torch.NewDisposeScope();
+        var inside = mask.Values.to(a.Device.TorchDevice) > 0;
+        if (inside.sum().item<long>() < 2)
+            return SimilarityScore.Undefined($"the mask '{mask.Gene}' has fewer than 2 pixels inside");
+        var m = inside.to(ScalarType.Float32);
+        using var weight = GaussianSmoothing.Blur(m, a.Device, sigma, method);
+        Tensor NormalisedBlur(GeneRaster g)
+        {
+            using var product = g.Values * m;
+            using var blurred = GaussianSmoothing.Blur(product, g.Device, sigma, method);
+            return (blurred / weight.clamp_min(1e-12f)).masked_select(inside);
+        }
+        return PearsonSimilarity.Compare(NormalisedBlur(a), NormalisedBlur(b), a.Gene, b.Gene);
+    }
+}

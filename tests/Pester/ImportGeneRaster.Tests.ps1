@@ -1,0 +1,115 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'TestHelpers.ps1') }
+
+Describe 'Import-GeneRaster from tables' {
+    It 'reads the bundled Stereo-seq GEM sample, one raster per gene on one canvas' {
+        $genes = Import-GeneRaster -Path $SampleGem -BinSize 10 -Gene 'Malat1', 'Apoe', 'Gm42418'
+        $genes.Count | Should -Be 3
+        $genes.Gene | Sort-Object | Should -Be @('Apoe', 'Gm42418', 'Malat1')
+        ($genes | Where-Object Gene -eq 'Gm42418').Total | Should -Be 6827
+        $genes | ForEach-Object { $_.Width | Should -Be 30; $_.Height | Should -Be 30; $_.BinSize | Should -Be 10 }
+        $genes[0].Source | Should -Be $SampleGem
+    }
+
+    It 'filters genes with wildcards and drops genes under -MinTotal' {
+        $mt = Import-GeneRaster -Path $SampleGem -BinSize 20 -Gene 'mt-*' -MinTotal 100
+        $mt.Count | Should -BeGreaterThan 0
+        $mt | ForEach-Object { $_.Gene | Should -BeLike 'mt-*'; $_.Total | Should -BeGreaterOrEqual 100 }
+    }
+
+    It 'binning keeps the total and divides the canvas' {
+        $a = Import-GeneRaster -Path $SampleGem -Gene Apoe
+        $b = Import-GeneRaster -Path $SampleGem -Gene Apoe -BinSize 7
+        $b.Total | Should -Be $a.Total
+        $b.Width | Should -Be ([math]::Ceiling($a.Width / 7))
+    }
+
+    It 'takes files from Get-ChildItem through the pipeline' {
+        $t1 = New-BlobTable -Path (Join-Path $TestDrive 'one.csv')
+        Copy-Item $t1 (Join-Path $TestDrive 'two.csv')
+        $genes = Get-ChildItem (Join-Path $TestDrive '*.csv') | Import-GeneRaster
+        $genes.Count | Should -Be 10
+    }
+
+    It 'expands wildcards and reports a pattern that matches nothing as a non-terminating ObjectNotFound error' {
+        $null = New-BlobTable -Path (Join-Path $TestDrive 'w1.csv')
+        $genes = Import-GeneRaster -Path (Join-Path $TestDrive 'w*.csv'), (Join-Path $TestDrive 'nothing*.csv') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $genes.Count | Should -Be 5
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $errs[0].TargetObject | Should -BeLike '*nothing*.csv'
+    }
+
+    It 'names the file and the line of a bad count' {
+        $bad = New-CountTable -Path (Join-Path $TestDrive 'bad.csv') -Rows @(@('A', 1, 1, 2), @('A', 2, 2, 'three'))
+        $null = Import-GeneRaster -Path $bad -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].Exception.Message | Should -BeLike '*bad.csv*3*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be $bad.FullName
+    }
+
+    It 'lists the columns found when the gene or coordinate columns are missing' {
+        $bad = New-CountTable -Path (Join-Path $TestDrive 'cols.csv') -Rows @(@('A', 1, 1)) -Header @('name', 'col', 'row')
+        { Import-GeneRaster -Path $bad -ErrorAction Stop } | Should -Throw -ExpectedMessage '*name*col*row*'
+    }
+
+    It 'refuses a directory given as a file, naming it' {
+        { Import-GeneRaster -Path $TestDrive -ErrorAction Stop } | Should -Throw -ExpectedMessage '*directory*'
+    }
+
+    It 'refuses an unknown file type, listing the supported ones' {
+        $f = Join-Path $TestDrive 'x.xlsx'; Set-Content $f 'x'
+        { Import-GeneRaster -Path $f -ErrorAction Stop } | Should -Throw -ExpectedMessage '*.png*.npy*'
+    }
+
+    It 'crops to -Region' {
+        $t = New-BlobTable -Path (Join-Path $TestDrive 'region.csv')
+        $a = Import-GeneRaster -Path $t -Region 5, 5, 20, 15 -Gene A
+        $a.Width | Should -Be 15
+        $a.Height | Should -Be 10
+    }
+}
+
+Describe 'Import-GeneRaster from images and .npy' {
+    BeforeAll {
+        $table = New-BlobTable -Path (Join-Path $TestDrive 'blobs.csv')
+        $script:blobs = Import-GeneRaster -Path $table
+    }
+
+    It 'reads 16-bit PNGs written by Export-GeneRaster back exactly, named after the file' {
+        New-Item -ItemType Directory (Join-Path $TestDrive 'png') -Force | Out-Null
+        $blobs | Export-GeneRaster -Path (Join-Path $TestDrive 'png/{Gene}.png') -ErrorAction Stop
+        $back = Get-ChildItem (Join-Path $TestDrive 'png/*.png') | Sort-Object Name | Import-GeneRaster
+        $back.Gene | Should -Be @('A', 'B', 'C', 'D', 'Z')
+        for ($i = 0; $i -lt 5; $i++) { $back[$i].Total | Should -Be $blobs[$i].Total; $back[$i].Max | Should -Be $blobs[$i].Max }
+    }
+
+    It 'refuses an image whose size differs from the others, naming the odd file' {
+        $small = Import-GeneRaster -Path $table -Region 0, 0, 10, 10 -Gene A
+        $small | Export-GeneRaster -Path (Join-Path $TestDrive 'odd.png')
+        $blobs[0] | Export-GeneRaster -Path (Join-Path $TestDrive 'first.png')
+        $out = Import-GeneRaster -Path (Join-Path $TestDrive 'first.png'), (Join-Path $TestDrive 'odd.png') -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1
+        $errs[0].Exception.Message | Should -BeLike '*odd.png*10×10*first.png*'
+    }
+
+    It 'refuses a colour image unless -Channel picks one' {
+        $rgb = Join-Path $TestDrive 'rgb.png'
+        [IO.File]::WriteAllBytes($rgb, [Convert]::FromBase64String($RgbPngBase64))
+        { Import-GeneRaster -Path $rgb -ErrorAction Stop } | Should -Throw -ExpectedMessage '*rgb.png*-Channel*'
+        $g = Import-GeneRaster -Path $rgb -Channel G
+        $g.Width | Should -Be 4; $g.Height | Should -Be 3
+        $g.Total | Should -Be 120
+        (Import-GeneRaster -Path $rgb -Channel B -Gene Blue).Gene | Should -Be 'Blue'
+    }
+
+    It 'reads a 3-D .npy stack as one raster per plane' {
+        $stack = Join-Path $TestDrive 'stack.npy'
+        $blobs | Export-GeneRaster -Path $stack
+        $back = Import-GeneRaster -Path $stack
+        $back.Gene | Should -Be @('gene_0', 'gene_1', 'gene_2', 'gene_3', 'gene_4')
+        $named = Import-GeneRaster -Path $stack -Gene A, B, C, D, Z
+        $named.Gene | Should -Be @('A', 'B', 'C', 'D', 'Z')
+        $named[2].Total | Should -Be $blobs[2].Total
+    }
+}

@@ -1,0 +1,75 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'TestHelpers.ps1') }
+
+Describe 'The SpatialSim module' {
+    It 'imports in a fresh pwsh with no environment set-up and computes with torch' {
+        $pwsh = Join-Path $PSHOME 'pwsh.dll'
+        $exe = (Get-Process -Id $PID).Path
+        $script = "Import-Module '$ModulePath'; (Get-SpatialSimDevice).TorchVersion"
+        $env:LD_LIBRARY_PATH = $null
+        $out = if (Test-Path $pwsh) { & $exe $pwsh -NoProfile -NonInteractive -Command $script } else { & $exe -NoProfile -NonInteractive -Command $script }
+        $LASTEXITCODE | Should -Be 0
+        ($out | Select-Object -Last 1) | Should -Match '^2\.10'
+    }
+
+    It 'exports the documented cmdlets' {
+        $names = (Get-Command -Module SpatialSim).Name
+        foreach ($c in 'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity', 'Get-RankedPairs', 'Get-SpatialSimDevice') {
+            $names | Should -Contain $c
+        }
+    }
+
+    It 'stages only this platform''s native libraries' {
+        Get-ChildItem $ModulePath -Recurse -Include *.dylib, *.dll | Where-Object { $_.Name -like 'torch*.dll' -or $_.Name -like 'c10*.dll' -or $_.Extension -eq '.dylib' } |
+            Should -BeNullOrEmpty
+        Get-ChildItem $ModulePath -Filter 'runtimes' -Directory | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-SpatialSimDevice' {
+    It 'reports the torch version, the CPU device and the threads in use' {
+        $d = Get-SpatialSimDevice
+        $d.TorchVersion | Should -Match '^2\.10'
+        $d.Devices | Should -Contain 'Cpu'
+        $d.TorchThreads | Should -BeGreaterThan 0
+    }
+
+    It 'gives a clear terminating error when CUDA is asked for where there is none' -Skip:((Get-SpatialSimDevice).CudaAvailable) {
+        $gem = $SampleGem
+        { Import-GeneRaster -Path $gem -Device Cuda -ErrorAction Stop } | Should -Throw -ExpectedMessage '*CUDA*no CUDA device*-Device Cpu*'
+    }
+}
+
+Describe 'The libLibTorchSharp.so repair' {
+    BeforeAll {
+        Import-Module (Join-Path $RepoRoot 'build/ElfVersionNeed.psm1') -Force
+        $script:staged = Join-Path $ModulePath 'libLibTorchSharp.so'
+        $script:systemHas32 = Test-SystemLibraryVersion -Library 'libstdc++.so.6' -Version 'GLIBCXX_3.4.32'
+    }
+
+    It 'marks GLIBCXX_3.4.32 weak in the staged copy exactly when the system libstdc++ lacks it' {
+        $need = Read-ElfVersionNeed -Path $staged | Where-Object Version -eq 'GLIBCXX_3.4.32'
+        $need | Should -Not -BeNullOrEmpty
+        $weak = ($need.Flags -band 2) -ne 0
+        $weak | Should -Be (-not $systemHas32)
+        (Read-ElfVersionNeed -Path $staged | Where-Object { $_.Version -ne 'GLIBCXX_3.4.32' -and ($_.Flags -band 2) }) | Should -BeNullOrEmpty
+    }
+
+    It 'patches only the version asked for, on a copy, and is idempotent' {
+        $copy = Join-Path $TestDrive 'lib.so'
+        Copy-Item $staged $copy
+        $before = Read-ElfVersionNeed -Path $copy
+        Set-ElfVersionNeedWeak -Path $copy -Version 'GLIBCXX_3.4.30' | Should -BeTrue
+        Set-ElfVersionNeedWeak -Path $copy -Version 'GLIBCXX_3.4.30' | Should -BeFalse
+        $after = Read-ElfVersionNeed -Path $copy
+        for ($i = 0; $i -lt $before.Count; $i++) {
+            $expected = if ($before[$i].Version -eq 'GLIBCXX_3.4.30') { $before[$i].Flags -bor 2 } else { $before[$i].Flags }
+            $after[$i].Flags | Should -Be $expected
+        }
+        (Get-Item $copy).Length | Should -Be (Get-Item $staged).Length
+    }
+
+    It 'refuses a file that is not ELF' {
+        $f = Join-Path $TestDrive 'not.so'; Set-Content $f 'hello, not an ELF file at all, really not one of those'
+        { Read-ElfVersionNeed -Path $f } | Should -Throw -ExpectedMessage '*not an ELF*'
+    }
+}
