@@ -56,11 +56,23 @@ $UnusedNativeLibraries = @(
     'libtorch_python.so', 'libjitbackend_test.so', 'libtorchbind_test.so', 'libbackend_with_compiler.so',
     'libnnapi_backend.so', 'libaoti_custom_ops.so', 'libshm.so')
 
-function Repair-LibTorchSharp {
-    <# Makes the staged libLibTorchSharp.so loadable on a libstdc++ older than GCC 13's (see build/ElfVersionNeed.psm1). #>
-    param([Parameter(Mandatory)][string]$Directory)
-    $lib = Join-Path $Directory 'libLibTorchSharp.so'
-    if (-not (Test-Path $lib)) { return }
+function Get-RepairedLibTorchSharp {
+    <#
+    Returns the path of a libLibTorchSharp.so that loads on this system: TorchSharp's own copy from the NuGet
+    cache, copied to artifacts/native and, when the system libstdc++ lacks GLIBCXX_3.4.32 (Debian 12,
+    Ubuntu 22.04), with that one version need marked weak (see build/ElfVersionNeed.psm1). The NuGet cache
+    is never modified.
+    #>
+    $packages = Get-NuGetPackagesFolder
+    $source = Join-Path $packages 'torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so'
+    if (-not (Test-Path $source)) {
+        Invoke-Native 'dotnet restore' { dotnet restore (Join-Path $Root 'src/TorchCore/SpatialSim.TorchCore.csproj') -nologo -v quiet }
+    }
+    if (-not (Test-Path $source)) { throw "TorchSharp's native library is missing from the NuGet cache: '$source'." }
+    $nativeDir = Join-Path $Artifacts 'native'
+    New-Item -ItemType Directory -Force -Path $nativeDir | Out-Null
+    $lib = Join-Path $nativeDir 'libLibTorchSharp.so'
+    Copy-Item -LiteralPath $source -Destination $lib -Force
     $needed = @(Read-ElfVersionNeed -Path $lib | Where-Object { $_.File -eq 'libstdc++.so.6' -and ($_.Flags -band 2) -eq 0 })
     foreach ($need in $needed) {
         if (-not (Test-SystemLibraryVersion -Library 'libstdc++.so.6' -Version $need.Version)) {
@@ -68,10 +80,16 @@ function Repair-LibTorchSharp {
                 throw "The system libstdc++.so.6 lacks $($need.Version), which libLibTorchSharp.so needs. Install a newer libstdc++ (GCC 13 or later)."
             }
             if (Set-ElfVersionNeedWeak -Path $lib -Version $need.Version) {
-                Write-Host "  patched $lib : $($need.Version) marked weak (system libstdc++ lacks it)"
+                Write-Host "  libLibTorchSharp.so: $($need.Version) marked weak in the build's own copy (the system libstdc++ lacks it)"
             }
         }
     }
+    return $lib
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    return ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
 }
 
 function Invoke-Build {
@@ -83,7 +101,7 @@ function Invoke-Build {
     }
     New-Item -ItemType Directory -Force -Path $OutModule | Out-Null
     # Stage: managed assemblies and this platform's native libraries only.
-    $skip = @('*.pdb', '*.deps.json', 'System.Management.Automation.dll') + $UnusedNativeLibraries
+    $skip = @('*.pdb', '*.deps.json', 'System.Management.Automation.dll', 'libLibTorchSharp.so') + $UnusedNativeLibraries
     Get-ChildItem -LiteralPath $publish -File | Where-Object {
         $name = $_.Name; -not ($skip | Where-Object { $name -like $_ })
     } | ForEach-Object {
@@ -92,7 +110,7 @@ function Invoke-Build {
             Copy-Item -LiteralPath $_.FullName -Destination $target -Force
         }
     }
-    Repair-LibTorchSharp -Directory $OutModule
+    Copy-Item -LiteralPath (Get-RepairedLibTorchSharp) -Destination (Join-Path $OutModule 'libLibTorchSharp.so') -Force
     Copy-Item (Join-Path $Root 'SpatialSim.psd1') $OutModule -Force
     Copy-Item (Join-Path $Root 'src/Module/*') $OutModule -Recurse -Force
     Copy-Item (Join-Path $Root 'LICENSE') $OutModule -Force -ErrorAction SilentlyContinue
@@ -109,7 +127,7 @@ function Invoke-CoreTests {
     $testOut = Join-Path $Artifacts "bin/SpatialSim.TorchCore.Tests/$Configuration/net10.0"
     $native = Join-Path $testOut 'runtimes/linux-x64/native'
     if (Test-Path (Join-Path $native 'libLibTorchSharp.so')) {
-        Copy-Item (Join-Path $OutModule 'libLibTorchSharp.so') $native -Force
+        Copy-Item (Get-RepairedLibTorchSharp) $native -Force
     }
     $filterArgs = if ($Filter) { @('--filter', $Filter) } else { @() }
     dotnet test $project -c $Configuration --no-build -nologo --results-directory $results --logger 'trx;LogFileName=core.trx' --logger 'console;verbosity=normal' @filterArgs | Out-Host
@@ -122,10 +140,7 @@ function Invoke-CoreTests {
 function Get-PesterManifest {
     <# Pester 5.7.1 from NuGet (the PowerShell Gallery is not reachable): restored by tools/Tools.csproj. #>
     Invoke-Native 'restoring Pester from NuGet' { dotnet restore (Join-Path $Root 'tools/Tools.csproj') -nologo -v quiet }
-    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else {
-        ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
-    }
-    $manifest = Join-Path $packages 'pester/5.7.1/tools/Pester.psd1'
+    $manifest = Join-Path (Get-NuGetPackagesFolder) 'pester/5.7.1/tools/Pester.psd1'
     if (-not (Test-Path $manifest)) { throw "Pester 5.7.1 was restored but '$manifest' is missing." }
     return $manifest
 }
@@ -144,7 +159,7 @@ function Invoke-PesterTests {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    if ($Suite -ne 'Core') { Invoke-Build }
     Write-Host '== Test'
     $suites = @(
         if ($Suite -in 'All', 'Core') { Invoke-CoreTests }
