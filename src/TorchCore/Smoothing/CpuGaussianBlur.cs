@@ -18,7 +18,8 @@ namespace SpatialSim.TorchCore.Smoothing;
 /// <see cref="GaussianMethod.Fft"/> (overlap-save) costs about log2 of the transform length, whatever
 /// the radius. <see cref="GaussianMethod.Auto"/> picks per axis by the estimated cost; on the 2-core
 /// AVX-512 machine it was calibrated on, Direct wins up to a radius of about <see cref="DirectRadiusLimit"/>.
-/// Memory: one temporary image-sized float buffer plus small per-thread buffers.
+/// Memory: no image-sized temporary; per thread, a few hundred KB (Direct) or about
+/// (max(width, height) + 2r) × 32 floats (Fft).
 /// </remarks>
 public static unsafe class CpuGaussianBlur
 {
@@ -65,21 +66,20 @@ public static unsafe class CpuGaussianBlur
         double[] vertical = FoldedKernel(sigma, radius, height);
         double[] horizontal = FoldedKernel(sigma, radius, width);
 
-        // Pass 1 reads all of the input before pass 2 writes any output, so in-place is safe.
-        float[] temp = GC.AllocateUninitializedArray<float>((int)pixels, pinned: true);
+        // Pass 1 (along y) reads input and writes output; pass 2 (along x) works in place on output.
+        // Both passes copy what they read into per-thread buffers first, so input may be output.
         fixed (float* src = input)
         fixed (float* dst = output)
-        fixed (float* tmp = temp)
         {
             if (UseFft(method, vertical, height))
-                FftGaussian.Vertical(src, tmp, width, height, vertical, threads);
+                FftGaussian.Vertical(src, dst, width, height, vertical, threads);
             else
-                Direct(DirectGaussian.Vertical, src, tmp, width, height, vertical, threads);
+                Direct(DirectGaussian.Vertical, src, dst, width, height, vertical, threads);
 
             if (UseFft(method, horizontal, width))
-                FftGaussian.Horizontal(tmp, dst, width, height, horizontal, threads);
+                FftGaussian.Horizontal(dst, dst, width, height, horizontal, threads);
             else
-                Direct(DirectGaussian.Horizontal, tmp, dst, width, height, horizontal, threads);
+                Direct(DirectGaussian.Horizontal, dst, dst, width, height, horizontal, threads);
         }
     }
 

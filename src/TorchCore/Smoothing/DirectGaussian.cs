@@ -11,31 +11,47 @@ namespace SpatialSim.TorchCore.Smoothing;
 /// </summary>
 internal static unsafe class DirectGaussian
 {
-    /// <summary>Vertical pass (along y): <c>dst[y] = Σ_j w[|j|]·src[reflect(y+j)]</c>, whole rows at a time, SIMD across x.</summary>
+    /// <summary>
+    /// Vertical pass (along y): <c>dst[y] = Σ_j w[|j|]·src[reflect(y+j)]</c>; dst may be src.
+    /// Each thread takes column tiles and walks down the image keeping the 2r+1 input rows the
+    /// current output row needs in a ring buffer (L2-sized); reads from it are SIMD across x.
+    /// The ring holds copies, so rows overwritten in place are still available. Needs r ≤ height.
+    /// </summary>
     public static void Vertical(float* src, float* dst, int width, int height, float* w, int r, int threads)
     {
-        // Column tiles keep the 2r+1 input rows a tile needs in L2 while the tile walks down a band of rows.
-        int tileWidth = (int)Math.Clamp(256 * 1024 / (4L * (2 * r + 1)) / 64 * 64, 64, 4096);
+        int window = 2 * r + 1;
+        int maxTile = (int)Math.Clamp(RingBytes / (sizeof(float) * window) / 16 * 16, 16, 4096);
+        int tiles = Math.Max((width + maxTile - 1) / maxTile, Math.Min(threads * 4, (width + 63) / 64));
+        int tileWidth = ((width + tiles - 1) / tiles + 15) / 16 * 16;
+        tiles = (width + tileWidth - 1) / tileWidth;
         nint s = (nint)src, d = (nint)dst, wp = (nint)w;
-        ParallelRanges.For(height, threads, (y0, y1) =>
+        ParallelRanges.For(tiles, threads, (t0, t1) =>
         {
-            float** rows = (float**)NativeMemory.Alloc((nuint)(2 * r + 1), (nuint)sizeof(float*));
+            float* ring = (float*)NativeMemory.AlignedAlloc((nuint)window * (nuint)tileWidth * sizeof(float), 64);
+            float** rows = (float**)NativeMemory.Alloc((nuint)window, (nuint)sizeof(float*));
             try
             {
-                for (int x0 = 0; x0 < width; x0 += tileWidth)
+                for (int t = t0; t < t1; t++)
                 {
-                    int x1 = Math.Min(width, x0 + tileWidth);
-                    for (int y = y0; y < y1; y++)
+                    int x0 = t * tileWidth, columns = Math.Min(tileWidth, width - x0);
+                    for (int y = 0; y < height + r; y++)
                     {
+                        // Bring row y into the ring; once y ≥ r the window for output row y − r is complete.
+                        if (y < height)
+                            new ReadOnlySpan<float>((float*)s + (long)y * width + x0, columns)
+                                .CopyTo(new Span<float>(ring + (long)(y % window) * tileWidth, columns));
+                        int yo = y - r;
+                        if (yo < 0) continue;
+                        // Reflection keeps every row output row yo reads within [yo − r, yo + r] ∩ [0, height).
                         for (int j = -r; j <= r; j++)
-                            rows[j + r] = (float*)s + (long)Reflect.Index(y + j, height) * width;
-                        float* outRow = (float*)d + (long)y * width;
+                            rows[j + r] = ring + (long)(Reflect.Index(yo + j, height) % window) * tileWidth;
+                        float* outRow = (float*)d + (long)yo * width + x0;
                         switch (Simd.Best)
                         {
-                            case SimdWidth.V512: VerticalRow<Simd512, Vector512<float>>(rows + r, (float*)wp, r, outRow, x0, x1); break;
-                            case SimdWidth.V256: VerticalRow<Simd256, Vector256<float>>(rows + r, (float*)wp, r, outRow, x0, x1); break;
-                            case SimdWidth.V128: VerticalRow<Simd128, Vector128<float>>(rows + r, (float*)wp, r, outRow, x0, x1); break;
-                            default: VerticalRow<SimdScalar, float>(rows + r, (float*)wp, r, outRow, x0, x1); break;
+                            case SimdWidth.V512: VerticalRow<Simd512, Vector512<float>>(rows + r, (float*)wp, r, outRow, 0, columns); break;
+                            case SimdWidth.V256: VerticalRow<Simd256, Vector256<float>>(rows + r, (float*)wp, r, outRow, 0, columns); break;
+                            case SimdWidth.V128: VerticalRow<Simd128, Vector128<float>>(rows + r, (float*)wp, r, outRow, 0, columns); break;
+                            default: VerticalRow<SimdScalar, float>(rows + r, (float*)wp, r, outRow, 0, columns); break;
                         }
                     }
                 }
@@ -43,11 +59,15 @@ internal static unsafe class DirectGaussian
             finally
             {
                 NativeMemory.Free(rows);
+                NativeMemory.AlignedFree(ring);
             }
         });
     }
 
-    /// <summary>Horizontal pass (along x) of each row through a reflect-padded copy of the row, SIMD across x.</summary>
+    /// <summary>Target size of the vertical pass's ring buffer: well inside L2.</summary>
+    private const int RingBytes = 256 * 1024;
+
+    /// <summary>Horizontal pass (along x) of each row through a reflect-padded copy of the row, SIMD across x; dst may be src.</summary>
     public static void Horizontal(float* src, float* dst, int width, int height, float* w, int r, int threads)
     {
         nint s = (nint)src, d = (nint)dst, wp = (nint)w;

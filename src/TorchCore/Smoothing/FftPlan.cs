@@ -94,6 +94,7 @@ internal sealed unsafe class FftPlan
     }
 
     /// <summary>Circularly convolves the 2·lanes lines held in <paramref name="buffer"/> with the kernel, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Convolve<TOps, TV>(float* buffer) where TOps : struct, ISimdOps<TV> where TV : struct
     {
         Forward<TOps, TV>(buffer);
