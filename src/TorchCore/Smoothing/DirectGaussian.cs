@@ -12,60 +12,72 @@ namespace SpatialSim.TorchCore.Smoothing;
 internal static unsafe class DirectGaussian
 {
     /// <summary>
-    /// Vertical pass (along y): <c>dst[y] = Σ_j w[|j|]·src[reflect(y+j)]</c>; dst may be src.
-    /// Each thread takes column tiles and walks down the image keeping the 2r+1 input rows the
-    /// current output row needs in a ring buffer (L2-sized); reads from it are SIMD across x.
-    /// The ring holds copies, so rows overwritten in place are still available. Needs r ≤ height.
+    /// Vertical pass (along y): <c>dst[y] = Σ_j w[|j|]·src[reflect(y+j)]</c>; dst may be src. Needs r ≤ height.
+    /// Each thread takes column tiles and walks down the reflect-extended column (extended row
+    /// p = source row reflect(p − r)), keeping the last 2r+1 extended rows in a ring buffer small
+    /// enough for L1. Every row is stored twice in the ring (slots s and s + 2r + 1), so the window
+    /// of any output row is contiguous and the taps are plain strided SIMD loads.
+    /// The ring holds copies: rows already overwritten in place are read from it, never from dst.
     /// </summary>
     public static void Vertical(float* src, float* dst, int width, int height, float* w, int r, int threads)
     {
         int window = 2 * r + 1;
-        int maxTile = (int)Math.Clamp(RingBytes / (sizeof(float) * window) / 16 * 16, 16, 4096);
-        int tiles = Math.Max((width + maxTile - 1) / maxTile, Math.Min(threads * 4, (width + 63) / 64));
-        int tileWidth = ((width + tiles - 1) / tiles + 15) / 16 * 16;
+        int maxTile = (int)Math.Clamp(RingBytes / (sizeof(float) * 2 * window) / TileQuantum * TileQuantum, TileQuantum, 4096);
+        int tiles = Math.Max((width + maxTile - 1) / maxTile, Math.Min(threads * 4, (width + TileQuantum - 1) / TileQuantum));
+        int tileWidth = ((width + tiles - 1) / tiles + TileQuantum - 1) / TileQuantum * TileQuantum;
         tiles = (width + tileWidth - 1) / tileWidth;
         nint s = (nint)src, d = (nint)dst, wp = (nint)w;
         ParallelRanges.For(tiles, threads, (t0, t1) =>
         {
-            float* ring = (float*)NativeMemory.AlignedAlloc((nuint)window * (nuint)tileWidth * sizeof(float), 64);
-            float** rows = (float**)NativeMemory.Alloc((nuint)window, (nuint)sizeof(float*));
+            float* ring = (float*)NativeMemory.AlignedAlloc((nuint)(2 * window) * (nuint)tileWidth * sizeof(float), 64);
             try
             {
                 for (int t = t0; t < t1; t++)
-                {
-                    int x0 = t * tileWidth, columns = Math.Min(tileWidth, width - x0);
-                    for (int y = 0; y < height + r; y++)
-                    {
-                        // Bring row y into the ring; once y ≥ r the window for output row y − r is complete.
-                        if (y < height)
-                            new ReadOnlySpan<float>((float*)s + (long)y * width + x0, columns)
-                                .CopyTo(new Span<float>(ring + (long)(y % window) * tileWidth, columns));
-                        int yo = y - r;
-                        if (yo < 0) continue;
-                        // Reflection keeps every row output row yo reads within [yo − r, yo + r] ∩ [0, height).
-                        for (int j = -r; j <= r; j++)
-                            rows[j + r] = ring + (long)(Reflect.Index(yo + j, height) % window) * tileWidth;
-                        float* outRow = (float*)d + (long)yo * width + x0;
-                        switch (Simd.Best)
-                        {
-                            case SimdWidth.V512: VerticalRow<Simd512, Vector512<float>>(rows + r, (float*)wp, r, outRow, 0, columns); break;
-                            case SimdWidth.V256: VerticalRow<Simd256, Vector256<float>>(rows + r, (float*)wp, r, outRow, 0, columns); break;
-                            case SimdWidth.V128: VerticalRow<Simd128, Vector128<float>>(rows + r, (float*)wp, r, outRow, 0, columns); break;
-                            default: VerticalRow<SimdScalar, float>(rows + r, (float*)wp, r, outRow, 0, columns); break;
-                        }
-                    }
-                }
+                    VerticalTile((float*)s, (float*)d, width, height, t * tileWidth, Math.Min(tileWidth, width - t * tileWidth),
+                        (float*)wp, r, ring, tileWidth);
             }
             finally
             {
-                NativeMemory.Free(rows);
                 NativeMemory.AlignedFree(ring);
             }
         });
     }
 
-    /// <summary>Target size of the vertical pass's ring buffer: well inside L2.</summary>
-    private const int RingBytes = 256 * 1024;
+    /// <summary>Target size of the vertical pass's ring buffer: between L1 and L2 measured best.</summary>
+    private const int RingBytes = 64 * 1024;
+
+    /// <summary>Tile widths are multiples of this: four 512-bit vectors, the unrolled step of <see cref="Row"/>.</summary>
+    private const int TileQuantum = 64;
+
+    private static void VerticalTile(float* src, float* dst, int width, int height, int x0, int columns, float* w, int r, float* ring, int stride)
+    {
+        int window = 2 * r + 1;
+        for (int p = 0; p < height + 2 * r; p++)
+        {
+            // Extended row p reads source row q = reflect(p − r). Below the image (q ≥ height) that row
+            // was itself extended row 2·height − 1 − (p − r) + r, still in the ring and maybe overwritten in dst.
+            int q = p - r;
+            float* from = q < 0 ? src + (long)(-q - 1) * width + x0
+                : q < height ? src + (long)q * width + x0
+                : ring + (long)((2 * height - 1 - q + r) % window) * stride;
+            float* slot = ring + (long)(p % window) * stride;
+            var row = new ReadOnlySpan<float>(from, columns);
+            row.CopyTo(new Span<float>(slot, columns));
+            row.CopyTo(new Span<float>(slot + (long)window * stride, columns));
+
+            int y = p - 2 * r;
+            if (y < 0) continue;
+            float* center = ring + (long)(y % window + r) * stride;
+            float* outRow = dst + (long)y * width + x0;
+            switch (Simd.Best)
+            {
+                case SimdWidth.V512: Row<Simd512, Vector512<float>>(center, stride, w, r, outRow, 0, columns); break;
+                case SimdWidth.V256: Row<Simd256, Vector256<float>>(center, stride, w, r, outRow, 0, columns); break;
+                case SimdWidth.V128: Row<Simd128, Vector128<float>>(center, stride, w, r, outRow, 0, columns); break;
+                default: Row<SimdScalar, float>(center, stride, w, r, outRow, 0, columns); break;
+            }
+        }
+    }
 
     /// <summary>Horizontal pass (along x) of each row through a reflect-padded copy of the row, SIMD across x; dst may be src.</summary>
     public static void Horizontal(float* src, float* dst, int width, int height, float* w, int r, int threads)
@@ -82,10 +94,10 @@ internal static unsafe class DirectGaussian
                     float* outRow = (float*)d + (long)y * width;
                     switch (Simd.Best)
                     {
-                        case SimdWidth.V512: HorizontalRow<Simd512, Vector512<float>>(padded + r, (float*)wp, r, outRow, 0, width); break;
-                        case SimdWidth.V256: HorizontalRow<Simd256, Vector256<float>>(padded + r, (float*)wp, r, outRow, 0, width); break;
-                        case SimdWidth.V128: HorizontalRow<Simd128, Vector128<float>>(padded + r, (float*)wp, r, outRow, 0, width); break;
-                        default: HorizontalRow<SimdScalar, float>(padded + r, (float*)wp, r, outRow, 0, width); break;
+                        case SimdWidth.V512: Row<Simd512, Vector512<float>>(padded + r, 1, (float*)wp, r, outRow, 0, width); break;
+                        case SimdWidth.V256: Row<Simd256, Vector256<float>>(padded + r, 1, (float*)wp, r, outRow, 0, width); break;
+                        case SimdWidth.V128: Row<Simd128, Vector128<float>>(padded + r, 1, (float*)wp, r, outRow, 0, width); break;
+                        default: Row<SimdScalar, float>(padded + r, 1, (float*)wp, r, outRow, 0, width); break;
                     }
                 }
             }
@@ -97,11 +109,12 @@ internal static unsafe class DirectGaussian
     }
 
     /// <summary>
-    /// Output columns [x0, x1) of one row: <c>dst[x] = Σ_j w[|j|]·rows[j][x]</c>, where <c>rows[j]</c>
-    /// (j = −r..r) points at the input row j rows away (already reflected).
+    /// Output columns [x0, x1) of one row: <c>dst[x] = w[0]·c[x] + Σ_j w[j]·(c[x − j·stride] + c[x + j·stride])</c>,
+    /// with <c>c</c> = <paramref name="center"/>; stride 1 convolves along the row, stride = a row
+    /// length convolves across rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void VerticalRow<TOps, TV>(float** rows, float* w, int r, float* dst, int x0, int x1)
+    private static void Row<TOps, TV>(float* center, nint stride, float* w, int r, float* dst, int x0, int x1)
         where TOps : struct, ISimdOps<TV> where TV : struct
     {
         int n = TOps.Count;
@@ -109,16 +122,16 @@ internal static unsafe class DirectGaussian
         for (; x <= x1 - 4 * n; x += 4 * n)
         {
             TV a0 = default, a1 = default, a2 = default, a3 = default;
-            for (int j = r; j >= 1; j--)
+            float* c = center + x;
+            float* up = c - r * stride, down = c + r * stride;
+            for (int j = r; j >= 1; j--, up += stride, down -= stride)
             {
-                float* up = rows[-j] + x, down = rows[j] + x;
                 TV wj = TOps.Splat(w[j]);
                 a0 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(up), TOps.Load(down)), a0);
                 a1 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(up + n), TOps.Load(down + n)), a1);
                 a2 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(up + 2 * n), TOps.Load(down + 2 * n)), a2);
                 a3 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(up + 3 * n), TOps.Load(down + 3 * n)), a3);
             }
-            float* c = rows[0] + x;
             TV w0 = TOps.Splat(w[0]);
             TOps.Store(dst + x, TOps.MultiplyAdd(w0, TOps.Load(c), a0));
             TOps.Store(dst + x + n, TOps.MultiplyAdd(w0, TOps.Load(c + n), a1));
@@ -128,48 +141,13 @@ internal static unsafe class DirectGaussian
         for (; x <= x1 - n; x += n)
         {
             TV a = default;
-            for (int j = r; j >= 1; j--)
-                a = TOps.MultiplyAdd(TOps.Splat(w[j]), TOps.Add(TOps.Load(rows[-j] + x), TOps.Load(rows[j] + x)), a);
-            TOps.Store(dst + x, TOps.MultiplyAdd(TOps.Splat(w[0]), TOps.Load(rows[0] + x), a));
-        }
-        if (n > 1 && x < x1)
-            VerticalRow<SimdScalar, float>(rows, w, r, dst, x, x1);
-    }
-
-    /// <summary>Output columns [x0, x1) of one row: <c>dst[x] = Σ_j w[|j|]·padded[x+j]</c>, <c>padded[-r..width+r)</c> valid.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HorizontalRow<TOps, TV>(float* padded, float* w, int r, float* dst, int x0, int x1)
-        where TOps : struct, ISimdOps<TV> where TV : struct
-    {
-        int n = TOps.Count;
-        int x = x0;
-        for (; x <= x1 - 4 * n; x += 4 * n)
-        {
-            TV a0 = default, a1 = default, a2 = default, a3 = default;
-            float* c = padded + x;
-            for (int j = r; j >= 1; j--)
-            {
-                TV wj = TOps.Splat(w[j]);
-                a0 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(c - j), TOps.Load(c + j)), a0);
-                a1 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(c + n - j), TOps.Load(c + n + j)), a1);
-                a2 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(c + 2 * n - j), TOps.Load(c + 2 * n + j)), a2);
-                a3 = TOps.MultiplyAdd(wj, TOps.Add(TOps.Load(c + 3 * n - j), TOps.Load(c + 3 * n + j)), a3);
-            }
-            TV w0 = TOps.Splat(w[0]);
-            TOps.Store(dst + x, TOps.MultiplyAdd(w0, TOps.Load(c), a0));
-            TOps.Store(dst + x + n, TOps.MultiplyAdd(w0, TOps.Load(c + n), a1));
-            TOps.Store(dst + x + 2 * n, TOps.MultiplyAdd(w0, TOps.Load(c + 2 * n), a2));
-            TOps.Store(dst + x + 3 * n, TOps.MultiplyAdd(w0, TOps.Load(c + 3 * n), a3));
-        }
-        for (; x <= x1 - n; x += n)
-        {
-            TV a = default;
-            float* c = padded + x;
-            for (int j = r; j >= 1; j--)
-                a = TOps.MultiplyAdd(TOps.Splat(w[j]), TOps.Add(TOps.Load(c - j), TOps.Load(c + j)), a);
+            float* c = center + x;
+            float* up = c - r * stride, down = c + r * stride;
+            for (int j = r; j >= 1; j--, up += stride, down -= stride)
+                a = TOps.MultiplyAdd(TOps.Splat(w[j]), TOps.Add(TOps.Load(up), TOps.Load(down)), a);
             TOps.Store(dst + x, TOps.MultiplyAdd(TOps.Splat(w[0]), TOps.Load(c), a));
         }
         if (n > 1 && x < x1)
-            HorizontalRow<SimdScalar, float>(padded, w, r, dst, x, x1);
+            Row<SimdScalar, float>(center, stride, w, r, dst, x, x1);
     }
 }
