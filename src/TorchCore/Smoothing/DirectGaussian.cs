@@ -49,6 +49,7 @@ internal static unsafe class DirectGaussian
     /// <summary>Tile widths are multiples of this: four 512-bit vectors, the unrolled step of <see cref="Row"/>.</summary>
     private const int TileQuantum = 64;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VerticalTile(float* src, float* dst, int width, int height, int x0, int columns, float* w, int r, float* ring, int stride)
     {
         int window = 2 * r + 1;

@@ -212,6 +212,7 @@ internal sealed unsafe class FftPlan
     }
 
     /// <summary>Length-2 butterflies on neighbouring elements (the odd stage when log2(Size) is odd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Radix2<TOps, TV>(float* buffer) where TOps : struct, ISimdOps<TV> where TV : struct
     {
         int n = TOps.Count, stride = 2 * n;
