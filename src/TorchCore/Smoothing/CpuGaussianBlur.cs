@@ -17,8 +17,9 @@ namespace SpatialSim.TorchCore.Smoothing;
 /// Methods: <see cref="GaussianMethod.Direct"/> costs about r+1 multiply-adds per pixel and pass;
 /// <see cref="GaussianMethod.Fft"/> (overlap-save) costs about log2 of the transform length, whatever
 /// the radius. <see cref="GaussianMethod.Auto"/> picks per pass by an estimated cost calibrated on a
-/// 2-core AVX-512 machine: on a 10000² image the pass along y switches to FFT above a radius of
-/// about 16 (σ ≈ 4 with truncate 4) and the pass along x, which also transposes, above about 48 (σ ≈ 12).
+/// 2-core AVX-512 machine: both passes use Direct up to a radius of 16 (σ ≤ 4 with truncate 4) and
+/// FFT from a radius of 20 (σ ≥ 5) on. That is the measured crossover on 10000² images; on 2048²
+/// images the measured one is nearer a radius of 32, but there either method takes milliseconds.
 /// Memory: no image-sized temporary; per thread, a few hundred KB (Direct) or about
 /// (max(width, height) + 2r) × 32 floats (Fft).
 /// </remarks>
@@ -149,16 +150,15 @@ public static unsafe class CpuGaussianBlur
     /// <summary>
     /// Auto's choice for one pass, by a cost model in seconds per 10⁸ pixels fitted to timings of
     /// each pass on a 10000² image (2-core AVX-512 EPYC, 2 threads): the direct pass grows linearly
-    /// with the radius; the FFT pass is proportional to <see cref="FftPlan.Cost"/> per pixel, plus,
-    /// along x, the transposition into and out of the lane layout.
+    /// with the radius; the FFT pass is proportional to <see cref="FftPlan.Cost"/> per pixel.
     /// </summary>
     private static bool UseFft(GaussianMethod method, double[] kernel, int length, bool alongX)
     {
         if (method != GaussianMethod.Auto) return method == GaussianMethod.Fft;
         int r = kernel.Length / 2;
-        double direct = alongX ? 0.020 + 0.0021 * r : 0.030 + 0.0030 * r;
-        int size = FftPlan.ChooseSize(length, r, Simd.Lanes);
-        double fft = 0.005 * FftPlan.Cost(length, r, size, Simd.Lanes) / length + (alongX ? 0.04 : 0.0);
+        double direct = alongX ? 0.016 + 0.0020 * r : 0.020 + 0.0028 * r;
+        double fftUnits = FftPlan.Cost(length, r, FftPlan.ChooseSize(length, r, Simd.Lanes), Simd.Lanes) / length;
+        double fft = (alongX ? 0.0036 : 0.0047) * fftUnits;
         return fft < direct;
     }
 

@@ -132,19 +132,24 @@ internal static unsafe class FftGaussian
     {
         int group = 2 * TOps.Count, r = plan.Radius;
         int rows = Math.Min(group, height - y), length = width + 2 * r;
+        // Line buffer element p, lane l = row y + l at x = reflect(p − r): transposed 4 × 4 at a time inside the image.
         for (int p0 = 0; p0 < length; p0 += TransposeChunk)
         {
             int p1 = Math.Min(p0 + TransposeChunk, length);
-            for (int l = 0; l < group; l++)
+            for (int l0 = 0; l0 < group; l0 += 4)
             {
-                float* e = line + l;
-                if (l >= rows)
+                for (int p = p0; p < p1;)
                 {
-                    for (int p = p0; p < p1; p++) e[(long)p * group] = 0;
-                    continue;
+                    if (l0 + 4 <= rows && p + 4 <= p1 && p >= r && p + 4 <= width + r)
+                    {
+                        Transpose.Block4x4(src + (long)(y + l0) * width + (p - r), width, line + (long)p * group + l0, group);
+                        p += 4;
+                        continue;
+                    }
+                    for (int l = l0; l < Math.Min(l0 + 4, group); l++)
+                        line[(long)p * group + l] = l < rows ? src[(long)(y + l) * width + Reflect.Index(p - r, width)] : 0;
+                    p++;
                 }
-                float* row = src + (long)(y + l) * width;
-                for (int p = p0; p < p1; p++) e[(long)p * group] = row[Reflect.Index(p - r, width)];
             }
         }
         for (int start = 0; start < width; start += plan.Step)
@@ -154,11 +159,22 @@ internal static unsafe class FftGaussian
             for (int i0 = 0; i0 < count; i0 += TransposeChunk)
             {
                 int i1 = Math.Min(i0 + TransposeChunk, count);
-                for (int l = 0; l < rows; l++)
+                for (int l0 = 0; l0 < rows; l0 += 4)
                 {
-                    float* e = work + (long)r * group + l;
-                    float* row = dst + (long)(y + l) * width + start;
-                    for (int i = i0; i < i1; i++) row[i] = e[(long)i * group];
+                    for (int i = i0; i < i1;)
+                    {
+                        float* e = work + (long)(r + i) * group;
+                        float* row = dst + (long)(y + l0) * width + start + i;
+                        if (l0 + 4 <= rows && i + 4 <= i1)
+                        {
+                            Transpose.Block4x4(e + l0, group, row, width);
+                            i += 4;
+                            continue;
+                        }
+                        for (int l = l0; l < Math.Min(l0 + 4, rows); l++)
+                            row[(long)(l - l0) * width] = e[l];
+                        i++;
+                    }
                 }
             }
         }
