@@ -266,14 +266,15 @@ internal sealed class CountTableParser
                 if (p < len && data[p] == (byte)'"')
                 {
                     // A simple quoted field: no doubled quotes, no line break inside, delimiter or line end after.
-                    int close = data[(p + 1)..].IndexOf((byte)'"');
-                    if (close < 0) { if (!eof) return pos; quoted = true; return pos; }
+                    int close = data[(p + 1)..].IndexOfAny((byte)'"', (byte)'\n');
+                    if (close < 0 && !eof) return pos;
+                    if (close < 0 || data[p + 1 + close] == (byte)'\n') { quoted = true; return pos; }
                     s = p + 1;
                     e = s + close;
                     p = e + 1;
                     if (p < len && data[p] == (byte)'\r' && p + 1 < len && data[p + 1] == (byte)'\n') p++;
                     if (p == len && !eof) return pos;
-                    if ((p < len && data[p] != delim && data[p] != (byte)'\n') || data[s..e].IndexOf((byte)'\n') >= 0)
+                    if (p < len && data[p] != delim && data[p] != (byte)'\n')
                     {
                         quoted = true;
                         return pos;
@@ -336,18 +337,21 @@ internal sealed class CountTableParser
         {
             int nl = data[searchFrom..].IndexOf((byte)'\n');
             bool atEnd = nl < 0;
-            if (atEnd && !eof) return -1;
+            if (atEnd && !eof && data.Length - pos <= MaxQuotedSpan) return -1;
             int recordEnd = atEnd ? data.Length : searchFrom + nl;
             lines++;
             var record = data[pos..recordEnd];
             if (!record.IsEmpty && record[^1] == (byte)'\r') record = record[..^1];
             if (ParseRecord(record)) return atEnd ? data.Length : recordEnd + 1;
             if (atEnd || record.Length > MaxQuotedSpan)
+            {
+                bool closedNowhere = atEnd && eof;
                 throw new SpatialSimException(ErrorKind.InvalidData,
                     $"Line {_recordLine:N0} of '{_path}' opens a quoted field (\") that is not closed " +
-                    (atEnd ? "before the end of the file." : $"within {MaxQuotedSpan >> 20} MiB.") +
+                    (closedNowhere ? "before the end of the file." : $"within {MaxQuotedSpan >> 20} MiB.") +
                     " Check the quotes on that line; a quote inside a quoted field must be doubled (\"\").")
                 { FilePath = _path, LineNumber = _recordLine };
+            }
             searchFrom = recordEnd + 1;
         }
     }
