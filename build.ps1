@@ -112,8 +112,18 @@ function Invoke-Build {
     }
     Copy-Item -LiteralPath (Get-RepairedLibTorchSharp) -Destination (Join-Path $OutModule 'libLibTorchSharp.so') -Force
     Copy-Item (Join-Path $Root 'SpatialSim.psd1') $OutModule -Force
-    Copy-Item (Join-Path $Root 'src/Module/*') $OutModule -Recurse -Force
-    Copy-Item (Join-Path $Root 'LICENSE') $OutModule -Force -ErrorAction SilentlyContinue
+    Get-ChildItem (Join-Path $Root 'src/Module') -Exclude 'help' | Copy-Item -Destination $OutModule -Recurse -Force
+    Copy-Item (Join-Path $Root 'LICENSE') $OutModule -Force
+    # The bundled sample travels with the module, so help examples run anywhere.
+    $samples = Join-Path $OutModule 'samples'
+    New-Item -ItemType Directory -Force -Path $samples | Out-Null
+    Copy-Item (Join-Path $Root 'samples/stereoseq_mouse_brain_bin1/*') $samples -Force
+    # MAML help from src/Module/help, checked for completeness against the cmdlets' parameters.
+    New-Item -ItemType Directory -Force -Path (Join-Path $OutModule 'en-US') | Out-Null
+    $pwsh = Get-ChildPwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'build/New-MamlHelp.ps1') `
+        -ModulePath $OutModule -HelpSource (Join-Path $Root 'src/Module/help') -OutFile (Join-Path $OutModule 'en-US/SpatialSim.Cmdlets.dll-Help.xml')
+    if ($LASTEXITCODE -ne 0) { throw 'Writing the help failed (see above).' }
     Write-Host "  staged module at $OutModule"
 }
 

@@ -43,7 +43,7 @@ Describe 'Import-GeneRaster from tables' {
         $bad = New-CountTable -Path (Join-Path $TestDrive 'bad.csv') -Rows @(@('A', 1, 1, 2), @('A', 2, 2, 'three'))
         $null = Import-GeneRaster -Path $bad -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs.Count | Should -Be 1
-        $errs[0].Exception.Message | Should -BeLike '*bad.csv*3*'
+        $errs[0].Exception.Message | Should -BeLike '*line 3*bad.csv*three*'
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $errs[0].TargetObject | Should -Be $bad.FullName
     }

@@ -19,8 +19,10 @@ Describe 'The SpatialSim module' {
     }
 
     It 'stages only this platform''s native libraries' {
-        Get-ChildItem $ModulePath -Recurse -Include *.dylib, *.dll | Where-Object { $_.Name -like 'torch*.dll' -or $_.Name -like 'c10*.dll' -or $_.Extension -eq '.dylib' } |
+        # libtorch's Windows and macOS builds (torch_cpu.dll, c10.dll, *.dylib) must not be staged on Linux.
+        Get-ChildItem $ModulePath -Recurse -File | Where-Object { $_.Name -cmatch '^(torch|torch_cpu|torch_global_deps|c10|LibTorchSharp|libiomp5md|uv)\.dll$' -or $_.Extension -eq '.dylib' } |
             Should -BeNullOrEmpty
+        Get-ChildItem $ModulePath -File -Filter 'libtorch_cpu.so' | Should -Not -BeNullOrEmpty
         Get-ChildItem $ModulePath -Filter 'runtimes' -Directory | Should -BeNullOrEmpty
     }
 }
@@ -33,7 +35,8 @@ Describe 'Get-SpatialSimDevice' {
         $d.TorchThreads | Should -BeGreaterThan 0
     }
 
-    It 'gives a clear terminating error when CUDA is asked for where there is none' -Skip:((Get-SpatialSimDevice).CudaAvailable) {
+    It 'gives a clear terminating error when CUDA is asked for where there is none' {
+        if ((Get-SpatialSimDevice).CudaAvailable) { Set-ItResult -Skipped -Because 'this machine has CUDA'; return }
         $gem = $SampleGem
         { Import-GeneRaster -Path $gem -Device Cuda -ErrorAction Stop } | Should -Throw -ExpectedMessage '*CUDA*no CUDA device*-Device Cpu*'
     }

@@ -94,7 +94,7 @@ Describe 'Get-RankedPairs' {
     }
 
     It 'refuses duplicate gene names' {
-        { @($A, $A) | Get-RankedPairs -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'A'*unique*"
+        { @($A, $A) | Get-RankedPairs -ErrorAction Stop } | Should -Throw -ExpectedMessage "*unique*'A'*"
     }
 
     It 'ranks pairs of a constant gene last, with a warning' {

@@ -1,0 +1,59 @@
+@{
+    Synopsis    = 'Reads gene rasters from images, long count tables (CSV, TSV, Stereo-seq GEM) and NumPy .npy files.'
+    Description = @'
+Import-GeneRaster streams one GeneRaster object per gene: a float32 grid of counts on one canvas, held as a tensor on the chosen device, with the numbers a user checks first (Total, NonZero, Max).
+
+Long tables (CSV or TSV, optionally gzip-compressed) need a header. Recognised columns: gene (geneID, gene, Gene, feature_name, gene_name, geneName, target), coordinates (x, y, x_location, y_location, global_x, global_y …) and count (MIDCount, MIDCounts, UMICount, UMICounts, count, counts). Without a count column every row counts 1, as in per-transcript tables (Xenium, ISS). Stereo-seq GEM files are streamed, never held in memory as text. Coordinates are divided by -PixelSize and floored. One canvas per file spans all genes' bounding box, shifted to 0,0, unless -Region gives it. Rows that repeat a gene at one pixel are summed.
+
+Images: PNG and TIFF, 8- and 16-bit grayscale (pixel values are counts) and 32-bit float TIFF, one gene per file, named after the file or by -Gene. All images of one call must share one size. Colour images are refused unless -Channel picks one channel. A header that claims more than -MaxPixels pixels is refused before anything is decoded.
+
+NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene per plane, named by -Gene or gene_0, gene_1, ….
+
+-BinSize b sums b×b pixel blocks for every input kind (Stereo-seq "bin b").
+'@
+    Parameters  = @{
+        Path        = 'Files to read. Wildcards are expanded; a pattern that matches nothing is a non-terminating error. Accepts FileInfo objects from Get-ChildItem through the pipeline (FullName).'
+        LiteralPath = 'Files to read, taken literally (no wildcard expansion).'
+        Gene        = 'Tables: keep only genes whose names match one of these (wildcards allowed, case-insensitive). Images and .npy: the names of the rasters, in file and plane order.'
+        BinSize     = 'Sum b×b pixel blocks into one pixel (Stereo-seq "bin b"); partial blocks at the right and bottom edges are kept. Default 1.'
+        PixelSize   = 'Tables: coordinate units per pixel; a row lands in pixel floor(coordinate / PixelSize). Use it for micron coordinates (e.g. -PixelSize 2 for 2 µm pixels). Default 1.'
+        Region      = 'Tables: the canvas as x0,y0,x1,y1 in pixels (after -PixelSize, before -BinSize), half-open: x0 ≤ x < x1, y0 ≤ y < y1. Rows outside are dropped and counted in the verbose output.'
+        MinTotal    = 'Tables: drop genes with fewer counts than this inside the canvas. Default 0.'
+        Channel     = 'Images: the colour channel (R, G, B or A) to read from a colour image. Without it colour images are refused.'
+        MaxPixels   = 'Refuse a raster or table canvas with more pixels than this, before allocating it. Default 150 million (10000×10000 with margin).'
+        Device      = 'Where the rasters live and are computed on: Cpu (default) or Cuda. Asking for Cuda where there is none is an error.'
+    }
+    Inputs      = @('System.String: paths.', 'System.IO.FileInfo: files from Get-ChildItem, bound by FullName.')
+    Outputs     = @('SpatialSim.TorchCore.GeneRaster: one per gene.')
+    Notes       = 'Errors name the file and, for tables, the line. Input files are never modified.'
+    Examples    = @(
+        @{
+            Title   = 'Import a Stereo-seq GEM file at bin 10'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster -Path $gem -BinSize 10 -MinTotal 200 | Sort-Object Total -Descending | Select-Object -First 5
+'@
+            Remarks = 'Reads the bundled Stereo-seq patch, sums 10×10 DNB blocks (5 µm pixels), keeps genes with at least 200 UMIs and shows the five most expressed.'
+        }
+        @{
+            Title   = 'Import only some genes, by wildcard'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -Gene 'mt-*', Apoe -BinSize 5
+'@
+            Remarks = 'Mitochondrial genes and Apoe only, at bin 5.'
+        }
+        @{
+            Title   = 'Import a folder of images'
+            Code    = @'
+$dir = Join-Path ([IO.Path]::GetTempPath()) 'spatialsim-example-images'
+New-Item -ItemType Directory -Force $dir | Out-Null
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -Gene Apoe, Malat1 -BinSize 5 | Export-GeneRaster -Path (Join-Path $dir '{Gene}.png') -Force
+Get-ChildItem $dir -Filter *.png | Import-GeneRaster
+'@
+            Remarks = 'Writes two genes as 16-bit PNG files, then reads every PNG of the folder back through the pipeline; each raster is named after its file.'
+        }
+    )
+    Links       = @('Export-GeneRaster', 'Get-RankedPairs', 'about_SpatialSim')
+}

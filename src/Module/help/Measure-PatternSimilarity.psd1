@@ -1,0 +1,40 @@
+@{
+    Synopsis    = 'Scores how alike each input raster''s spatial pattern is to a reference raster. Higher Score = more similar.'
+    Description = @'
+Measure-PatternSimilarity compares each raster from the pipeline with -Reference by the measure -Method and returns one PatternSimilarity object (GeneA = reference, GeneB = input, Method, Score, Parameters, and per-scale Details where the measure has them). Every measure compares relative patterns: multiplying a gene by a positive constant does not change its score. When a score is undefined — a gene that is all zero or constant — Score is NaN and a warning names the gene.
+
+See about_SpatialSim for the measures, their defaults, and when to use which.
+'@
+    Parameters  = @{
+        Reference   = 'The raster every input is compared with.'
+        InputObject = 'The rasters to compare with the reference, usually from the pipeline. They must share the reference''s canvas (size).'
+        Method      = 'The similarity measure. Default SmoothedPearson. Tab completion lists them; about_SpatialSim explains each.'
+        Sigma       = 'Gaussian σ in pixels for the measures that smooth (SmoothedPearson default 4). Several values give one score per scale in Details and their mean as Score.'
+        Mask        = 'A tissue mask raster on the same canvas (pixels > 0 are inside). Only pixels inside count, and smoothing is normalised by the mask so the tissue border creates no false similarity.'
+        Pyramid     = 'Compute the measure on this many levels of a Gaussian pyramid (blur σ = 2/3, keep every second row and column) and report the mean as Score and each level in Details. Default 1 (off).'
+    }
+    Inputs      = @('SpatialSim.TorchCore.GeneRaster')
+    Outputs     = @('SpatialSim.TorchCore.Similarity.PatternSimilarity')
+    Examples    = @(
+        @{
+            Title   = 'Which genes look like Apoe?'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+$genes = Import-GeneRaster $gem -BinSize 5 -MinTotal 300
+$apoe = $genes | Where-Object Gene -eq 'Apoe'
+$genes | Measure-PatternSimilarity -Reference $apoe -Method SmoothedPearson -Sigma 2 | Sort-Object Score -Descending | Select-Object -First 5
+'@
+            Remarks = 'Smoothed Pearson of every gene against Apoe, best first.'
+        }
+        @{
+            Title   = 'Several scales at once'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+$a, $b = Import-GeneRaster $gem -Gene Malat1, Apoe -BinSize 5
+(Measure-PatternSimilarity -Reference $a -InputObject $b -Sigma 1, 2, 4).Details
+'@
+            Remarks = 'One score per σ in Details; Score is their mean.'
+        }
+    )
+    Links       = @('Get-RankedPairs', 'about_SpatialSim')
+}
