@@ -131,8 +131,9 @@ public static class LbpSimilarity
         if (options.Points < 1 || options.Points > LocalBinaryPattern.MaxPoints)
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"LBP needs 1 to {LocalBinaryPattern.MaxPoints} points, got {options.Points}. Usual choices: 8 (radius 1), 16 (radius 2), 24 (radius 3 or more).");
-        if (!double.IsFinite(options.Radius) || options.Radius <= 0 || (float)options.Radius <= 0)
-            throw new SpatialSimException(ErrorKind.InvalidArgument, $"The LBP radius must be a finite number of pixels > 0, got {options.Radius}.");
+        if (!double.IsFinite(options.Radius) || (float)options.Radius <= 0 || options.Radius > LocalBinaryPattern.MaxRadius)
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"The LBP radius must be a number of pixels > 0 and ≤ {LocalBinaryPattern.MaxRadius}, got {options.Radius}. Textures are local: 1 to 16 pixels is usual (default 8).");
         if (options.Tiles < 1 || options.Tiles > 256)
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"LBP tiles must be 1 to 256 per axis, got {options.Tiles}. 1 compares whole-map texture histograms; the default 4 cuts the map into 4×4 tiles.");
@@ -319,7 +320,7 @@ public sealed record LbpOptions
 {
     /// <summary>P, sampling points on the circle (1 … 31; ≤ 16 for Default, ≤ 20 for Ror).</summary>
     public int Points { get; init; } = 24;
-    /// <summary>R, circle radius in pixels (used as float32, like scikit-image).</summary>
+    /// <summary>R, circle radius in pixels (used as float32, like scikit-image; ≤ 256).</summary>
     public double Radius { get; init; } = 8;
     /// <summary>How codes are formed; Uniform (P + 2 rotation-invariant codes) by default.</summary>
     public LbpMethod Method { get; init; } = LbpMethod.Uniform;

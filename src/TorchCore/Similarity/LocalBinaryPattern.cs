@@ -35,7 +35,7 @@ public enum LbpMethod
 /// <item>'var' is the biased variance (Σv²−(Σv)²/P)/P of the P samples (the centre excluded), NaN where it is exactly 0.</item>
 /// </list>
 /// The output is float64 like scikit-image's (integer codes are exact). P may be 1 … 31 (scikit-image's int32 code
-/// arithmetic overflows at 32).
+/// arithmetic overflows at 32) and R up to <see cref="MaxRadius"/> pixels.
 /// <para>Speed: the P sample positions and their integer offsets are computed once; rows are processed in bands,
 /// each band's source rows converted once to a zero-padded float64 slab (so the constant-0 border needs no tests), the
 /// interpolation runs across x with <see cref="Vector{T}"/> (the column weights are formed in the vector lanes, bit
@@ -45,6 +45,8 @@ public static unsafe class LocalBinaryPattern
 {
     /// <summary>Largest number of points: codes are built in 32-bit integers as in scikit-image.</summary>
     public const int MaxPoints = 31;
+    /// <summary>Largest radius in pixels: each worker holds a band of 16 + 2⌈R⌉ + 2 rows of the image in float64.</summary>
+    public const double MaxRadius = 256;
     private const int BandRows = 16;
     private const int SingleThreadPixels = 1 << 15;
 
@@ -150,8 +152,9 @@ public static unsafe class LocalBinaryPattern
                 throw new SpatialSimException(ErrorKind.InvalidArgument,
                     $"LBP needs 1 to {MaxPoints} sampling points, got {points}. The usual choices are 8 (radius 1), 16 (radius 2) and 24 (radius 3 or more).");
             float r32 = (float)radius;
-            if (!double.IsFinite(radius) || !(r32 > 0) || float.IsInfinity(r32) || radius > 1 << 20)
-                throw new SpatialSimException(ErrorKind.InvalidArgument, $"The LBP radius must be a finite number of pixels > 0, got {radius}.");
+            if (!double.IsFinite(radius) || !(r32 > 0) || radius > MaxRadius)
+                throw new SpatialSimException(ErrorKind.InvalidArgument,
+                    $"The LBP radius must be a number of pixels > 0 and ≤ {MaxRadius}, got {radius}. Textures are local: 1 to 16 pixels is usual (default 8).");
             P = points;
             R = r32; // scikit-image's Cython signature takes `float R`
             Rp = new double[P]; Cp = new double[P];

@@ -31,7 +31,8 @@ public enum RoiThreshold
 /// <code>r = Pearson(s_a[U], s_b[U]),   U = ROI_a ∪ ROI_b</code>
 /// in [−1, 1], 1 = proportional peaks (higher = more similar). Scale invariance: correlation is invariant to positive
 /// scaling and x̂ is bit for bit the same for x and c·x whenever c·x is exact in float32, so the thresholds and regions
-/// are too. Degenerate: an all-zero or constant gene, an empty union, or a gene constant inside the union → NaN with a
+/// are too. Details: "thresholdA", "thresholdB" (t of each gene, relative to its largest pixel) and "roiPixels" (|U|).
+/// Degenerate: an all-zero or constant gene, an empty union, or a gene constant inside the union → NaN with a
 /// note naming the gene. Device: smoothing runs on the raster's device; thresholds and the correlation run on the CPU
 /// (a CUDA map is copied once).</para>
 /// </summary>
