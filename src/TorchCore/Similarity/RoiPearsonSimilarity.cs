@@ -1,0 +1,491 @@
+using System.Numerics;
+using SpatialSim.TorchCore.Smoothing;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SpatialSim.TorchCore.Similarity;
+
+/// <summary>How the peak region of a smoothed map is cut.</summary>
+public enum RoiThreshold
+{
+    /// <summary>Otsu (1979), "A threshold selection method from gray-level histograms", IEEE SMC 9(1):62–66, as scikit-image's threshold_otsu (256 bins).</summary>
+    Otsu,
+    /// <summary>The <see cref="RoiPearsonOptions.Quantile"/> quantile (numpy's default 'linear' method).</summary>
+    Quantile,
+}
+
+/// <summary>
+/// Pearson correlation of two genes' smoothed maps inside their peak regions ("where either gene peaks, do they
+/// agree?"), so that the large empty or low-level background does not dominate the correlation.
+/// <para>Per gene x: x̂ = x / max|x| (float32); s = G_σ * x̂ (Gaussian σ = <see cref="RoiPearsonOptions.Sigma"/> = 2 px,
+/// scipy.ndimage.gaussian_filter conventions: mode 'reflect', truncate 4, radius r = ⌊4σ + 0.5⌋); Z = the pixels whose
+/// (2r+1)² smoothing window holds a non-zero pixel of x — exactly where s is non-zero in exact arithmetic (for counts ≥ 0),
+/// defined from x so that round-off of an FFT blur cannot add the whole empty canvas; t = threshold of the values s[Z]:
+/// <list type="bullet">
+/// <item><see cref="RoiThreshold.Otsu"/> (default): scikit-image's <c>threshold_otsu(s[Z].astype(float64), nbins=256)</c> —
+/// numpy histogram of 256 equal bins between min and max, t = the centre of the bin maximising the between-class
+/// variance w1·w2·(μ1 − μ2)²;</item>
+/// <item><see cref="RoiThreshold.Quantile"/>: <c>numpy.quantile(s[Z], Quantile)</c> (linear interpolation; default 0.9).</item>
+/// </list>
+/// ROI = {p ∈ Z : s_p &gt; t}. The score is
+/// <code>r = Pearson(s_a[U], s_b[U]),   U = ROI_a ∪ ROI_b</code>
+/// in [−1, 1], 1 = proportional peaks (higher = more similar). Scale invariance: correlation is invariant to positive
+/// scaling and x̂ is bit for bit the same for x and c·x whenever c·x is exact in float32, so the thresholds and regions
+/// are too. Details: "thresholdA", "thresholdB" (t of each gene, relative to its largest pixel) and "roiPixels" (|U|).
+/// Degenerate: an all-zero or constant gene, an empty union, or a gene constant inside the union → NaN with a
+/// note naming the gene. Device: smoothing runs on the raster's device; thresholds and the correlation run on the CPU
+/// (a CUDA map is copied once).</para>
+/// </summary>
+public static class RoiPearsonSimilarity
+{
+    public const string Name = "RoiPearson";
+    /// <summary>Histogram bins of Otsu's method (scikit-image's default).</summary>
+    public const int OtsuBins = 256;
+
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, RoiPearsonOptions options)
+    {
+        if (a.Width != b.Width || a.Height != b.Height)
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
+                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+        using var ma = Prepare(a, options);
+        if (ma.Undefined is not null) return SimilarityScore.Undefined(ma.Undefined);
+        using var mb = Prepare(b, options);
+        if (mb.Undefined is not null) return SimilarityScore.Undefined(mb.Undefined);
+        return Compare(ma, mb);
+    }
+
+    public static void Validate(RoiPearsonOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        GaussianSmoothing.CheckSigma(options.Sigma);
+        if (options.Threshold is not (RoiThreshold.Otsu or RoiThreshold.Quantile))
+            throw new SpatialSimException(ErrorKind.InvalidArgument, $"Unknown ROI threshold rule '{options.Threshold}'; use Otsu or Quantile.");
+        if (options.Threshold == RoiThreshold.Quantile && !(options.Quantile >= 0 && options.Quantile < 1))
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"The ROI quantile must be in [0, 1), got {options.Quantile}; 0.9 keeps the top 10% of the smoothed non-zero values.");
+    }
+
+    /// <summary>One gene's smoothed map, threshold and peak region, for comparing it with many genes. Dispose it.</summary>
+    public static RoiPearsonMap Prepare(GeneRaster gene, RoiPearsonOptions options)
+    {
+        Validate(options);
+        using var scope = torch.NewDisposeScope();
+        var raw = (gene.Device.IsCpu ? gene.Values : gene.Values.cpu()).contiguous();
+        var rawPixels = TensorMemory.AsFloatSpan(raw);
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (float v in rawPixels)
+        {
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        if (min == 0 && max == 0)
+            return RoiPearsonMap.Degenerate(gene, $"gene '{gene.Gene}' is all zero: it has no peak region");
+        if (min == max)
+            return RoiPearsonMap.Degenerate(gene, $"gene '{gene.Gene}' is constant ({max:g4}) over the raster: it has no peak region");
+        float divisor = Math.Max(Math.Abs(min), Math.Abs(max));
+
+        // x̂ = x / max|x| in float32 (bit for bit numpy's x / x.max()), then blurred on the raster's device.
+        Tensor normalised;
+        if (gene.Device.IsCpu)
+        {
+            normalised = torch.empty(new long[] { gene.Height, gene.Width }, ScalarType.Float32);
+            Divide(rawPixels, TensorMemory.AsFloatSpan(normalised), divisor);
+        }
+        else
+            normalised = gene.Values / divisor;
+        var blurred = GaussianSmoothing.Blur(normalised, gene.Device, options.Sigma, options.SmoothingMethod);
+        Tensor smoothed;
+        if (gene.Device.IsCpu)
+            smoothed = blurred;
+        else
+        {
+            smoothed = blurred.cpu();
+            blurred.Dispose();
+        }
+        smoothed.DetachFromDisposeScope();
+        try
+        {
+            var values = TensorMemory.AsFloatSpan(smoothed);
+            int radius = options.Sigma <= 1e-15 ? 0 : (int)(4.0 * options.Sigma + 0.5);
+            var support = Support(rawPixels, gene.Width, gene.Height, radius);
+            double threshold = options.Threshold == RoiThreshold.Otsu ? OtsuThreshold(values, support) : QuantileThreshold(values, support, options.Quantile);
+            var roi = new ulong[support.Length];
+            long roiPixels = 0;
+            for (int w = 0; w < support.Length; w++)
+            {
+                ulong word = support[w], bits = 0;
+                while (word != 0)
+                {
+                    int bit = BitOperations.TrailingZeroCount(word);
+                    word &= word - 1;
+                    if (values[w * 64 + bit] > threshold) bits |= 1UL << bit;
+                }
+                roi[w] = bits;
+                roiPixels += BitOperations.PopCount(bits);
+            }
+            return new RoiPearsonMap(gene.Gene, gene.Width, gene.Height, smoothed, roi, threshold, roiPixels, null);
+        }
+        catch
+        {
+            smoothed.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Pearson correlation of the two smoothed maps over the union of their peak regions.</summary>
+    public static SimilarityScore Compare(RoiPearsonMap a, RoiPearsonMap b)
+    {
+        if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
+        if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
+        if (a.Width != b.Width || a.Height != b.Height)
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes.") { Gene = b.Gene };
+        var sa = TensorMemory.AsFloatSpan(a.Smoothed!);
+        var sb = TensorMemory.AsFloatSpan(b.Smoothed!);
+        ulong[] ra = a.Roi!, rb = b.Roi!;
+        long n = 0;
+        double sumA = 0, sumB = 0;
+        float minA = float.PositiveInfinity, maxA = float.NegativeInfinity, minB = float.PositiveInfinity, maxB = float.NegativeInfinity;
+        for (int w = 0; w < ra.Length; w++)
+        {
+            ulong word = ra[w] | rb[w];
+            while (word != 0)
+            {
+                int i = w * 64 + BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                float x = sa[i], y = sb[i];
+                n++;
+                sumA += x;
+                sumB += y;
+                if (x < minA) minA = x;
+                if (x > maxA) maxA = x;
+                if (y < minB) minB = y;
+                if (y > maxB) maxB = y;
+            }
+        }
+        var details = new Dictionary<string, double> { ["thresholdA"] = a.Threshold, ["thresholdB"] = b.Threshold, ["roiPixels"] = n };
+        if (n == 0)
+            return new SimilarityScore(double.NaN, $"the peak regions of genes '{a.Gene}' and '{b.Gene}' are both empty: correlation is undefined", details);
+        if (minA == maxA || minB == maxB)
+        {
+            string gene = minA == maxA ? a.Gene : b.Gene;
+            return new SimilarityScore(double.NaN,
+                $"gene '{gene}' is constant inside the peak regions of '{a.Gene}' and '{b.Gene}' ({n} pixels): correlation is undefined", details);
+        }
+        double meanA = sumA / n, meanB = sumB / n, sab = 0, saa = 0, sbb = 0;
+        for (int w = 0; w < ra.Length; w++)
+        {
+            ulong word = ra[w] | rb[w];
+            while (word != 0)
+            {
+                int i = w * 64 + BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                double da = sa[i] - meanA, db = sb[i] - meanB;
+                sab += da * db;
+                saa += da * da;
+                sbb += db * db;
+            }
+        }
+        return new SimilarityScore(Math.Clamp(sab / Math.Sqrt(saa * sbb), -1.0, 1.0), null, details);
+    }
+
+    private static void Divide(ReadOnlySpan<float> source, Span<float> target, float divisor)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var d = new Vector<float>(divisor);
+            for (; i <= source.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(source.Slice(i)) / d).CopyTo(target.Slice(i));
+        }
+        for (; i < source.Length; i++) target[i] = source[i] / divisor;
+    }
+
+    /// <summary>
+    /// Bit mask (row-major, 64 pixels a word) of the pixels whose (2r+1)² window holds a non-zero input pixel.
+    /// Reflection at the borders (scipy's mode 'reflect') only revisits pixels already inside the clipped window,
+    /// so the clipped window is exact. Streams over rows with one column-count array (no image-sized temporary).
+    /// </summary>
+    internal static ulong[] Support(ReadOnlySpan<float> pixels, int width, int height, int radius)
+    {
+        var mask = new ulong[((long)width * height + 63) / 64];
+        var columnCount = new int[width];
+        var occupied = new int[width];
+        void AddRow(ReadOnlySpan<float> p, int y, int delta)
+        {
+            var row = p.Slice(y * width, width);
+            for (int x = 0; x < width; x++)
+                if (row[x] != 0) columnCount[x] += delta;
+        }
+        for (int y = 0; y <= Math.Min(radius, height - 1); y++) AddRow(pixels, y, +1);
+        for (int y = 0; y < height; y++)
+        {
+            if (y > 0)
+            {
+                if (y + radius < height) AddRow(pixels, y + radius, +1);
+                if (y - radius - 1 >= 0) AddRow(pixels, y - radius - 1, -1);
+            }
+            for (int x = 0; x < width; x++) occupied[x] = columnCount[x] > 0 ? 1 : 0;
+            int count = 0;
+            for (int x = 0; x <= Math.Min(radius, width - 1); x++) count += occupied[x];
+            long rowStart = (long)y * width;
+            for (int x = 0; x < width; x++)
+            {
+                if (x > 0)
+                {
+                    if (x + radius < width) count += occupied[x + radius];
+                    if (x - radius - 1 >= 0) count -= occupied[x - radius - 1];
+                }
+                if (count > 0)
+                {
+                    long i = rowStart + x;
+                    mask[i >> 6] |= 1UL << (int)(i & 63);
+                }
+            }
+        }
+        return mask;
+    }
+
+    /// <summary>scikit-image 0.19 threshold_otsu(values, nbins=256) on float64 values (numpy histogram binning, bin-centre threshold).</summary>
+    public static double OtsuThreshold(ReadOnlySpan<double> values)
+    {
+        if (values.Length == 0) throw new ArgumentException("Otsu's method needs at least one value.", nameof(values));
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (double v in values)
+        {
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        if (min == max) return values[0];
+        var edges = OtsuEdges(min, max, out double norm);
+        var counts = new long[OtsuBins];
+        foreach (double v in values) counts[OtsuBin(v, min, norm, edges)]++;
+        return OtsuFromHistogram(counts, edges);
+    }
+
+    private static double OtsuThreshold(ReadOnlySpan<float> values, ulong[] support)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity, first = double.NaN;
+        for (int w = 0; w < support.Length; w++)
+            for (ulong word = support[w]; word != 0; word &= word - 1)
+            {
+                double v = values[w * 64 + BitOperations.TrailingZeroCount(word)];
+                if (double.IsNaN(first)) first = v;
+                if (v < min) min = v;
+                if (v > max) max = v;
+            }
+        if (double.IsNaN(first)) return double.PositiveInfinity; // no support: empty peak region
+        if (min == max) return first; // scikit-image returns the single value; nothing lies above it
+        var edges = OtsuEdges(min, max, out double norm);
+        var counts = new long[OtsuBins];
+        for (int w = 0; w < support.Length; w++)
+            for (ulong word = support[w]; word != 0; word &= word - 1)
+                counts[OtsuBin(values[w * 64 + BitOperations.TrailingZeroCount(word)], min, norm, edges)]++;
+        return OtsuFromHistogram(counts, edges);
+    }
+
+    /// <summary>np.linspace(min, max, 257) in float64 and numpy's histogram scale factor 256 / (max − min).</summary>
+    private static double[] OtsuEdges(double min, double max, out double norm)
+    {
+        var edges = new double[OtsuBins + 1];
+        double delta = max - min;
+        double step = delta / OtsuBins;
+        for (int i = 0; i <= OtsuBins; i++)
+            edges[i] = (step == 0 ? i / (double)OtsuBins * delta : i * step) + min;
+        edges[OtsuBins] = max;
+        norm = OtsuBins / (max - min);
+        return edges;
+    }
+
+    /// <summary>numpy.histogram's bin of v: truncated (v − min)·norm, then corrected against the edges (last bin closed).</summary>
+    private static int OtsuBin(double v, double min, double norm, double[] edges)
+    {
+        int index = (int)((v - min) * norm);
+        if (index == OtsuBins) index--;
+        if (v < edges[index]) index--;
+        if (index != OtsuBins - 1 && v >= edges[index + 1]) index++;
+        return index;
+    }
+
+    private static double OtsuFromHistogram(long[] counts, double[] edges)
+    {
+        int n = counts.Length;
+        var centres = new double[n];
+        for (int i = 0; i < n; i++) centres[i] = (edges[i] + edges[i + 1]) / 2.0;
+        var weight1 = new long[n];
+        var mean1 = new double[n];
+        long w = 0;
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            w += counts[i];
+            s += counts[i] * centres[i];
+            weight1[i] = w;
+            mean1[i] = s / w;
+        }
+        var weight2 = new long[n];
+        var mean2 = new double[n];
+        w = 0;
+        s = 0;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            w += counts[i];
+            s += counts[i] * centres[i];
+            weight2[i] = w;
+            mean2[i] = s / w;
+        }
+        int best = 0;
+        double bestVariance = double.NegativeInfinity;
+        for (int i = 0; i < n - 1; i++)
+        {
+            double d = mean1[i] - mean2[i + 1];
+            double variance = (double)(weight1[i] * weight2[i + 1]) * (d * d);
+            if (variance > bestVariance || (double.IsNaN(variance) && !double.IsNaN(bestVariance)))
+            {
+                bestVariance = variance;
+                best = i;
+                if (double.IsNaN(variance)) break; // np.argmax stops at the first NaN
+            }
+        }
+        return centres[best];
+    }
+
+    /// <summary>numpy.quantile(values, q) with the default 'linear' method.</summary>
+    public static double Quantile(Span<double> values, double q)
+    {
+        if (values.Length == 0) throw new ArgumentException("A quantile needs at least one value.", nameof(values));
+        int n = values.Length;
+        double virtualIndex = (n - 1) * q;
+        int previous, next;
+        if (virtualIndex >= n - 1) previous = next = n - 1;
+        else if (virtualIndex < 0) previous = next = 0;
+        else
+        {
+            previous = (int)Math.Floor(virtualIndex);
+            next = previous + 1;
+        }
+        double gamma = virtualIndex - Math.Floor(virtualIndex); // only used when previous ≠ next
+        double a = Select(values, previous);
+        double b = next == previous ? a : MinFrom(values, previous + 1);
+        // numpy's _lerp: a + (b − a)·γ, and b − (b − a)·(1 − γ) where γ ≥ 0.5.
+        double diff = b - a;
+        return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+    }
+
+    private static double QuantileThreshold(ReadOnlySpan<float> values, ulong[] support, double q)
+    {
+        long count = 0;
+        foreach (ulong word in support) count += BitOperations.PopCount(word);
+        if (count == 0) return double.PositiveInfinity;
+        var selected = new double[count];
+        int k = 0;
+        for (int w = 0; w < support.Length; w++)
+        {
+            ulong word = support[w];
+            while (word != 0)
+            {
+                selected[k++] = values[w * 64 + BitOperations.TrailingZeroCount(word)];
+                word &= word - 1;
+            }
+        }
+        return Quantile(selected, q);
+    }
+
+    /// <summary>The k-th smallest value (0-based); reorders <paramref name="values"/> so that values[k] is it, smaller before, larger after.</summary>
+    private static double Select(Span<double> values, int k)
+    {
+        int lo = 0, hi = values.Length - 1;
+        while (hi > lo)
+        {
+            // Median of three as pivot, Hoare partition.
+            int mid = lo + (hi - lo) / 2;
+            if (values[mid] < values[lo]) Swap(values, mid, lo);
+            if (values[hi] < values[lo]) Swap(values, hi, lo);
+            if (values[hi] < values[mid]) Swap(values, hi, mid);
+            double pivot = values[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot) i++;
+                while (values[j] > pivot) j--;
+                if (i <= j)
+                {
+                    Swap(values, i, j);
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else break;
+        }
+        return values[k];
+
+        static void Swap(Span<double> v, int x, int y) => (v[x], v[y]) = (v[y], v[x]);
+    }
+
+    private static double MinFrom(Span<double> values, int start)
+    {
+        double m = double.PositiveInfinity;
+        for (int i = start; i < values.Length; i++) if (values[i] < m) m = values[i];
+        return m;
+    }
+}
+
+/// <summary>Parameters of <see cref="RoiPearsonSimilarity"/>, with the documented defaults.</summary>
+public sealed record RoiPearsonOptions
+{
+    /// <summary>Gaussian σ in pixels applied before thresholding and correlating (0 = none).</summary>
+    public double Sigma { get; init; } = 2;
+    /// <summary>How the peak region is cut from the smoothed map's non-zero values.</summary>
+    public RoiThreshold Threshold { get; init; } = RoiThreshold.Otsu;
+    /// <summary>Quantile of the smoothed non-zero values used by <see cref="RoiThreshold.Quantile"/>, in [0, 1).</summary>
+    public double Quantile { get; init; } = 0.9;
+    /// <summary>How the Gaussian is computed (same result up to float rounding).</summary>
+    public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
+}
+
+/// <summary>
+/// One gene prepared for <see cref="RoiPearsonSimilarity"/>: its max-normalised smoothed map (CPU float32), its
+/// threshold and peak region. Owns native memory: dispose it.
+/// </summary>
+public sealed class RoiPearsonMap : IDisposable
+{
+    public string Gene { get; }
+    public int Width { get; }
+    public int Height { get; }
+    /// <summary>t on the smoothed map of x / max|x| (so relative to the gene's largest pixel).</summary>
+    public double Threshold { get; }
+    /// <summary>Pixels in the gene's peak region.</summary>
+    public long RoiPixels { get; }
+    /// <summary>Why the gene has no peak region (all zero, constant), or null.</summary>
+    public string? Undefined { get; }
+    internal Tensor? Smoothed { get; }
+    internal ulong[]? Roi { get; }
+
+    internal RoiPearsonMap(string gene, int width, int height, Tensor? smoothed, ulong[]? roi, double threshold, long roiPixels, string? undefined)
+    {
+        Gene = gene;
+        Width = width;
+        Height = height;
+        Smoothed = smoothed;
+        Roi = roi;
+        Threshold = threshold;
+        RoiPixels = roiPixels;
+        Undefined = undefined;
+    }
+
+    internal static RoiPearsonMap Degenerate(GeneRaster gene, string why) => new(gene.Gene, gene.Width, gene.Height, null, null, double.NaN, 0, why);
+
+    /// <summary>The peak region as a row-major mask (1 inside).</summary>
+    public bool[] RoiMask()
+    {
+        var mask = new bool[(long)Width * Height];
+        if (Roi is null) return mask;
+        for (long i = 0; i < mask.Length; i++) mask[i] = (Roi[i >> 6] >> (int)(i & 63) & 1) != 0;
+        return mask;
+    }
+
+    public void Dispose() => Smoothed?.Dispose();
+}

@@ -1,0 +1,222 @@
+using SpatialSim.TorchCore.Devices;
+using SpatialSim.TorchCore.IO;
+using SpatialSim.TorchCore.Similarity;
+using Xunit;
+
+namespace SpatialSim.TorchCore.Tests;
+
+/// <summary>LBP codes against scikit-image and the tiled LBP similarity against tests/reference/make_lbp_fixtures.py.</summary>
+public class LbpSimilarityTests
+{
+    private static readonly (int P, double R)[] CodeConfigs = { (8, 1.0), (16, 2.0), (24, 8.0) };
+    private static readonly LbpMethod[] CodeMethods = { LbpMethod.Default, LbpMethod.Ror, LbpMethod.Uniform, LbpMethod.Var };
+
+    // Must match SIMILARITY in make_lbp_fixtures.py.
+    private static readonly LbpOptions[] SimilaritySettings =
+    {
+        new(),
+        new() { Points = 8, Radius = 1 },
+        new() { Points = 16, Radius = 2, Tiles = 1, WeightByExpression = false },
+        new() { Points = 8, Radius = 1, Method = LbpMethod.Ror, Tiles = 2 },
+        new() { Points = 8, Radius = 2, Method = LbpMethod.Default, Tiles = 3 },
+        new() { Points = 8, Radius = 2, Method = LbpMethod.Var },
+        new() { Points = 12, Radius = 3, Method = LbpMethod.Var, Tiles = 2, VarBins = 8, WeightByExpression = false },
+    };
+
+    private static GeneRaster Raster(string name, int w, int h, float[] pixels) =>
+        GeneRaster.FromPlane(new RasterPlane(name, w, h, pixels, "test"), 1, ComputeDevice.Cpu);
+
+    private static List<GeneRaster> Genes()
+    {
+        var stack = Fixtures.Npy("lbp", "genes.npy");
+        int n = stack.Shape[0], h = stack.Shape[1], w = stack.Shape[2];
+        return Enumerable.Range(0, n).Select(g => Raster($"g{g}", w, h, stack.Data.AsSpan(g * h * w, h * w).ToArray())).ToList();
+    }
+
+    private static GeneRaster Transformed(GeneRaster g, string name, Func<int, int, float[], float> value)
+    {
+        var src = g.ToArray();
+        var dst = new float[src.Length];
+        for (int y = 0; y < g.Height; y++)
+            for (int x = 0; x < g.Width; x++)
+                dst[y * g.Width + x] = value(y, x, src);
+        return Raster(name, g.Width, g.Height, dst);
+    }
+
+    public static IEnumerable<object[]> CodeCases() =>
+        from k in Enumerable.Range(0, 3) from m in Enumerable.Range(0, 4) select new object[] { k, m };
+
+    [Theory]
+    [MemberData(nameof(CodeCases))]
+    public void CodesEqualScikitImage(int config, int method)
+    {
+        var image = Fixtures.Npy("lbp", "codes_image.npy");
+        var expected = Fixtures.Npy("lbp", "codes.npy");
+        int h = image.Shape[0], w = image.Shape[1];
+        var (p, r) = CodeConfigs[config];
+        var m = CodeMethods[method];
+        var codes = LocalBinaryPattern.Compute(image.Data, w, h, p, r, m);
+        var reference = expected.Data.AsSpan((config * 4 + method) * h * w, h * w);
+        for (int i = 0; i < codes.Length; i++)
+        {
+            if (m == LbpMethod.Var)
+            {
+                Assert.True(double.IsNaN(codes[i]) == float.IsNaN(reference[i]), $"pixel {i}: {codes[i]} vs {reference[i]}");
+                if (!double.IsNaN(codes[i]))
+                    Assert.True(Math.Abs(codes[i] - reference[i]) <= 1e-6 * Math.Abs(reference[i]), $"pixel {i}: {codes[i]} vs {reference[i]}");
+            }
+            else
+                Assert.True((float)codes[i] == reference[i], $"P={p} R={r} {m}, row {i / w}, column {i % w}: {codes[i]} vs scikit-image {reference[i]}");
+        }
+    }
+
+    [Fact]
+    public void SamplingFollowsScikitImageConventions()
+    {
+        // Row offset first, rows growing down: point 0 is right of the centre, point P/4 above it; 5 decimals.
+        var (rows, cols) = LocalBinaryPattern.SamplingOffsets(4, 1);
+        Assert.Equal(new[] { 0.0, -1, 0, 1 }, rows);
+        Assert.Equal(new[] { 1.0, 0, -1, 0 }, cols);
+        var (rows8, cols8) = LocalBinaryPattern.SamplingOffsets(8, 1);
+        Assert.Equal(-0.70711, rows8[1]);
+        Assert.Equal(0.70711, cols8[1]);
+        // Centre 0.5 with a brighter pixel above it: only sample 1 (above) is ≥ the centre, so the 'default' code is 2¹.
+        var img = new float[5 * 5];
+        img[2 * 5 + 2] = 0.5f;
+        img[1 * 5 + 2] = 1f;
+        Assert.Equal(2.0, LocalBinaryPattern.Compute(img, 5, 5, 4, 1, LbpMethod.Default)[2 * 5 + 2]);
+        img[1 * 5 + 2] = 0;
+        img[2 * 5 + 3] = 1f; // to the right: sample 0
+        Assert.Equal(1.0, LocalBinaryPattern.Compute(img, 5, 5, 4, 1, LbpMethod.Default)[2 * 5 + 2]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void ScoresMatchReference(int setting)
+    {
+        var genes = Genes();
+        var expected = Fixtures.Npy("lbp", "similarity.npy");
+        int n = genes.Count;
+        var options = SimilaritySettings[setting];
+        var descriptors = genes.Select(g => LbpSimilarity.Prepare(g, options)).ToList();
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double reference = expected.Data[(setting * n + i) * n + j];
+                double score = LbpSimilarity.Compare(descriptors[i], descriptors[j], options).Score;
+                Assert.True(Math.Abs(score - reference) <= 1e-6, $"setting {setting}, genes {i}×{j}: {score} vs {reference}");
+            }
+        Assert.Equal(expected.Data[(setting * n + 0) * n + 3], LbpSimilarity.Compare(genes[0], genes[3], options).Score, 1e-6);
+    }
+
+    [Fact]
+    public void DescriptorLayout()
+    {
+        var genes = Genes();
+        var options = new LbpOptions();
+        var d = LbpSimilarity.Prepare(genes[3], options);
+        Assert.Null(d.Undefined);
+        Assert.Equal(26, d.Bins);
+        Assert.Equal(16 * 26, d.Histograms.Length);
+        Assert.Equal(1.0, d.Weights.Sum(w => (double)w), 1e-6);
+        for (int t = 0; t < 16; t++)
+        {
+            double sum = d.Histograms.AsSpan(t * 26, 26).ToArray().Sum(v => (double)v);
+            Assert.True(Math.Abs(sum - 1) < 1e-5 || sum == 0, $"tile {t} sums to {sum}");
+        }
+        Assert.Equal(36, LbpSimilarity.BinCount(new LbpOptions { Points = 8, Method = LbpMethod.Ror })); // necklaces of 8 bits
+        Assert.Equal(52488, LbpSimilarity.NecklaceCount(20));
+    }
+
+    [Fact]
+    public void IdenticalIsBestAndSymmetric()
+    {
+        var genes = Genes();
+        var options = new LbpOptions();
+        foreach (var g in genes.Take(4))
+            Assert.Equal(1.0, LbpSimilarity.Compare(g, g, options).Score);
+        Assert.Equal(LbpSimilarity.Compare(genes[1], genes[5], options).Score, LbpSimilarity.Compare(genes[5], genes[1], options).Score);
+        var unweighted = options with { Method = LbpMethod.Var, WeightByExpression = false };
+        Assert.Equal(LbpSimilarity.Compare(genes[0], genes[4], unweighted).Score, LbpSimilarity.Compare(genes[4], genes[0], unweighted).Score);
+    }
+
+    [Theory]
+    [InlineData(LbpMethod.Uniform)]
+    [InlineData(LbpMethod.Var)]
+    [InlineData(LbpMethod.Ror)]
+    public void ScalingAGeneChangesNothing(LbpMethod method)
+    {
+        var genes = Genes();
+        var options = new LbpOptions { Method = method, Points = method == LbpMethod.Ror ? 8 : 24, Radius = method == LbpMethod.Ror ? 2 : 8 };
+        var scaled = Transformed(genes[5], "scaled", (y, x, p) => p[y * genes[5].Width + x] * 37.5f);
+        Assert.Equal(1.0, LbpSimilarity.Compare(genes[5], scaled, options).Score, 12);
+        Assert.Equal(LbpSimilarity.Compare(genes[0], genes[5], options).Score, LbpSimilarity.Compare(genes[0], scaled, options).Score, 12);
+    }
+
+    [Fact]
+    public void ShiftedCopyLiesBetweenIdenticalAndUnrelated()
+    {
+        var genes = Genes();
+        var options = new LbpOptions();
+        var blob = genes[0];
+        int w = blob.Width, h = blob.Height;
+        var shifted = Transformed(blob, "shifted", (y, x, p) => y >= 3 && x >= 2 ? p[(y - 3) * w + x - 2] : 0f);
+        double self = LbpSimilarity.Compare(blob, blob, options).Score;
+        double shift = LbpSimilarity.Compare(blob, shifted, options).Score;
+        double unrelated = LbpSimilarity.Compare(blob, genes[3], options).Score;
+        Assert.True(shift < self && shift > unrelated, $"identical {self}, shifted {shift}, unrelated {unrelated}");
+    }
+
+    [Fact]
+    public void SharedEmptyBackgroundDoesNotMakeGenesAlike()
+    {
+        // Two small blobs in opposite corners of a large empty canvas: no tile has texture of both.
+        int w = 96, h = 96;
+        float Blob(int y, int x, int cy, int cx) => (float)Math.Round(5 * Math.Exp(-((y - cy) * (y - cy) + (x - cx) * (x - cx)) / 18.0));
+        var a = Raster("a", w, h, Enumerable.Range(0, w * h).Select(i => Blob(i / w, i % w, 12, 12)).ToArray());
+        var b = Raster("b", w, h, Enumerable.Range(0, w * h).Select(i => Blob(i / w, i % w, 84, 84)).ToArray());
+        Assert.Equal(0.0, LbpSimilarity.Compare(a, b, new LbpOptions()).Score);
+        // Whole-map histograms (1 tile) see the same blob texture: high, but the background did not enter them.
+        Assert.True(LbpSimilarity.Compare(a, b, new LbpOptions { Tiles = 1 }).Score > 0.99);
+    }
+
+    [Fact]
+    public void AllZeroAndConstantGenesAreUndefined()
+    {
+        var genes = Genes();
+        int w = genes[0].Width, h = genes[0].Height;
+        var zero = Raster("zero", w, h, new float[w * h]);
+        var constant = Raster("flat", w, h, Enumerable.Repeat(3f, w * h).ToArray());
+        var s = LbpSimilarity.Compare(genes[0], zero, new LbpOptions());
+        Assert.True(double.IsNaN(s.Score));
+        Assert.Contains("'zero'", s.Note);
+        s = LbpSimilarity.Compare(constant, genes[1], new LbpOptions());
+        Assert.True(double.IsNaN(s.Score));
+        Assert.Contains("'flat'", s.Note);
+        Assert.NotNull(LbpSimilarity.Prepare(zero, new LbpOptions()).Undefined);
+    }
+
+    [Fact]
+    public void ClearErrorsForBadInput()
+    {
+        var genes = Genes();
+        var small = Raster("small", 10, 12, new float[120]);
+        var e = Assert.Throws<SpatialSimException>(() => LbpSimilarity.Compare(genes[0], small, new LbpOptions()));
+        Assert.Equal(ErrorKind.Mismatch, e.Kind);
+        Assert.Contains("'small'", e.Message);
+        Assert.Contains("'g0'", e.Message);
+        e = Assert.Throws<SpatialSimException>(() => LbpSimilarity.Compare(genes[0], genes[1], new LbpOptions { Method = LbpMethod.Default }));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains("16 points or fewer", e.Message);
+        e = Assert.Throws<SpatialSimException>(() => LbpSimilarity.Compare(genes[0], genes[1], new LbpOptions { Radius = 0 }));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        e = Assert.Throws<SpatialSimException>(() => LbpSimilarity.Compare(genes[0], genes[1], new LbpOptions { Points = 32 }));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+    }
+}

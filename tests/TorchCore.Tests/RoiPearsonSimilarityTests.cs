@@ -1,0 +1,176 @@
+using SpatialSim.TorchCore.Devices;
+using SpatialSim.TorchCore.IO;
+using SpatialSim.TorchCore.Similarity;
+using Xunit;
+
+namespace SpatialSim.TorchCore.Tests;
+
+/// <summary>RoiPearson against scipy gaussian_filter + skimage threshold_otsu / numpy quantile + numpy corrcoef (make_roi_pearson_fixtures.py).</summary>
+public class RoiPearsonSimilarityTests
+{
+    // Must match SETTINGS in make_roi_pearson_fixtures.py.
+    private static readonly RoiPearsonOptions[] Settings =
+    {
+        new(),
+        new() { Threshold = RoiThreshold.Quantile },
+        new() { Sigma = 3.5 },
+        new() { Sigma = 1, Threshold = RoiThreshold.Quantile, Quantile = 0.75 },
+        new() { Sigma = 0 },
+    };
+    private static readonly double[] Quantiles = { 0.0, 0.1, 0.5, 0.75, 0.9, 0.95, 1.0 };
+
+    private static GeneRaster Raster(string name, int w, int h, float[] pixels) =>
+        GeneRaster.FromPlane(new RasterPlane(name, w, h, pixels, "test"), 1, ComputeDevice.Cpu);
+
+    private static List<GeneRaster> Genes()
+    {
+        var stack = Fixtures.Npy("roi_pearson", "genes.npy");
+        int n = stack.Shape[0], h = stack.Shape[1], w = stack.Shape[2];
+        return Enumerable.Range(0, n).Select(g => Raster($"g{g}", w, h, stack.Data.AsSpan(g * h * w, h * w).ToArray())).ToList();
+    }
+
+    private static GeneRaster Transformed(GeneRaster g, string name, Func<int, int, float[], float> value)
+    {
+        var src = g.ToArray();
+        var dst = new float[src.Length];
+        for (int y = 0; y < g.Height; y++)
+            for (int x = 0; x < g.Width; x++)
+                dst[y * g.Width + x] = value(y, x, src);
+        return Raster(name, g.Width, g.Height, dst);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void MatchesScipyAndScikitImage(int setting)
+    {
+        var genes = Genes();
+        int n = genes.Count;
+        var options = Settings[setting];
+        var thresholds = Fixtures.Npy("roi_pearson", "thresholds.npy");
+        var pixels = Fixtures.Npy("roi_pearson", "roi_pixels.npy");
+        var scores = Fixtures.Npy("roi_pearson", "scores.npy");
+        var maps = genes.Select(g => RoiPearsonSimilarity.Prepare(g, options)).ToList();
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                double t = thresholds.Data[setting * n + i];
+                Assert.True(Math.Abs(maps[i].Threshold - t) <= 1e-6 * t, $"gene {i}: threshold {maps[i].Threshold} vs {t}");
+                Assert.Equal(pixels.Data[setting * n + i], maps[i].RoiPixels);
+                for (int j = 0; j < n; j++)
+                {
+                    double expected = scores.Data[(setting * n + i) * n + j];
+                    var s = RoiPearsonSimilarity.Compare(maps[i], maps[j]);
+                    if (double.IsNaN(expected))
+                        Assert.True(double.IsNaN(s.Score), $"genes {i}×{j}: expected NaN, got {s.Score}");
+                    else
+                        Assert.True(Math.Abs(s.Score - expected) <= 1e-5, $"setting {setting}, genes {i}×{j}: {s.Score} vs {expected}");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var m in maps) m.Dispose();
+        }
+    }
+
+    [Fact]
+    public void OtsuAndQuantileEqualScikitImageAndNumpy()
+    {
+        var values = Fixtures.Npy("roi_pearson", "values.npy").Data.Select(v => (double)v).ToArray();
+        var expected = Fixtures.Npy("roi_pearson", "values_expected.npy").Data;
+        Assert.Equal(expected[0], (float)RoiPearsonSimilarity.OtsuThreshold(values));
+        for (int k = 0; k < Quantiles.Length; k++)
+            Assert.Equal(expected[1 + k], (float)RoiPearsonSimilarity.Quantile((double[])values.Clone(), Quantiles[k]));
+        Assert.Equal(2.5, RoiPearsonSimilarity.OtsuThreshold(new[] { 2.5, 2.5, 2.5 }));
+    }
+
+    [Fact]
+    public void SymmetricAndIdenticalIsOne()
+    {
+        var genes = Genes();
+        var options = new RoiPearsonOptions();
+        Assert.Equal(RoiPearsonSimilarity.Compare(genes[0], genes[5], options).Score, RoiPearsonSimilarity.Compare(genes[5], genes[0], options).Score, 12);
+        foreach (var g in genes.Take(4))
+            Assert.Equal(1.0, RoiPearsonSimilarity.Compare(g, g, options).Score, 12);
+    }
+
+    [Theory]
+    [InlineData(RoiThreshold.Otsu)]
+    [InlineData(RoiThreshold.Quantile)]
+    public void ScalingAGeneChangesNothing(RoiThreshold rule)
+    {
+        var genes = Genes();
+        var options = new RoiPearsonOptions { Threshold = rule };
+        var scaled = Transformed(genes[5], "scaled", (y, x, p) => p[y * genes[5].Width + x] * 37.5f);
+        Assert.Equal(1.0, RoiPearsonSimilarity.Compare(genes[5], scaled, options).Score, 12);
+        Assert.Equal(RoiPearsonSimilarity.Compare(genes[0], genes[5], options).Score, RoiPearsonSimilarity.Compare(genes[0], scaled, options).Score, 12);
+    }
+
+    [Fact]
+    public void ShiftedCopyLiesBetweenIdenticalAndUnrelated()
+    {
+        var genes = Genes();
+        var options = new RoiPearsonOptions();
+        var blob = genes[0];
+        int w = blob.Width;
+        var shifted = Transformed(blob, "shifted", (y, x, p) => y >= 2 && x >= 1 ? p[(y - 2) * w + x - 1] : 0f);
+        double self = RoiPearsonSimilarity.Compare(blob, blob, options).Score;
+        double shift = RoiPearsonSimilarity.Compare(blob, shifted, options).Score;
+        double unrelated = RoiPearsonSimilarity.Compare(blob, genes[3], options).Score;
+        Assert.True(shift < self && shift > unrelated, $"identical {self}, shifted {shift}, unrelated {unrelated}");
+    }
+
+    [Fact]
+    public void DegenerateInputsAreUndefinedWithTheGeneNamed()
+    {
+        var genes = Genes();
+        int w = genes[0].Width, h = genes[0].Height;
+        var zero = Raster("zero", w, h, new float[w * h]);
+        var constant = Raster("flat", w, h, Enumerable.Repeat(2f, w * h).ToArray());
+        var s = RoiPearsonSimilarity.Compare(genes[0], zero, new RoiPearsonOptions());
+        Assert.True(double.IsNaN(s.Score));
+        Assert.Contains("'zero'", s.Note);
+        s = RoiPearsonSimilarity.Compare(constant, genes[0], new RoiPearsonOptions());
+        Assert.True(double.IsNaN(s.Score));
+        Assert.Contains("'flat'", s.Note);
+        // Without smoothing, sparse noise's peak region is its two 2-count pixels: constant inside the union.
+        s = RoiPearsonSimilarity.Compare(genes[4], genes[4], new RoiPearsonOptions { Sigma = 0 });
+        Assert.True(double.IsNaN(s.Score));
+        Assert.Contains("'g4'", s.Note);
+        Assert.Contains("constant inside", s.Note);
+    }
+
+    [Fact]
+    public void ClearErrorsForBadInput()
+    {
+        var genes = Genes();
+        var small = Raster("small", 10, 12, new float[120]);
+        var e = Assert.Throws<SpatialSimException>(() => RoiPearsonSimilarity.Compare(genes[0], small, new RoiPearsonOptions()));
+        Assert.Equal(ErrorKind.Mismatch, e.Kind);
+        Assert.Contains("'small'", e.Message);
+        e = Assert.Throws<SpatialSimException>(() => RoiPearsonSimilarity.Compare(genes[0], genes[1], new RoiPearsonOptions { Threshold = RoiThreshold.Quantile, Quantile = 1.5 }));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        e = Assert.Throws<SpatialSimException>(() => RoiPearsonSimilarity.Compare(genes[0], genes[1], new RoiPearsonOptions { Sigma = -1 }));
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+    }
+
+    [Fact]
+    public void SupportIsTheWindowDilationOfNonZeroPixels()
+    {
+        var pixels = new float[7 * 6];
+        pixels[2 * 7 + 5] = 1; // row 2, column 5
+        var mask = RoiPearsonSimilarity.Support(pixels, 7, 6, 1);
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 7; x++)
+            {
+                long i = y * 7 + x;
+                bool inside = (mask[i >> 6] >> (int)(i & 63) & 1) != 0;
+                Assert.Equal(Math.Abs(y - 2) <= 1 && Math.Abs(x - 5) <= 1, inside);
+            }
+    }
+}
