@@ -57,6 +57,11 @@ try {
         $file = Join-Path $HelpSource "$($cmd.Name).psd1"
         if (-not (Test-Path $file)) { $problems.Add("$($cmd.Name): no help file $file"); continue }
         $help = Import-PowerShellDataFile $file
+        # 'SharedParameters' names a data file of parameter lines several cmdlets share (e.g. the measures' options).
+        if ($help.ContainsKey('SharedParameters')) {
+            $shared = Import-PowerShellDataFile (Join-Path $HelpSource $help.SharedParameters)
+            foreach ($k in $shared.Keys) { if (-not $help.Parameters.ContainsKey($k)) { $help.Parameters[$k] = $shared[$k] } }
+        }
         foreach ($key in 'Synopsis', 'Description', 'Parameters', 'Examples') {
             if (-not $help.ContainsKey($key) -or -not $help[$key]) { $problems.Add("$($cmd.Name): help has no $key") }
         }

@@ -10,10 +10,10 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
     [Parameter]
     public SimilarityMethod Method { get; set; } = SimilarityMethod.SmoothedPearson;
 
-    /// <summary>Gaussian σ in pixels for the smoothed measures (default 4); several σ give one score per scale and their mean.</summary>
+    /// <summary>The Gaussian σ in pixels of the method (SmoothedPearson 4, RoiPearson 2); several σ give one SmoothedPearson score per scale and their mean.</summary>
     [Parameter]
     [ValidateRange(0.0, 10000.0)]
-    public double[] Sigma { get; set; } = { SmoothedPearsonSimilarity.DefaultSigma };
+    public double[]? Sigma { get; set; }
 
     /// <summary>Tissue mask raster (pixels &gt; 0 are inside): only pixels inside count, and smoothing is normalised by the mask.</summary>
     [Parameter]
@@ -24,5 +24,47 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
     [ValidateRange(1, 16)]
     public int Pyramid { get; set; } = 1;
 
-    protected SimilarityOptions Options => new() { Sigmas = Sigma, Mask = Mask, Pyramid = Pyramid };
+    /// <summary>RoiPearson: how each gene's peak region is cut from its smoothed map (Otsu, or a Quantile of the non-zero values).</summary>
+    [Parameter]
+    public RoiThreshold Threshold { get; set; } = RoiThreshold.Otsu;
+
+    /// <summary>RoiPearson with -Threshold Quantile: the quantile (default 0.9).</summary>
+    [Parameter]
+    [ValidateRange(0.0, 0.999999)]
+    public double Quantile { get; set; } = 0.9;
+
+    /// <summary>Lbp: sampling points P on the circle (default 24).</summary>
+    [Parameter]
+    [ValidateRange(1, 31)]
+    public int Points { get; set; } = 24;
+
+    /// <summary>Lbp: circle radius R in pixels (default 8).</summary>
+    [Parameter]
+    [ValidateRange(0.01, 256.0)]
+    public double Radius { get; set; } = 8;
+
+    /// <summary>Lbp: code type (Default, Ror, Uniform, Var; default Uniform).</summary>
+    [Parameter]
+    public LbpMethod LbpMethod { get; set; } = LbpMethod.Uniform;
+
+    /// <summary>Lbp: tiles per axis; histograms are compared tile by tile (default 4).</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int Tiles { get; set; } = 4;
+
+    protected SimilarityOptions Options
+    {
+        get
+        {
+            var defaults = new SimilarityOptions();
+            return new SimilarityOptions
+            {
+                Sigmas = Sigma ?? defaults.Sigmas,
+                Mask = Mask,
+                Pyramid = Pyramid,
+                RoiPearson = new RoiPearsonOptions { Sigma = Sigma?[0] ?? defaults.RoiPearson.Sigma, Threshold = Threshold, Quantile = Quantile },
+                Lbp = new LbpOptions { Points = Points, Radius = Radius, Method = LbpMethod, Tiles = Tiles },
+            };
+        }
+    }
 }

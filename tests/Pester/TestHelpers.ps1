@@ -35,3 +35,27 @@ function New-BlobTable {
 
 # A 4×3 RGB PNG: pixel (0,0) = (10,20,30), pixel (3,2) = (200,100,50), rest black.
 $script:RgbPngBase64 = 'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEklEQVR4nGPgEpFjIABOpBgBAAwRAZsu3PqrAAAAAElFTkSuQmCC'
+
+function New-MultiBlobTable {
+    <#
+    A 256×224 canvas large enough for every measure (MS-SSIM's 5 scales, keypoint detection): A has three blobs,
+    B is exactly A at half strength, C is A shifted by (6, 4) pixels, D has three blobs elsewhere, Z only fixes the
+    canvas corners.
+    #>
+    param([string]$Path)
+    $rows = [System.Collections.Generic.List[object]]::new()
+    $centresA = @(@(50, 60), @(140, 120), @(200, 50))
+    $centresD = @(@(90, 180), @(210, 170), @(30, 150))
+    foreach ($dx in -12..12) { foreach ($dy in -12..12) {
+        $w = [math]::Round(8 * [math]::Exp(-($dx * $dx + $dy * $dy) / (2 * 5.0 * 5.0)))
+        if ($w -le 0) { continue }
+        foreach ($c in $centresA) {
+            $rows.Add(@('A', ($c[0] + $dx), ($c[1] + $dy), (2 * $w)))
+            $rows.Add(@('B', ($c[0] + $dx), ($c[1] + $dy), $w))
+            $rows.Add(@('C', ($c[0] + 6 + $dx), ($c[1] + 4 + $dy), (2 * $w)))
+        }
+        foreach ($c in $centresD) { $rows.Add(@('D', ($c[0] + $dx), ($c[1] + $dy), (2 * $w))) }
+    } }
+    $rows.Add(@('Z', 0, 0, 1)); $rows.Add(@('Z', 255, 223, 1))
+    New-CountTable -Path $Path -Rows $rows
+}

@@ -7,12 +7,9 @@ Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once
 
 All rasters must share one canvas (same size) and have unique gene names. -Gene X keeps only the pairs containing X (its best partners, X named first); -Top N keeps the first N.
 '@
+    SharedParameters = 'SimilarityParameters.data.psd1'
     Parameters  = @{
         InputObject = 'The gene rasters to pair, usually from the pipeline (at least two).'
-        Method      = 'The similarity measure. Default SmoothedPearson. Tab completion lists them; about_SpatialSim explains each.'
-        Sigma       = 'Gaussian σ in pixels for the measures that smooth (SmoothedPearson default 4). Several values give one score per scale and their mean.'
-        Mask        = 'A tissue mask raster on the same canvas (pixels > 0 are inside); see Measure-PatternSimilarity.'
-        Pyramid     = 'Compute the measure on this many Gaussian pyramid levels and rank by the mean. Default 1 (off).'
         Top         = 'Output only the first N pairs.'
         Gene        = 'Output only the pairs that contain this gene, its best partners first.'
     }

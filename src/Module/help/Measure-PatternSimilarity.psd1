@@ -5,13 +5,10 @@ Measure-PatternSimilarity compares each raster from the pipeline with -Reference
 
 See about_SpatialSim for the measures, their defaults, and when to use which.
 '@
+    SharedParameters = 'SimilarityParameters.data.psd1'
     Parameters  = @{
         Reference   = 'The raster every input is compared with.'
         InputObject = 'The rasters to compare with the reference, usually from the pipeline. They must share the reference''s canvas (size).'
-        Method      = 'The similarity measure. Default SmoothedPearson. Tab completion lists them; about_SpatialSim explains each.'
-        Sigma       = 'Gaussian σ in pixels for the measures that smooth (SmoothedPearson default 4). Several values give one score per scale in Details and their mean as Score.'
-        Mask        = 'A tissue mask raster on the same canvas (pixels > 0 are inside). Only pixels inside count, and smoothing is normalised by the mask so the tissue border creates no false similarity.'
-        Pyramid     = 'Compute the measure on this many levels of a Gaussian pyramid (blur σ = 2/3, keep every second row and column) and report the mean as Score and each level in Details. Default 1 (off).'
     }
     Inputs      = @('SpatialSim.TorchCore.GeneRaster')
     Outputs     = @('SpatialSim.TorchCore.Similarity.PatternSimilarity')

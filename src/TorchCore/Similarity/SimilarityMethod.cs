@@ -9,6 +9,10 @@ public enum SimilarityMethod
     Pearson,
     /// <summary>Pearson correlation after Gaussian smoothing (<see cref="SmoothedPearsonSimilarity"/>).</summary>
     SmoothedPearson,
+    /// <summary>Pearson correlation of smoothed maps inside the union of both genes' peak regions (<see cref="RoiPearsonSimilarity"/>).</summary>
+    RoiPearson,
+    /// <summary>Tiled local-binary-pattern texture histograms (<see cref="LbpSimilarity"/>).</summary>
+    Lbp,
 }
 
 /// <summary>Parameters of the measures, with their documented defaults.</summary>
@@ -21,12 +25,25 @@ public sealed record SimilarityOptions
     /// <summary>Number of Gaussian pyramid levels the measure is computed on (1 = the raster only).</summary>
     public int Pyramid { get; init; } = 1;
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
+    public RoiPearsonOptions RoiPearson { get; init; } = new();
+    public LbpOptions Lbp { get; init; } = new();
 
     /// <summary>The parameters that matter for <paramref name="method"/>, as shown on output objects.</summary>
     public string Describe(SimilarityMethod method)
     {
         var parts = new List<string>();
-        if (method == SimilarityMethod.SmoothedPearson) parts.Add("σ=" + string.Join(",", Sigmas.Select(s => s.ToString("g4"))));
+        switch (method)
+        {
+            case SimilarityMethod.SmoothedPearson:
+                parts.Add("σ=" + string.Join(",", Sigmas.Select(s => s.ToString("g4"))));
+                break;
+            case SimilarityMethod.RoiPearson:
+                parts.Add($"σ={RoiPearson.Sigma:g4} {RoiPearson.Threshold}" + (RoiPearson.Threshold == RoiThreshold.Quantile ? $"={RoiPearson.Quantile:g3}" : ""));
+                break;
+            case SimilarityMethod.Lbp:
+                parts.Add($"P={Lbp.Points} R={Lbp.Radius:g4} {Lbp.Method} tiles={Lbp.Tiles}");
+                break;
+        }
         if (Mask is not null) parts.Add($"mask={Mask.Gene}");
         if (Pyramid > 1) parts.Add($"pyramid={Pyramid}");
         return string.Join(" ", parts);
@@ -49,8 +66,14 @@ public static class SimilarityMeasures
     {
         SimilarityMethod.Pearson => options.Mask is null ? PearsonSimilarity.Compare(a, b) : PearsonSimilarity.CompareMasked(a, b, options.Mask),
         SimilarityMethod.SmoothedPearson => SmoothedPearsonSimilarity.Compare(a, b, options.Sigmas, options.Mask, options.SmoothingMethod),
+        SimilarityMethod.RoiPearson => WithoutMask(method, options, () => RoiPearsonSimilarity.Compare(a, b, options.RoiPearson)),
+        SimilarityMethod.Lbp => WithoutMask(method, options, () => LbpSimilarity.Compare(a, b, options.Lbp)),
         _ => throw new SpatialSimException(ErrorKind.InvalidArgument, $"Unknown similarity method '{method}'."),
     };
+
+    private static SimilarityScore WithoutMask(SimilarityMethod method, SimilarityOptions options, Func<SimilarityScore> compare) =>
+        options.Mask is null ? compare() : throw new SpatialSimException(ErrorKind.NotSupported,
+            $"-Mask is not supported by {method}; it works with Pearson and SmoothedPearson.");
 
     /// <summary>The measure on each level of a Gaussian pyramid of both rasters; Score = mean over levels (Details "level k").</summary>
     private static SimilarityScore CompareOnPyramid(SimilarityMethod method, GeneRaster a, GeneRaster b, SimilarityOptions options)

@@ -1,0 +1,51 @@
+# Every measure of -Method, from a user's point of view: the same meaning (higher = more similar), scale invariance,
+# identical maps best, NaN with a warning for an empty gene, and Get-RankedPairs agreeing with pair-by-pair scores.
+BeforeDiscovery {
+    $modulePath = if ($env:SPATIALSIM_MODULE_PATH) { $env:SPATIALSIM_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/SpatialSim' }
+    Import-Module $modulePath
+    $script:methods = [Enum]::GetNames([SpatialSim.TorchCore.Similarity.SimilarityMethod]) | ForEach-Object { @{ Method = $_ } }
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:genes = Import-GeneRaster -Path (New-MultiBlobTable -Path (Join-Path $TestDrive 'multi.csv')) -Gene A, B, C, D
+    $script:A, $script:B, $script:C, $script:D = $genes
+    $script:empty = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'empty.csv') -Rows @(@('E', 0, 0, 0), @('E', 255, 223, 0)))
+    function Score($x, $y, $m) { (Measure-PatternSimilarity -Reference $x -InputObject $y -Method $m -WarningAction SilentlyContinue).Score }
+}
+
+Describe '-Method <Method>' -ForEach $methods {
+    It 'scores a gene against itself best' {
+        $self = Score $A $A $Method
+        [double]::IsNaN($self) | Should -BeFalse
+        $self | Should -BeGreaterOrEqual (Score $A $C $Method)
+        $self | Should -BeGreaterOrEqual (Score $A $D $Method)
+    }
+
+    It 'ignores the overall level (B is A at half strength)' {
+        (Score $A $B $Method) | Should -BeGreaterOrEqual ((Score $A $A $Method) - 1e-4 * [math]::Max(1, [math]::Abs((Score $A $A $Method))))
+    }
+
+    It 'puts a shifted copy between identical and unrelated' {
+        $self = Score $A $A $Method; $shifted = Score $A $C $Method; $other = Score $A $D $Method
+        $shifted | Should -BeLessThan $self
+        $shifted | Should -BeGreaterThan $other
+    }
+
+    It 'gives NaN and a warning naming an empty gene' {
+        $r = Measure-PatternSimilarity -Reference $A -InputObject $empty -Method $Method -WarningVariable w -WarningAction SilentlyContinue
+        [double]::IsNaN($r.Score) | Should -BeTrue
+        $w | Should -Not -BeNullOrEmpty
+        $r.Note | Should -BeLike "*'E'*"
+    }
+
+    It 'ranks with Get-RankedPairs as pair-by-pair scores do' {
+        $ranked = $genes | Get-RankedPairs -Method $Method
+        $ranked.Count | Should -Be 6
+        foreach ($p in $ranked) {
+            $x = $genes | Where-Object Gene -eq $p.GeneA; $y = $genes | Where-Object Gene -eq $p.GeneB
+            $pairwise = Score $x $y $Method
+            [math]::Abs($p.Score - $pairwise) | Should -BeLessOrEqual (1e-4 * [math]::Max(1, [math]::Abs($pairwise)))
+        }
+    }
+}
