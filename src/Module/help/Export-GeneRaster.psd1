@@ -28,7 +28,7 @@ Import-GeneRaster $gem -Gene Apoe -BinSize 5 | Invoke-Smoothing -Sigma 2 | Expor
             Code    = @'
 $gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
 $out = Join-Path ([IO.Path]::GetTempPath()) 'genes.npy'
-Import-GeneRaster $gem -MinTotal 500 -BinSize 10 | Export-GeneRaster -Path $out -Force -Verbose
+Import-GeneRaster $gem -MinTotal 500 -BinSize 10 | Export-GeneRaster -Path $out -Force -PassThru -Verbose
 '@
             Remarks = 'Writes all genes with at least 500 counts into one (genes, height, width) float32 array; -Verbose lists the gene order. In Python: numpy.load(path).'
         }

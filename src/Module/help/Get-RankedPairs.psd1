@@ -39,8 +39,9 @@ Import-GeneRaster $gem -BinSize 5 -MinTotal 100 | Get-RankedPairs -Gene Apoe -To
 $gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
 $csv = Join-Path ([IO.Path]::GetTempPath()) 'ranked_pairs.csv'
 Import-GeneRaster $gem -BinSize 5 -MinTotal 200 | Get-RankedPairs -Method Pearson | Export-Csv $csv -NoTypeInformation
+Import-Csv $csv | Select-Object -First 3
 '@
-            Remarks = 'Plain pixel Pearson for every pair, written to CSV.'
+            Remarks = 'Plain pixel Pearson for every pair, written to CSV and read back.'
         }
     )
     Links       = @('Measure-PatternSimilarity', 'Import-GeneRaster', 'about_SpatialSim')

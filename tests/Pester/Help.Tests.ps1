@@ -1,0 +1,46 @@
+BeforeDiscovery {
+    $modulePath = if ($env:SPATIALSIM_MODULE_PATH) { $env:SPATIALSIM_MODULE_PATH } else { Join-Path $PSScriptRoot '../../out/SpatialSim' }
+    Import-Module $modulePath
+    $script:commands = (Get-Command -Module SpatialSim).Name | ForEach-Object { @{ Name = $_ } }
+    $script:examples = foreach ($c in (Get-Command -Module SpatialSim).Name) {
+        $i = 0
+        foreach ($ex in (Get-Help $c -Full).examples.example) { $i++; @{ Name = $c; Number = $i; Code = $ex.code } }
+    }
+}
+
+BeforeAll { . (Join-Path $PSScriptRoot 'TestHelpers.ps1') }
+
+Describe 'Help of <Name>' -ForEach $commands {
+    BeforeAll { $script:help = Get-Help $Name -Full }
+
+    It 'has a synopsis, a description and at least two examples' {
+        $help.Synopsis | Should -Not -BeLike "*$Name*[[]*" -Because 'an auto-generated synopsis is only the syntax'
+        ($help.description.Text -join '') | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'describes every parameter' {
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        foreach ($p in (Get-Command $Name).Parameters.Values | Where-Object Name -notin $common) {
+            $entry = $help.parameters.parameter | Where-Object name -eq $p.Name
+            ($entry.description.Text -join '') | Should -Not -BeNullOrEmpty -Because "-$($p.Name) needs help"
+        }
+    }
+}
+
+Describe 'Example <Number> of <Name>' -ForEach $examples {
+    It 'runs without error' {
+        $ErrorActionPreference = 'Stop'
+        $output = & ([scriptblock]::Create($Code)) 3>$null
+        $? | Should -BeTrue
+        $output | Should -Not -BeNullOrEmpty -Because 'an example should show something'
+    }
+}
+
+Describe 'about_SpatialSim' {
+    It 'is found by Get-Help and explains the measures' {
+        $text = Get-Help about_SpatialSim | Out-String
+        $text | Should -BeLike '*SmoothedPearson*'
+        $text | Should -BeLike '*higher score means more similar*'
+    }
+}
