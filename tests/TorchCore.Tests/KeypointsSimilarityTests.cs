@@ -5,7 +5,7 @@ using Xunit;
 
 namespace SpatialSim.TorchCore.Tests;
 
-/// <summary>Keypoints: detector properties on analytic blobs, matching properties, degenerate input.</summary>
+/// <summary>Keypoints: detector and descriptor against a numpy loop reference (tests/reference/make_keypoints_fixtures.py), properties on analytic blobs, matching, degenerate input.</summary>
 public class KeypointsSimilarityTests
 {
     private const int W = 96, H = 96;
@@ -30,6 +30,28 @@ public class KeypointsSimilarityTests
                     img[y * W + x] += amp * Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * s * s));
         }
         return (img.Select(v => (float)v).ToArray(), centres);
+    }
+
+    [Fact]
+    public void KeypointsAndDescriptorsMatchNumpyReference()
+    {
+        var img = Fixtures.Npy("keypoints", "image.npy");
+        var expK = Fixtures.Npy("keypoints", "keypoints.npy");   // [n, 6]: x, y, sigma, octave, level, response
+        var expD = Fixtures.Npy("keypoints", "descriptors.npy"); // [n, 128]
+        int h = img.Shape[0], w = img.Shape[1], n = expK.Shape[0];
+        var set = KeypointsSimilarity.Prepare(Raster("ref", img.Data, w, h), Defaults);
+        Assert.Equal(n, set.Count);
+        double maxD = 0, maxR = 0;
+        for (int e = 0; e < n; e++)
+        {
+            double x = expK.Data[e * 6], y = expK.Data[e * 6 + 1], sigma = expK.Data[e * 6 + 2];
+            int k = Array.FindIndex(set.Keypoints, q => q.X == x && q.Y == y && Math.Abs(q.Sigma - sigma) < 1e-4);
+            Assert.True(k >= 0, $"reference keypoint ({x}, {y}, σ {sigma}) not found");
+            maxR = Math.Max(maxR, Math.Abs(set.Keypoints[k].Response - expK.Data[e * 6 + 5]));
+            for (int c = 0; c < 128; c++) maxD = Math.Max(maxD, Math.Abs(set.Descriptors[k * 128 + c] - expD.Data[e * 128 + c]));
+        }
+        Assert.True(maxR < 1e-5, $"max |response error| {maxR}");
+        Assert.True(maxD < 1e-4, $"max |descriptor error| {maxD}");
     }
 
     [Fact]
