@@ -52,6 +52,31 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
     [ValidateRange(1, 256)]
     public int Tiles { get; set; } = 4;
 
+    /// <summary>DenseSift: SIFT bin sizes in pixels, one descriptor scale each (default 4,6,8,10).</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int[] BinSizes { get; set; } = { 4, 6, 8, 10 };
+
+    /// <summary>DenseSift: each scale is smoothed with σ = bin size / Magnif (default 6).</summary>
+    [Parameter]
+    [ValidateRange(0.01, 1000.0)]
+    public double Magnif { get; set; } = 6;
+
+    /// <summary>DenseSift: spacing of the descriptor grid in pixels (default 4).</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int Step { get; set; } = 4;
+
+    /// <summary>Keypoints: matched keypoints count when their positions differ by at most this many pixels (default 3).</summary>
+    [Parameter]
+    [ValidateRange(0.0, 100000.0)]
+    public double MaxShift { get; set; } = 3;
+
+    /// <summary>Keypoints: Lowe's ratio test threshold (default 0.8).</summary>
+    [Parameter]
+    [ValidateRange(0.01, 1.0)]
+    public double Ratio { get; set; } = 0.8;
+
     protected SimilarityOptions Options
     {
         get
@@ -64,6 +89,8 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
                 Pyramid = Pyramid,
                 RoiPearson = new RoiPearsonOptions { Sigma = Sigma?[0] ?? defaults.RoiPearson.Sigma, Threshold = Threshold, Quantile = Quantile },
                 Lbp = new LbpOptions { Points = Points, Radius = Radius, Method = LbpMethod, Tiles = Tiles },
+                DenseSift = new DenseSiftOptions { BinSizes = BinSizes, Magnif = Magnif, Step = Step },
+                Keypoints = new KeypointsOptions { MaxShift = MaxShift, Ratio = Ratio },
             };
         }
     }

@@ -26,7 +26,9 @@ Describe '-Method <Method>' -ForEach $methods {
         (Score $A $B $Method) | Should -BeGreaterOrEqual ((Score $A $A $Method) - 1e-4 * [math]::Max(1, [math]::Abs((Score $A $A $Method))))
     }
 
-    It 'puts a shifted copy between identical and unrelated' {
+    # Keypoints is a step function of the shift by design (a match counts within -MaxShift or not at all); its
+    # in-between case is tested in the core suite with a sub-pixel-quantised shift.
+    It 'puts a shifted copy between identical and unrelated' -Skip:($Method -eq 'Keypoints') {
         $self = Score $A $A $Method; $shifted = Score $A $C $Method; $other = Score $A $D $Method
         $shifted | Should -BeLessThan $self
         $shifted | Should -BeGreaterThan $other

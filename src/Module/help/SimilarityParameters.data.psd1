@@ -9,5 +9,10 @@
     Points    = 'Lbp: number of sampling points P on the circle (default 24).'
     Radius    = 'Lbp: radius R of the circle in pixels (default 8).'
     LbpMethod = 'Lbp: code type as in scikit-image''s local_binary_pattern: Default, Ror, Uniform (default) or Var.'
+    BinSizes  = 'DenseSift: SIFT spatial bin sizes in pixels, one descriptor scale each (default 4,6,8,10, as VLFeat PHOW).'
+    Magnif    = 'DenseSift: each scale is smoothed with σ = bin size / Magnif before gradients are taken (default 6).'
+    Step      = 'DenseSift: spacing in pixels of the grid of descriptor points shared by both maps (default 4).'
+    MaxShift  = 'Keypoints: a match counts when the two keypoints lie at most this many pixels apart (default 3).'
+    Ratio     = 'Keypoints: Lowe''s ratio test; a match is kept when the best descriptor distance is below Ratio times the second best (default 0.8).'
     Tiles     = 'Lbp: the canvas is cut into Tiles × Tiles tiles whose code histograms are compared one by one, so where a texture occurs counts (default 4).'
 }

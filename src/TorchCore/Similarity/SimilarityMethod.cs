@@ -13,6 +13,10 @@ public enum SimilarityMethod
     RoiPearson,
     /// <summary>Tiled local-binary-pattern texture histograms (<see cref="LbpSimilarity"/>).</summary>
     Lbp,
+    /// <summary>Dense multi-scale SIFT descriptors compared point by point (<see cref="DenseSiftSimilarity"/>).</summary>
+    DenseSift,
+    /// <summary>Difference-of-Gaussians keypoints matched by SIFT descriptors (<see cref="KeypointsSimilarity"/>).</summary>
+    Keypoints,
 }
 
 /// <summary>Parameters of the measures, with their documented defaults.</summary>
@@ -27,6 +31,8 @@ public sealed record SimilarityOptions
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
     public RoiPearsonOptions RoiPearson { get; init; } = new();
     public LbpOptions Lbp { get; init; } = new();
+    public DenseSiftOptions DenseSift { get; init; } = new();
+    public KeypointsOptions Keypoints { get; init; } = new();
 
     /// <summary>The parameters that matter for <paramref name="method"/>, as shown on output objects.</summary>
     public string Describe(SimilarityMethod method)
@@ -42,6 +48,12 @@ public sealed record SimilarityOptions
                 break;
             case SimilarityMethod.Lbp:
                 parts.Add($"P={Lbp.Points} R={Lbp.Radius:g4} {Lbp.Method} tiles={Lbp.Tiles}");
+                break;
+            case SimilarityMethod.DenseSift:
+                parts.Add($"bins={string.Join(",", DenseSift.BinSizes)} magnif={DenseSift.Magnif:g4} step={DenseSift.Step}");
+                break;
+            case SimilarityMethod.Keypoints:
+                parts.Add($"maxshift={Keypoints.MaxShift:g4} ratio={Keypoints.Ratio:g3}");
                 break;
         }
         if (Mask is not null) parts.Add($"mask={Mask.Gene}");
@@ -68,6 +80,8 @@ public static class SimilarityMeasures
         SimilarityMethod.SmoothedPearson => SmoothedPearsonSimilarity.Compare(a, b, options.Sigmas, options.Mask, options.SmoothingMethod),
         SimilarityMethod.RoiPearson => WithoutMask(method, options, () => RoiPearsonSimilarity.Compare(a, b, options.RoiPearson)),
         SimilarityMethod.Lbp => WithoutMask(method, options, () => LbpSimilarity.Compare(a, b, options.Lbp)),
+        SimilarityMethod.DenseSift => WithoutMask(method, options, () => DenseSiftSimilarity.Compare(a, b, options.DenseSift)),
+        SimilarityMethod.Keypoints => WithoutMask(method, options, () => KeypointsSimilarity.Compare(a, b, options.Keypoints)),
         _ => throw new SpatialSimException(ErrorKind.InvalidArgument, $"Unknown similarity method '{method}'."),
     };
 
