@@ -167,6 +167,40 @@ public sealed class CountTableReaderTests : IDisposable
         Assert.Equal((30, -10, 271, 101), (tenth.OriginX, tenth.OriginY, tenth.Width, tenth.Height)); // 3 / 0.1 is pixel 30, not 29
     }
 
+    [Fact]
+    public void FractionalCoordinatesLandWhereDoubleParseSaysTheyDo()
+    {
+        // Many decimal spellings, parsed on the fast path or by double.Parse, against double.Parse and the documented rule.
+        var rng = new Random(11);
+        const double pixelSize = 0.37;
+        var text = new StringBuilder("feature_name,x_location,y_location\n");
+        var expected = new Dictionary<(long, long), float>();
+        static long PixelOf(double v)
+        {
+            double q = v / pixelSize, r = Math.Round(q);
+            return (long)(Math.Abs(q - r) <= 1e-9 * Math.Max(1.0, Math.Abs(r)) ? r : Math.Floor(q));
+        }
+        string[] formats = ["F0", "F1", "F3", "F6", "F9", "R", "E3"];
+        for (int i = 0; i < 20_000; i++)
+        {
+            double x = rng.NextDouble() * 100 - 20, y = rng.NextDouble() * 60;
+            if (i % 7 == 0) x = Math.Round(x / pixelSize) * pixelSize; // near pixel edges
+            string xs = x.ToString(formats[rng.Next(formats.Length)], System.Globalization.CultureInfo.InvariantCulture);
+            string ys = y.ToString(formats[rng.Next(formats.Length)], System.Globalization.CultureInfo.InvariantCulture);
+            text.Append($"A,{xs},{ys}\n");
+            var key = (PixelOf(double.Parse(xs, System.Globalization.CultureInfo.InvariantCulture)),
+                       PixelOf(double.Parse(ys, System.Globalization.CultureInfo.InvariantCulture)));
+            expected[key] = expected.GetValueOrDefault(key) + 1;
+        }
+        var table = CountTableReader.Read(Write("fractions.csv", text.ToString()), new TableReadOptions { PixelSize = pixelSize });
+        Assert.Equal(expected.Keys.Min(k => k.Item1), table.OriginX);
+        Assert.Equal(expected.Keys.Min(k => k.Item2), table.OriginY);
+        var plane = table.ToPlane("A");
+        foreach (var ((px, py), count) in expected)
+            Assert.Equal(count, At(plane, (int)(px - table.OriginX), (int)(py - table.OriginY)));
+        Assert.Equal(20_000, plane.Pixels.Sum());
+    }
+
     // ------------------------------------------------------------------ options
 
     [Fact]

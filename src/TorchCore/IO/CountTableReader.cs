@@ -572,6 +572,12 @@ internal sealed class CountTableParser
             if (p < int.MinValue || p > int.MaxValue) throw CoordinateTooLarge(s, role, p, gene);
             return (int)p;
         }
+        if (Utf8Numbers.TryParseSimpleDecimal(s, out double d))
+        {
+            double q = _scaleMode == 0 ? Math.Floor(d) : ScaleFloor(d);
+            if (!(q >= int.MinValue && q <= int.MaxValue)) throw CoordinateTooLarge(s, role, q, gene);
+            return (int)q;
+        }
         return ToPixelSlow(s, role, gene);
     }
 
@@ -603,6 +609,7 @@ internal sealed class CountTableParser
     private double ParseCount(ReadOnlySpan<byte> s, ReadOnlySpan<byte> gene)
     {
         if (Utf8Numbers.TryParseInteger(s, out long v) && v >= 0) return v;
+        if (Utf8Numbers.TryParseSimpleDecimal(s, out double d) && d >= 0) return d;
         return ParseCountSlow(s, gene);
     }
 
