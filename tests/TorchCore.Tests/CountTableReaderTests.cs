@@ -80,6 +80,9 @@ public sealed class CountTableReaderTests : IDisposable
 
         var first = tables[0];
         Assert.Equal(["Gapdh", "Actb", "Mt-Co1"], first.Genes);
+        Assert.Equal(["geneID", "x", "y", "MIDCount"], tables[3].Columns.All);
+        Assert.Equal(('\t', ';'), (tables[3].Columns.Delimiter, tables[5].Columns.Delimiter));
+        Assert.Equal("count", first.Columns.Count);
         Assert.Equal((5, 3, 10, 20), (first.Width, first.Height, first.OriginX, first.OriginY));
         Assert.Equal(6, first.RowsRead);
         Assert.Equal(1, first.DuplicateRowsSummed);
@@ -152,6 +155,8 @@ public sealed class CountTableReaderTests : IDisposable
             "1,5,101.0,201.9,0.0,3.0,4.0,0,Gad1,ENSMUST1,-1\n");
         var table = CountTableReader.Read(path, Defaults);
         Assert.Equal(["Gad1"], table.Genes);
+        Assert.Equal(("gene", "global_x", "global_y", (string?)null, ','), (table.Columns.Gene, table.Columns.X, table.Columns.Y, table.Columns.Count, table.Columns.Delimiter));
+        Assert.Equal(11, table.Columns.All.Count);
         Assert.Equal((100, 200, 2, 2), (table.OriginX, table.OriginY, table.Width, table.Height));
         Assert.Equal(2, table.Total("Gad1"));
     }

@@ -738,7 +738,10 @@ internal sealed class CountTableParser
                     $"'{_path}' holds two different gene names that read as '{kept[i].Name}': the file is not valid UTF-8 text.")
                 { FilePath = _path, Gene = kept[i].Name };
 
-        return new CountTable(_path, kept.Select(g => g.Name).ToArray(), data, width, height,
+        var h = _header;
+        var columns = new TableColumns(h.Columns[h.GeneColumn], h.Columns[h.XColumn], h.Columns[h.YColumn],
+            h.CountColumn >= 0 ? h.Columns[h.CountColumn] : null, (char)h.Delimiter, h.Columns);
+        return new CountTable(_path, columns, kept.Select(g => g.Name).ToArray(), data, width, height,
             (int)ox, (int)oy, o.BinSize, o.PixelSize * o.BinSize, _rowsRead, _rowsOutside, duplicates.Sum(), _genes.Entries.Count);
     }
 }
