@@ -80,6 +80,9 @@ public sealed class CountTableReaderTests : IDisposable
 
         var first = tables[0];
         Assert.Equal(["Gapdh", "Actb", "Mt-Co1"], first.Genes);
+        Assert.Equal(["geneID", "x", "y", "MIDCount"], tables[3].Columns.All);
+        Assert.Equal(('\t', ';'), (tables[3].Columns.Delimiter, tables[5].Columns.Delimiter));
+        Assert.Equal("count", first.Columns.Count);
         Assert.Equal((5, 3, 10, 20), (first.Width, first.Height, first.OriginX, first.OriginY));
         Assert.Equal(6, first.RowsRead);
         Assert.Equal(1, first.DuplicateRowsSummed);
@@ -143,6 +146,22 @@ public sealed class CountTableReaderTests : IDisposable
     }
 
     [Fact]
+    public void WholeSlideCoordinatesWinOverPerTileOnes()
+    {
+        // MERSCOPE detected_transcripts.csv: an unnamed index column, global_x/global_y and per-tile x/y.
+        var path = Write("detected_transcripts.csv",
+            ",barcode_id,global_x,global_y,global_z,x,y,fov,gene,transcript_id,cell_id\n" +
+            "0,5,100.5,200.25,0.0,1.0,2.0,0,Gad1,ENSMUST1,-1\n" +
+            "1,5,101.0,201.9,0.0,3.0,4.0,0,Gad1,ENSMUST1,-1\n");
+        var table = CountTableReader.Read(path, Defaults);
+        Assert.Equal(["Gad1"], table.Genes);
+        Assert.Equal(("gene", "global_x", "global_y", (string?)null, ','), (table.Columns.Gene, table.Columns.X, table.Columns.Y, table.Columns.Count, table.Columns.Delimiter));
+        Assert.Equal(11, table.Columns.All.Count);
+        Assert.Equal((100, 200, 2, 2), (table.OriginX, table.OriginY, table.Width, table.Height));
+        Assert.Equal(2, table.Total("Gad1"));
+    }
+
+    [Fact]
     public void NegativeCoordinatesShiftTheCanvas()
     {
         var path = Write("neg.csv", "gene,x,y\nA,-3,-1\nA,2,0\nB,-2,4\n");
@@ -167,6 +186,40 @@ public sealed class CountTableReaderTests : IDisposable
         Assert.Equal((30, -10, 271, 101), (tenth.OriginX, tenth.OriginY, tenth.Width, tenth.Height)); // 3 / 0.1 is pixel 30, not 29
     }
 
+    [Fact]
+    public void FractionalCoordinatesLandWhereDoubleParseSaysTheyDo()
+    {
+        // Many decimal spellings, parsed on the fast path or by double.Parse, against double.Parse and the documented rule.
+        var rng = new Random(11);
+        const double pixelSize = 0.37;
+        var text = new StringBuilder("feature_name,x_location,y_location\n");
+        var expected = new Dictionary<(long, long), float>();
+        static long PixelOf(double v)
+        {
+            double q = v / pixelSize, r = Math.Round(q);
+            return (long)(Math.Abs(q - r) <= 1e-9 * Math.Max(1.0, Math.Abs(r)) ? r : Math.Floor(q));
+        }
+        string[] formats = ["F0", "F1", "F3", "F6", "F9", "R", "E3"];
+        for (int i = 0; i < 20_000; i++)
+        {
+            double x = rng.NextDouble() * 100 - 20, y = rng.NextDouble() * 60;
+            if (i % 7 == 0) x = Math.Round(x / pixelSize) * pixelSize; // near pixel edges
+            string xs = x.ToString(formats[rng.Next(formats.Length)], System.Globalization.CultureInfo.InvariantCulture);
+            string ys = y.ToString(formats[rng.Next(formats.Length)], System.Globalization.CultureInfo.InvariantCulture);
+            text.Append($"A,{xs},{ys}\n");
+            var key = (PixelOf(double.Parse(xs, System.Globalization.CultureInfo.InvariantCulture)),
+                       PixelOf(double.Parse(ys, System.Globalization.CultureInfo.InvariantCulture)));
+            expected[key] = expected.GetValueOrDefault(key) + 1;
+        }
+        var table = CountTableReader.Read(Write("fractions.csv", text.ToString()), new TableReadOptions { PixelSize = pixelSize });
+        Assert.Equal(expected.Keys.Min(k => k.Item1), table.OriginX);
+        Assert.Equal(expected.Keys.Min(k => k.Item2), table.OriginY);
+        var plane = table.ToPlane("A");
+        foreach (var ((px, py), count) in expected)
+            Assert.Equal(count, At(plane, (int)(px - table.OriginX), (int)(py - table.OriginY)));
+        Assert.Equal(20_000, plane.Pixels.Sum());
+    }
+
     // ------------------------------------------------------------------ options
 
     [Fact]
@@ -182,6 +235,15 @@ public sealed class CountTableReaderTests : IDisposable
         Assert.Equal(6, At(table.ToPlane("Actb"), 0, 0));
         Assert.Equal(5, At(table.ToPlane("Gapdh"), 1, 1));
         Assert.Equal(5, table.Total("Gapdh"));
+
+        // The region is in pixels after scaling: x -5 at PixelSize 2 is pixel -3.
+        var scaled = CountTableReader.Read(Write("neg.csv", "gene,x,y\nA,-5,0\nA,-6.5,1\nA,0,0\n"),
+            new TableReadOptions { PixelSize = 2, Region = (-4, 0, -2, 1) });
+        Assert.Equal((-4, 0, 2, 1), (scaled.OriginX, scaled.OriginY, scaled.Width, scaled.Height));
+        Assert.Equal(1, scaled.RowsOutsideRegion);
+        Assert.Equal([1f, 1f], scaled.ToPlane("A").Pixels); // -6.5 → pixel -4, -5 → pixel -3
+        Assert.Equal(2.0, scaled.PixelSize);
+        Assert.Equal(2.0, scaled.ToPlane("A").PixelSize);
 
         var none = ReadFails(path, new TableReadOptions { Region = (100, 100, 200, 200) });
         Assert.Equal(ErrorKind.InvalidArgument, none.Kind);
@@ -325,10 +387,10 @@ public sealed class CountTableReaderTests : IDisposable
 
         // A stray quote early in a long file is reported at its line, not after buffering the rest of the file.
         var stray = new StringBuilder("gene,x,y\nA,1,2\n\"B,1,2\n");
-        for (int i = 0; i < 200_000; i++) stray.Append("C,3,4\n");
+        for (int i = 0; i < 500_000; i++) stray.Append("C,3,4\n");
         var s = ReadFails(Write("stray.csv", stray.ToString()));
         Assert.Equal(3, s.LineNumber);
-        Assert.Contains("within 1 MiB", s.Message);
+        Assert.Contains("not closed within 1 MiB", s.Message);
     }
 
     [Fact]
@@ -487,9 +549,7 @@ public sealed class CountTableReaderTests : IDisposable
     {
         // Read in place from the shared data folder when it is there (beside the repository or at /work/shared).
         string name = Path.Combine("stereoseq_mouse_brain_bin1_patch", "SS200000135TL_D1_bin1_small.gem.gz");
-        var path = new[] { "/work/shared/data" }
-            .Concat(Ancestors(AppContext.BaseDirectory).Select(d => Path.Combine(d, "shared", "data")))
-            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+        var path = SharedData(name);
         if (path == null)
         {
             _output.WriteLine("Sample GEM not found; skipped.");
@@ -503,11 +563,31 @@ public sealed class CountTableReaderTests : IDisposable
         Assert.Equal((299, 300, 9600, 12600), (table.Width, table.Height, table.OriginX, table.OriginY));
         Assert.Equal(1, At(table.ToPlane("0610009B22Rik"), 9776 - 9600, 12669 - 12600));
         Assert.Equal(6_827, table.Total("Gm42418"));
+    }
 
-        static IEnumerable<string> Ancestors(string dir)
+    [Fact]
+    public void RealIssSpotsTableMatchesItsProvenance()
+    {
+        var path = SharedData(Path.Combine("ca1_iss_qian2020", "spots.csv"));
+        if (path == null)
         {
-            for (var d = new DirectoryInfo(dir); d != null; d = d.Parent) yield return d.FullName;
+            _output.WriteLine("Sample spots.csv not found; skipped.");
+            return;
         }
+        var table = CountTableReader.Read(path, Defaults);
+        Assert.Equal(72_336, table.RowsRead);
+        Assert.Equal(92, table.Genes.Count);
+        Assert.Equal(9_235, table.Total("Neurod6"));
+        Assert.Equal(3, table.Total("Crh"));
+        Assert.Equal((-1, 10, 7582, 5448), (table.OriginX, table.OriginY, table.Width, table.Height));
+    }
+
+    /// <summary>A file of the shared data folder, read in place (beside the repository or at /work/shared); null when absent.</summary>
+    private static string? SharedData(string name)
+    {
+        var roots = new List<string> { "/work/shared/data" };
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent) roots.Add(Path.Combine(d.FullName, "shared", "data"));
+        return roots.Select(r => Path.Combine(r, name)).FirstOrDefault(File.Exists);
     }
 
     [Fact]

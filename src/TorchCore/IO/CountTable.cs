@@ -17,12 +17,14 @@ public sealed class CountTable
     private readonly Dictionary<string, GeneData> _data;
     private readonly string[] _genes;
 
-    internal CountTable(string source, string[] genes, Dictionary<string, GeneData> data,
+    internal CountTable(string source, TableColumns columns, string[] genes, Dictionary<string, GeneData> data,
         int width, int height, int originX, int originY, int binSize, double pixelSize,
         long rowsRead, long rowsOutsideRegion, long duplicateRowsSummed, int genesSeen)
     {
         Source = source;
+        Columns = columns;
         _genes = genes;
+        Genes = Array.AsReadOnly(genes);
         _data = data;
         Width = width;
         Height = height;
@@ -38,8 +40,10 @@ public sealed class CountTable
 
     /// <summary>The file the table was read from; the <see cref="RasterPlane.Source"/> of its planes.</summary>
     public string Source { get; }
+    /// <summary>Which columns were read and how the file was delimited.</summary>
+    public TableColumns Columns { get; }
     /// <summary>Genes in order of first appearance in the file, after the gene filter and MinTotal.</summary>
-    public IReadOnlyList<string> Genes => _genes;
+    public IReadOnlyList<string> Genes { get; }
     /// <summary>Canvas width in pixels, after binning.</summary>
     public int Width { get; }
     /// <summary>Canvas height in pixels, after binning.</summary>
@@ -99,3 +103,6 @@ public sealed class CountTable
         { FilePath = Source, Gene = gene };
     }
 }
+
+/// <summary>The header columns a <see cref="CountTable"/> was read from; <see cref="Count"/> is null when every row counted 1.</summary>
+public sealed record TableColumns(string Gene, string X, string Y, string? Count, char Delimiter, IReadOnlyList<string> All);

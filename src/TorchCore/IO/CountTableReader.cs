@@ -329,31 +329,61 @@ internal sealed class CountTableParser
         return pos;
     }
 
+    /// <summary>
+    /// A record whose quoted field runs over line breaks: finds its end in one quote-aware pass, then parses it.
+    /// Returns the position after it, or -1 when more data is needed.
+    /// </summary>
     private int MultiLineRecord(ReadOnlySpan<byte> data, int pos, bool eof, out long lines)
     {
         lines = 0;
-        int searchFrom = pos;
-        while (true)
+        int end = FindRecordEnd(data, pos);
+        if (end < 0 && (eof || data.Length - pos > MaxQuotedSpan))
+            throw new SpatialSimException(ErrorKind.InvalidData,
+                $"Line {_recordLine:N0} of '{_path}' opens a quoted field (\") that is not closed " +
+                (eof ? "before the end of the file." : $"within {MaxQuotedSpan >> 20} MiB.") +
+                " Check the quotes on that line; a quote inside a quoted field must be doubled (\"\").")
+            { FilePath = _path, LineNumber = _recordLine };
+        if (end < 0 || (end == data.Length && !eof)) return -1;
+        var record = data[pos..end];
+        lines = 1 + record.Count((byte)'\n');
+        if (!record.IsEmpty && record[^1] == (byte)'\r') record = record[..^1];
+        if (!ParseRecord(record))
+            throw new InvalidOperationException($"Record at line {_recordLine} was not split as scanned."); // a bug, not bad input
+        return end == data.Length ? end : end + 1;
+    }
+
+    /// <summary>
+    /// Where the record starting at <paramref name="pos"/> ends, with the quoting rules of <see cref="ParseRecord"/>
+    /// (a quote opens a quoted field only at a field's start; "" inside is a quote): the index of its line break,
+    /// data.Length when the data ends outside quotes, or -1 when it ends inside a quoted field.
+    /// </summary>
+    private int FindRecordEnd(ReadOnlySpan<byte> data, int pos)
+    {
+        byte delim = _delim;
+        int i = pos;
+        bool fieldStart = true;
+        while (i < data.Length)
         {
-            int nl = data[searchFrom..].IndexOf((byte)'\n');
-            bool atEnd = nl < 0;
-            if (atEnd && !eof && data.Length - pos <= MaxQuotedSpan) return -1;
-            int recordEnd = atEnd ? data.Length : searchFrom + nl;
-            lines++;
-            var record = data[pos..recordEnd];
-            if (!record.IsEmpty && record[^1] == (byte)'\r') record = record[..^1];
-            if (ParseRecord(record)) return atEnd ? data.Length : recordEnd + 1;
-            if (atEnd || record.Length > MaxQuotedSpan)
+            byte b = data[i];
+            if (fieldStart && b == (byte)'"')
             {
-                bool closedNowhere = atEnd && eof;
-                throw new SpatialSimException(ErrorKind.InvalidData,
-                    $"Line {_recordLine:N0} of '{_path}' opens a quoted field (\") that is not closed " +
-                    (closedNowhere ? "before the end of the file." : $"within {MaxQuotedSpan >> 20} MiB.") +
-                    " Check the quotes on that line; a quote inside a quoted field must be doubled (\"\").")
-                { FilePath = _path, LineNumber = _recordLine };
+                i++;
+                while (true)
+                {
+                    int q = data[i..].IndexOf((byte)'"');
+                    if (q < 0) return -1;
+                    i += q + 1;
+                    if (i < data.Length && data[i] == (byte)'"') { i++; continue; }
+                    break;
+                }
+                fieldStart = false;
+                continue;
             }
-            searchFrom = recordEnd + 1;
+            if (b == (byte)'\n') return i;
+            fieldStart = b == delim;
+            i++;
         }
+        return data.Length;
     }
 
     // ---------------------------------------------------------------- header
@@ -542,6 +572,12 @@ internal sealed class CountTableParser
             if (p < int.MinValue || p > int.MaxValue) throw CoordinateTooLarge(s, role, p, gene);
             return (int)p;
         }
+        if (Utf8Numbers.TryParseSimpleDecimal(s, out double d))
+        {
+            double q = _scaleMode == 0 ? Math.Floor(d) : ScaleFloor(d);
+            if (!(q >= int.MinValue && q <= int.MaxValue)) throw CoordinateTooLarge(s, role, q, gene);
+            return (int)q;
+        }
         return ToPixelSlow(s, role, gene);
     }
 
@@ -573,6 +609,7 @@ internal sealed class CountTableParser
     private double ParseCount(ReadOnlySpan<byte> s, ReadOnlySpan<byte> gene)
     {
         if (Utf8Numbers.TryParseInteger(s, out long v) && v >= 0) return v;
+        if (Utf8Numbers.TryParseSimpleDecimal(s, out double d) && d >= 0) return d;
         return ParseCountSlow(s, gene);
     }
 
@@ -701,7 +738,10 @@ internal sealed class CountTableParser
                     $"'{_path}' holds two different gene names that read as '{kept[i].Name}': the file is not valid UTF-8 text.")
                 { FilePath = _path, Gene = kept[i].Name };
 
-        return new CountTable(_path, kept.Select(g => g.Name).ToArray(), data, width, height,
+        var h = _header;
+        var columns = new TableColumns(h.Columns[h.GeneColumn], h.Columns[h.XColumn], h.Columns[h.YColumn],
+            h.CountColumn >= 0 ? h.Columns[h.CountColumn] : null, (char)h.Delimiter, h.Columns);
+        return new CountTable(_path, columns, kept.Select(g => g.Name).ToArray(), data, width, height,
             (int)ox, (int)oy, o.BinSize, o.PixelSize * o.BinSize, _rowsRead, _rowsOutside, duplicates.Sum(), _genes.Entries.Count);
     }
 }

@@ -97,6 +97,8 @@ public static class ImageRasterReader
 
     private static string GuessFormat(ReadOnlySpan<byte> h)
     {
+        if (h.Length >= 4 && h[1] == 'P' && h[2] == 'N' && h[3] == 'G')
+            return " (a PNG with a damaged signature, e.g. after a text-mode transfer; copy the file again in binary mode)";
         if (h.Length >= 3 && h[0] == 'G' && h[1] == 'I' && h[2] == 'F') return " (a GIF image)";
         if (h.Length >= 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF) return " (a JPEG image; JPEG is lossy and unsuitable for counts)";
         if (h.Length >= 2 && h[0] == 'B' && h[1] == 'M') return " (a BMP image)";
@@ -299,6 +301,8 @@ public static class ImageRasterReader
         var component = ChooseComponent(path, !gray, hasAlpha, options.Channel, description, notes);
         if (gray && t.SamplesPerPixel > 1 && !grayAlpha && component == Component.Gray)
             notes.Add($"'{path}' has {t.SamplesPerPixel} samples per pixel; the first (gray) sample was read and the others ignored.");
+        if (t.PhotometricMissing)
+            notes.Add($"'{path}' has no PhotometricInterpretation tag; it was read as {(gray ? "grayscale (BlackIsZero)" : "RGB")}.");
         if (t.Photometric == 0)
             notes.Add($"'{path}' is stored as WhiteIsZero; its values were read as stored (not inverted).");
 
@@ -418,7 +422,7 @@ public static class ImageRasterReader
             // Deliberately broad: a damaged or crafted file can make a decoder throw almost anything
             // (ImageFormatException, InvalidImageContentException, NotSupportedException, IndexOutOfRangeException, …).
             throw new SpatialSimException(ErrorKind.InvalidData,
-                $"'{path}' could not be decoded as {format}: {ex.Message.TrimEnd('.')}. The file may be damaged or truncated; re-export it.", ex) { FilePath = path };
+                $"'{path}' could not be decoded as {format}: {ex.Message.TrimEnd('.', '!', ' ')}. The file may be damaged or truncated; re-export it.", ex) { FilePath = path };
         }
 
         using (image)

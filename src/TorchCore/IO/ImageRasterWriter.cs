@@ -152,20 +152,7 @@ public static class ImageRasterWriter
         RasterFileIo.WriteAtomically(path, overwrite, fs =>
         {
             fs.Write(head);
-            WriteFloatsLittleEndian(fs, plane.Pixels);
+            RasterFileIo.WriteFloat32LittleEndian(fs, plane.Pixels);
         });
-    }
-
-    /// <summary>Writes floats little-endian in 1 MB pieces.</summary>
-    internal static void WriteFloatsLittleEndian(Stream stream, ReadOnlySpan<float> values)
-    {
-        var buffer = new byte[1 << 20];
-        int per = buffer.Length / 4;
-        for (int i = 0; i < values.Length; i += per)
-        {
-            var part = values.Slice(i, Math.Min(per, values.Length - i));
-            SampleDecoder.WriteSingleLittleEndian(part, buffer);
-            stream.Write(buffer, 0, part.Length * 4);
-        }
     }
 }

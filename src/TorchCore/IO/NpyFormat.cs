@@ -66,7 +66,8 @@ public static class NpyFormat
             throw new SpatialSimException(ErrorKind.LimitExceeded,
                 $"'{path}' holds an array of shape {h.ShapeText} = {count:N0} values, more than the limit of {Math.Min(maxElements, Array.MaxLength):N0}. " +
                 "Split it into smaller files, or read it plane by plane.") { FilePath = path };
-        var data = new float[count];
+        EnsureDataPresent(h);
+        var data = Allocate(h, count);
         fs.Position = h.DataOffset;
         ReadValues(fs, h, data);
         return new NpyArray(h.Shape.Select(d => (int)d).ToArray(), data, h.Descr);
@@ -77,7 +78,7 @@ public static class NpyFormat
     /// file; a 3-D array (genes, height, width) is one gene per plane, named by <paramref name="geneNames"/> (one per plane)
     /// or gene_0, gene_1, …. The header is checked when this method is called; planes are then read one at a time as the
     /// sequence is enumerated, so a large stack is never held twice. Each plane may have at most
-    /// <paramref name="maxPixelsPerPlane"/> pixels.
+    /// <paramref name="maxPixelsPerPlane"/> pixels. The file stays open until the enumeration ends or is disposed (foreach does both).
     /// </summary>
     public static IEnumerable<RasterPlane> ReadPlanes(string path, string[]? geneNames, long maxPixelsPerPlane = 150_000_000)
     {
@@ -95,6 +96,7 @@ public static class NpyFormat
                 $"'{path}' has planes of {height}×{width} = {perPlane:N0} pixels, more than the limit of {limit:N0}. " +
                 "Raise the pixel limit (-MaxPixels) if the machine has the memory, or bin/crop the data first.") { FilePath = path };
 
+        EnsureDataPresent(h);
         string[] names = PlaneNames(path, h, geneNames);
         return EnumeratePlanes(h, names, (int)width, (int)height);
     }
@@ -136,12 +138,26 @@ public static class NpyFormat
         var h = ReadHeader(fs, expected.Path);
         if (!h.Shape.SequenceEqual(expected.Shape) || h.Descr != expected.Descr || h.DataOffset != expected.DataOffset)
             throw new SpatialSimException(ErrorKind.InvalidData, $"'{h.Path}' changed while it was being read. Read it again.") { FilePath = h.Path };
+        EnsureDataPresent(h);
         fs.Position = h.DataOffset;
         for (int g = 0; g < names.Length; g++)
         {
-            var pixels = new float[(long)width * height];
+            var pixels = Allocate(h, (long)width * height);
             ReadValues(fs, h, pixels);
             yield return new RasterPlane(names[g], width, height, pixels, h.Path);
+        }
+    }
+
+    private static float[] Allocate(Header h, long count)
+    {
+        try
+        {
+            return new float[count];
+        }
+        catch (OutOfMemoryException ex)
+        {
+            throw new SpatialSimException(ErrorKind.LimitExceeded,
+                $"Not enough memory to read {count:N0} values from '{h.Path}' (shape {h.ShapeText}). Free memory, or use smaller files.", ex) { FilePath = h.Path };
         }
     }
 
@@ -223,9 +239,9 @@ public static class NpyFormat
             throw new SpatialSimException(ErrorKind.NotSupported,
                 $"'{path}' holds a structured (record) array ({shown}); only plain numeric arrays are supported. Supported dtypes: {SupportedDtypes}.") { FilePath = path };
         if (fortranObj is not bool fortran)
-            throw Invalid(path, $"'fortran_order' must be True or False: {shown}");
+            throw Invalid(path, $"in its header, 'fortran_order' must be True or False: {shown}");
         if (shapeObj is not List<object?> dims || dims.Any(d => d is not long))
-            throw Invalid(path, $"'shape' must be a tuple of integers: {shown}");
+            throw Invalid(path, $"in its header, 'shape' must be a tuple of integers: {shown}");
         long[] shape = dims.Select(d => (long)d!).ToArray();
 
         var (type, bigEndian) = ParseDtype(path, descr);
@@ -245,7 +261,7 @@ public static class NpyFormat
         if (shape.Any(d => d > int.MaxValue))
             throw new SpatialSimException(ErrorKind.LimitExceeded, $"'{path}' has shape {shapeText}; a dimension above {int.MaxValue:N0} is not supported.") { FilePath = path };
 
-        // Dimensions are ≤ 2³¹ each, so this can only overflow for 3-D; BigInteger-free check via division.
+        // Refuse element counts whose byte size would not even fit in a long (the caller's limits come next).
         int size = SampleDecoder.SizeOf(type);
         long count = 1;
         foreach (long d in shape)
@@ -254,12 +270,16 @@ public static class NpyFormat
                 throw new SpatialSimException(ErrorKind.LimitExceeded, $"'{path}' has shape {shapeText}, far too many values.") { FilePath = path };
             count *= d;
         }
-        long expected = count * size;
-        long available = length - dataOffset;
-        if (available < expected)
-            throw Invalid(path, $"the file is truncated: shape {shapeText} of '{descr}' needs {expected:N0} bytes of data, but the file has only {available:N0}.");
-
         return new Header(path, descr, type, bigEndian, shape, dataOffset, length);
+    }
+
+    /// <summary>Checks that the file holds all the data its header promises (after the size limits were checked).</summary>
+    private static void EnsureDataPresent(Header h)
+    {
+        long expected = h.Count * SampleDecoder.SizeOf(h.Type);
+        long available = h.FileLength - h.DataOffset;
+        if (available < expected)
+            throw Invalid(h.Path, $"the file is truncated: shape {h.ShapeText} of '{h.Descr}' needs {expected:N0} bytes of data, but the file has only {available:N0}.");
     }
 
     private static (SampleType, bool) ParseDtype(string path, string descr)
@@ -413,7 +433,7 @@ public static class NpyFormat
         RasterFileIo.WriteAtomically(path, overwrite, fs =>
         {
             fs.Write(header);
-            ImageRasterWriter.WriteFloatsLittleEndian(fs, plane.Pixels);
+            RasterFileIo.WriteFloat32LittleEndian(fs, plane.Pixels);
         });
     }
 
@@ -440,7 +460,7 @@ public static class NpyFormat
         RasterFileIo.WriteAtomically(path, overwrite, fs =>
         {
             fs.Write(header);
-            foreach (var p in planes) ImageRasterWriter.WriteFloatsLittleEndian(fs, p.Pixels);
+            foreach (var p in planes) RasterFileIo.WriteFloat32LittleEndian(fs, p.Pixels);
         });
     }
 

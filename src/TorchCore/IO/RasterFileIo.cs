@@ -49,6 +49,24 @@ internal static class RasterFileIo
         return true;
     }
 
+    /// <summary>Writes float32 values little-endian (the byte order of every file SpatialSim writes), in 1 MB pieces.</summary>
+    public static void WriteFloat32LittleEndian(Stream stream, ReadOnlySpan<float> values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+            return;
+        }
+        var buffer = new byte[1 << 20];
+        int per = buffer.Length / 4;
+        for (int i = 0; i < values.Length; i += per)
+        {
+            var part = values.Slice(i, Math.Min(per, values.Length - i));
+            for (int k = 0; k < part.Length; k++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(k * 4), part[k]);
+            stream.Write(buffer, 0, part.Length * 4);
+        }
+    }
+
     /// <summary>The first bytes of a file as hex ("47 49 46 38"), for messages about unrecognised files.</summary>
     public static string HexPrefix(ReadOnlySpan<byte> bytes, int max = 8)
         => bytes.Length == 0 ? "(nothing)" : string.Join(' ', bytes[..Math.Min(max, bytes.Length)].ToArray().Select(b => b.ToString("X2")));

@@ -89,16 +89,4 @@ internal static class SampleDecoder
                 throw new ArgumentOutOfRangeException(nameof(type));
         }
     }
-
-    /// <summary>Writes float32 values little-endian (the byte order of every file SpatialSim writes).</summary>
-    public static void WriteSingleLittleEndian(ReadOnlySpan<float> src, Span<byte> dst)
-    {
-        if (dst.Length < src.Length * 4) throw new ArgumentException("Destination too small.", nameof(dst));
-        if (BitConverter.IsLittleEndian)
-        {
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(src).CopyTo(dst);
-            return;
-        }
-        for (int i = 0; i < src.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(dst[(i * 4)..], src[i]);
-    }
 }

@@ -14,14 +14,17 @@ internal sealed class TableInput : IDisposable
     private readonly FileStream _file;
     private readonly Stream _stream;
     private readonly GzipEndCheck? _gzipCheck;
+    private readonly ReadAhead? _readAhead;
     private long _produced;
-    private bool _ended;
+    private long _filePosition;
+    private bool _ended;       // the caller has seen the end
+    private bool _sourceEnded; // the file (or gzip stream) has ended; on the read-ahead thread for gzip
 
     public bool IsGzip => _gzipCheck != null;
     /// <summary>Length of the file on disk.</summary>
     public long Length { get; }
     /// <summary>Bytes of the file on disk consumed so far (compressed bytes for gzip).</summary>
-    public long Position => _ended ? Length : _file.Position;
+    public long Position => _ended ? Length : _readAhead != null ? Volatile.Read(ref _filePosition) : _file.Position;
 
     private TableInput(FileStream file, Stream stream, GzipEndCheck? check)
     {
@@ -29,6 +32,8 @@ internal sealed class TableInput : IDisposable
         _stream = stream;
         _gzipCheck = check;
         Length = file.Length;
+        // Decompress on a second thread while the caller parses.
+        if (check != null) _readAhead = new ReadAhead((buffer, offset) => ReadSource(buffer.AsSpan(offset)));
     }
 
     /// <summary>Opens <paramref name="path"/>, refusing with a clear message files that are missing or of a kind we do not read.</summary>
@@ -94,6 +99,14 @@ internal sealed class TableInput : IDisposable
     public int Read(Span<byte> buffer)
     {
         if (_ended) return 0;
+        int n = _readAhead != null ? _readAhead.Read(buffer) : ReadSource(buffer);
+        if (n == 0) _ended = true;
+        return n;
+    }
+
+    private int ReadSource(Span<byte> buffer)
+    {
+        if (_sourceEnded) return 0;
         int n;
         try
         {
@@ -104,13 +117,14 @@ internal sealed class TableInput : IDisposable
             throw new TableInputException(
                 $"the gzip data is damaged ({e.Message.TrimEnd('.')}) after {_produced:N0} bytes of text. Download or copy the file again.", e);
         }
+        Volatile.Write(ref _filePosition, _file.Position);
         if (n > 0)
         {
             _produced += n;
             _gzipCheck?.Observe(buffer[..n]);
             return n;
         }
-        _ended = true;
+        _sourceEnded = true;
         if (_gzipCheck != null && !_gzipCheck.IsComplete(_produced))
             throw new TableInputException(
                 $"the gzip data ends early (truncated download?) after {_produced:N0} bytes of text: the file is shorter than the size recorded in it. " +
@@ -120,6 +134,7 @@ internal sealed class TableInput : IDisposable
 
     public void Dispose()
     {
+        _readAhead?.Dispose();
         if (!ReferenceEquals(_stream, _file)) _stream.Dispose();
         _file.Dispose();
     }

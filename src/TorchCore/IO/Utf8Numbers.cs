@@ -28,6 +28,46 @@ internal static class Utf8Numbers
         return true;
     }
 
+    private static readonly double[] PowersOf10 =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// Parses a plain decimal such as <c>-4395.842</c> (sign, digits, '.', digits; at most 15 significant digits) exactly
+    /// as <see cref="double.Parse(string)"/> would: the digits and the power of ten are exact doubles, so one division
+    /// rounds correctly. False for anything else (exponents, more digits), which <see cref="TryParseDouble"/> handles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParseSimpleDecimal(ReadOnlySpan<byte> s, out double value)
+    {
+        value = 0;
+        int i = 0;
+        bool negative = false;
+        if (s.IsEmpty) return false;
+        if (s[0] == (byte)'-') { negative = true; i = 1; }
+        else if (s[0] == (byte)'+') i = 1;
+        long mantissa = 0;
+        int digits = 0, fraction = 0;
+        bool point = false, anyDigit = false;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - (byte)'0');
+            if (d <= 9)
+            {
+                anyDigit = true;
+                if (mantissa != 0 || d != 0) digits++;
+                mantissa = mantissa * 10 + d;
+                if (point) fraction++;
+            }
+            else if (s[i] == (byte)'.' && !point) point = true;
+            else return false;
+            if (digits > 15 || fraction > 22) return false;
+        }
+        if (!anyDigit) return false;
+        double v = mantissa / PowersOf10[fraction];
+        value = negative ? -v : v;
+        return true;
+    }
+
     /// <summary>
     /// Parses a decimal or exponent number (surrounding spaces allowed). NaN and infinities parse (the caller rejects them).
     /// With <paramref name="decimalComma"/> a lone ',' is taken as the decimal separator (semicolon-separated European CSV).
