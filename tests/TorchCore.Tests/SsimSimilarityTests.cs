@@ -79,7 +79,7 @@ public class SsimSimilarityTests
         var stats = genes.Select(g => SsimSimilarity.Prepare(g, options)).ToList();
         for (int i = 0; i < genes.Count; i++)
             for (int j = 0; j < genes.Count; j++)
-                Assert.Equal(SsimSimilarity.Compare(genes[i], genes[j], options).Score, SsimSimilarity.Compare(stats[i], stats[j]).Score, 12);
+                Assert.Equal(SsimSimilarity.Compare(genes[i], genes[j], options).Score, SsimSimilarity.Compare(stats[i], stats[j]).Score, 9);
         stats.ForEach(s => s.Dispose());
     }
 

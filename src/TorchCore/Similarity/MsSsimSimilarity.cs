@@ -52,15 +52,16 @@ public static class MsSsimSimilarity
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MsSsimOptions options)
     {
         SsimSimilarity.CheckSameSize(a, b);
-        using var sa = Prepare(a, options);
-        using var sb = Prepare(b, options);
+        bool useTorch = !a.Device.IsCpu;
+        using var sa = PrepareOn(a, options, useTorch, precompute: useTorch);
+        using var sb = PrepareOn(b, options, useTorch, precompute: useTorch);
         return Compare(sa, sb);
     }
 
     /// <summary>A gene's statistics at every scale, computed once for all its pairs (keep the raster alive while used).</summary>
     public static MsSsimGeneStatistics Prepare(GeneRaster raster, MsSsimOptions options) => PrepareOn(raster, options, useTorch: !raster.Device.IsCpu);
 
-    internal static MsSsimGeneStatistics PrepareOn(GeneRaster raster, MsSsimOptions options, bool useTorch)
+    internal static MsSsimGeneStatistics PrepareOn(GeneRaster raster, MsSsimOptions options, bool useTorch, bool precompute = true)
     {
         CheckScales(options.Scales);
         SsimSimilarity.CheckOptions(options.Sigma, options.K1, options.K2);
@@ -76,7 +77,7 @@ public static class MsSsimSimilarity
             for (int j = 0; j < options.Scales; j++)
             {
                 if (j > 0) values = SsimCore.Downsample(values, useTorch);
-                levels.Add(SsimGeneStatistics.Create(raster.Gene, values, ownsValues: j > 0, raster.Device, levelOptions, shift, scale, useTorch));
+                levels.Add(SsimGeneStatistics.Create(raster.Gene, values, ownsValues: j > 0, levelOptions, shift, scale, useTorch, precompute));
             }
         }
         catch
