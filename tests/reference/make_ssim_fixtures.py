@@ -12,10 +12,10 @@ Needs python3-numpy, python3-scipy and python3-skimage (no pip). Writes tests/re
   ssim_cs.npy            float64 [7, 7]  mean over the cropped region of cs = (2σab + C2) / (σa² + σb² + C2)
   msssim_small_s2.npy    float64 [7, 7]  MS-SSIM with 2 scales on genes.npy
   big.npy                float32 [200, 200] one richer count map for MS-SSIM
-  msssim_big.npy         float64 [5]  MS-SSIM (5 scales) of big against: big, roll(big, (7, -5)), flipud(big), big.T,
+  msssim_big.npy         float64 [1, 5]  MS-SSIM (5 scales) of big against: big, roll(big, (7, -5)), flipud(big), big.T,
                                       and roll(big, (7, -5)) against flipud(big)
-  msssim_big_s3.npy      float64 [5]  the same pairs with 3 scales
-  msssim_big_meanstd.npy float64 [5]  the same pairs, 5 scales, z-score normalisation
+  msssim_big_s3.npy      float64 [1, 5]  the same pairs with 3 scales
+  msssim_big_meanstd.npy float64 [1, 5]  the same pairs, 5 scales, z-score normalisation
   versions.json
 
 SSIM pieces follow skimage 0.19 exactly: scipy.ndimage.gaussian_filter(sigma=1.5, truncate=3.5, mode='reflect')
@@ -162,7 +162,7 @@ def main():
     np.save(os.path.join(OUT, "big.npy"), big)
     for name, value in [("ssim_full", full), ("ssim_meanstd", meanstd), ("ssim_structure", structure), ("ssim_cs", csm),
                         ("msssim_small_s2", ms2), ("msssim_big", big5), ("msssim_big_s3", big3), ("msssim_big_meanstd", big5z)]:
-        np.save(os.path.join(OUT, name + ".npy"), value)
+        np.save(os.path.join(OUT, name + ".npy"), np.atleast_2d(value))  # 1-D results as (1, n): the C# reader takes 2-D/3-D
     with open(os.path.join(OUT, "versions.json"), "w") as f:
         json.dump({"numpy": np.__version__, "scipy": scipy.__version__, "skimage": skimage.__version__, "seed": SEED,
                    "sigma": SIGMA, "truncate": TRUNCATE, "K1": K1, "K2": K2, "crop": RADIUS, "msssim_weights": WEIGHTS.tolist(),
