@@ -95,6 +95,7 @@ public static class MsSsimSimilarity
                 $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different MS-SSIM options ({a.Options} vs {b.Options}); prepare both with the same options.");
         if (!a.IsDefined) return SimilarityScore.Undefined(a.UndefinedReason!);
         if (!b.IsDefined) return SimilarityScore.Undefined(b.UndefinedReason!);
+        SsimSimilarity.CheckSameDevice(a.Levels[0], b.Levels[0]);
         int m = a.Options.Scales;
         var w = Weights(m);
         var details = new Dictionary<string, double>();
