@@ -170,18 +170,20 @@ public static class SsimSimilarity
             ? $"smaller than the SSIM window ({window}×{window} pixels for σ = {sigma:g4})"
             : $"too small for MS-SSIM with {scales} scales at σ = {sigma:g4}: the coarsest scale (1/{1 << (scales - 1)} size) must hold the " +
               $"{window}×{window} window, so both sides need at least {minimum} pixels";
-        string fix = scales == 1
+        int fits = MaxScales(raster, sigma);
+        string fix = scales == 1 || fits == 0
             ? "Use a smaller -BinSize (more pixels) or a smaller Sigma."
-            : $"Use fewer scales (e.g. -Scales {MaxScales(raster, sigma)}), a smaller -BinSize (more pixels), or a smaller Sigma.";
+            : $"Use fewer scales (-Scales {fits} fits), a smaller -BinSize (more pixels), or a smaller Sigma.";
         throw new SpatialSimException(ErrorKind.InvalidArgument,
             $"Gene '{raster.Gene}' is {raster.Width}×{raster.Height} pixels, {what}. {fix}") { Gene = raster.Gene };
     }
 
+    /// <summary>The most scales (0–5) whose coarsest level still holds the window.</summary>
     private static int MaxScales(GeneRaster raster, double sigma)
     {
         int window = 2 * Radius(sigma) + 1, side = Math.Min(raster.Width, raster.Height), m = 0;
-        while (m < 5 && side >= (window - 1) * (1 << m) + 1) m++;
-        return Math.Max(m, 1);
+        while (m < MsSsimSimilarity.MaxScales && side >= (window - 1) * (1 << m) + 1) m++;
+        return m;
     }
 }
 
