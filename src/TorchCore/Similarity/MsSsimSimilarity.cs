@@ -1,0 +1,146 @@
+using static TorchSharp.torch;
+
+namespace SpatialSim.TorchCore.Similarity;
+
+/// <summary>Parameters of <see cref="MsSsimSimilarity"/>; defaults of Wang, Simoncelli &amp; Bovik (2003).</summary>
+public sealed record MsSsimOptions
+{
+    /// <summary>Standard deviation in pixels of the Gaussian window at every scale (truncated at 3.5σ).</summary>
+    public double Sigma { get; init; } = 1.5;
+    public double K1 { get; init; } = 0.01;
+    public double K2 { get; init; } = 0.03;
+    /// <summary>Number of scales, 1–5; fewer than 5 use the first weights renormalised to sum 1.</summary>
+    public int Scales { get; init; } = 5;
+    public SsimNormalization Normalization { get; init; } = SsimNormalization.Max;
+}
+
+/// <summary>
+/// Multi-scale structural similarity (Z. Wang, E. P. Simoncelli &amp; A. C. Bovik 2003, "Multiscale structural
+/// similarity for image quality assessment", Proc. 37th Asilomar Conf. Signals, Systems and Computers):
+/// <code>MS-SSIM(a, b) = max(l_M, 0)^{w_M} · Π_{j=1..M} max(cs_j, 0)^{w_j}</code>
+/// where cs_j is the mean over the cropped raster of contrast·structure (2σab + C2)/(σa² + σb² + C2) at scale j,
+/// and l_M the mean of the luminance term (2μaμb + C1)/(μa² + μb² + C1) at the coarsest scale M only; local
+/// statistics, constants and the crop are those of <see cref="SsimSimilarity"/> (Gaussian window σ = 1.5 truncated
+/// at 3.5σ, K1 = 0.01, K2 = 0.03, data range 1, mode 'reflect', window radius cropped off each border).
+/// Defaults: M = 5 scales, weights w = 0.0448, 0.2856, 0.3001, 0.2363, 0.1333 (the paper's); with fewer scales the
+/// first M weights are renormalised to sum 1.
+/// <para>Conventions (documented choices): scale 1 is the normalised raster; each further scale is a 2×2 average
+/// pool with stride 2, an odd last row/column being averaged with itself (side n → ⌈n/2⌉), as MATLAB's msssim.m and
+/// TensorFlow's ssim_multiscale do. Negative cs_j or l_M are clamped at 0 (as pytorch-msssim's relu and TF), so
+/// the score is in [0, 1]. We take the paper's product of the mean luminance and the mean cs at the coarsest scale;
+/// pytorch-msssim and TF use the mean of the pixel-wise product l·cs there instead (nearly the same number).
+/// Every scale needs the window inside the raster: both sides ≥ 10·2^(M−1) + 1 pixels for σ = 1.5 (161 for 5
+/// scales), otherwise an InvalidArgument error suggests fewer scales or a smaller -BinSize.</para>
+/// <para>Scale invariance: each gene is divided by its maximum (or z-scored) once, at scale 1; pooling is linear.
+/// Details report "cs j" for every scale and "luminance M". Like SSIM, shared empty background counts as agreement.</para>
+/// </summary>
+public static class MsSsimSimilarity
+{
+    public const string Name = "MsSsim";
+    public const int MaxScales = 5;
+    /// <summary>The paper's exponents for 5 scales, finest first (they sum to 1.0001).</summary>
+    public static IReadOnlyList<double> PaperWeights { get; } = new[] { 0.0448, 0.2856, 0.3001, 0.2363, 0.1333 };
+
+    /// <summary>The exponents used for <paramref name="scales"/> scales: the first ones of the paper's, renormalised to sum 1.</summary>
+    public static double[] Weights(int scales)
+    {
+        CheckScales(scales);
+        double sum = PaperWeights.Take(scales).Sum();
+        return PaperWeights.Take(scales).Select(w => w / sum).ToArray();
+    }
+
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MsSsimOptions options)
+    {
+        SsimSimilarity.CheckSameSize(a, b);
+        bool useTorch = !a.Device.IsCpu;
+        using var sa = PrepareOn(a, options, useTorch, precompute: useTorch);
+        using var sb = PrepareOn(b, options, useTorch, precompute: useTorch);
+        return Compare(sa, sb);
+    }
+
+    /// <summary>A gene's statistics at every scale, computed once for all its pairs (keep the raster alive while used).</summary>
+    public static MsSsimGeneStatistics Prepare(GeneRaster raster, MsSsimOptions options) => PrepareOn(raster, options, useTorch: !raster.Device.IsCpu);
+
+    internal static MsSsimGeneStatistics PrepareOn(GeneRaster raster, MsSsimOptions options, bool useTorch, bool precompute = true)
+    {
+        CheckScales(options.Scales);
+        SsimSimilarity.CheckOptions(options.Sigma, options.K1, options.K2);
+        SsimSimilarity.CheckWindow(raster, options.Sigma, options.Scales);
+        var levelOptions = new SsimOptions { Sigma = options.Sigma, K1 = options.K1, K2 = options.K2, Normalization = options.Normalization };
+        var (shift, scale, undefined) = SsimCore.Normalisation(raster, options.Normalization, useTorch);
+        if (undefined is not null)
+            return new MsSsimGeneStatistics(raster.Gene, options, undefined, Array.Empty<SsimGeneStatistics>());
+        var levels = new List<SsimGeneStatistics>();
+        try
+        {
+            Tensor values = raster.Values;
+            for (int j = 0; j < options.Scales; j++)
+            {
+                if (j > 0) values = SsimCore.Downsample(values, useTorch);
+                levels.Add(SsimGeneStatistics.Create(raster.Gene, values, ownsValues: j > 0, levelOptions, shift, scale, useTorch, precompute));
+            }
+        }
+        catch
+        {
+            foreach (var l in levels) l.Dispose();
+            throw;
+        }
+        return new MsSsimGeneStatistics(raster.Gene, options, null, levels);
+    }
+
+    public static SimilarityScore Compare(MsSsimGeneStatistics a, MsSsimGeneStatistics b)
+    {
+        if (a.Options != b.Options)
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different MS-SSIM options ({a.Options} vs {b.Options}); prepare both with the same options.");
+        if (!a.IsDefined) return SimilarityScore.Undefined(a.UndefinedReason!);
+        if (!b.IsDefined) return SimilarityScore.Undefined(b.UndefinedReason!);
+        SsimSimilarity.CheckSameDevice(a.Levels[0], b.Levels[0]);
+        int m = a.Options.Scales;
+        var w = Weights(m);
+        var details = new Dictionary<string, double>();
+        double score = 1;
+        for (int j = 0; j < m; j++)
+        {
+            bool last = j == m - 1;
+            var means = last
+                ? SsimCore.CroppedMeans(a.Levels[j], b.Levels[j], SsimTerm.ContrastStructure, SsimTerm.Luminance)
+                : SsimCore.CroppedMeans(a.Levels[j], b.Levels[j], SsimTerm.ContrastStructure);
+            details[$"cs {j + 1}"] = means[0];
+            score *= Math.Pow(Math.Max(means[0], 0), w[j]);
+            if (last)
+            {
+                details[$"luminance {j + 1}"] = means[1];
+                score *= Math.Pow(Math.Max(means[1], 0), w[j]);
+            }
+        }
+        return new SimilarityScore(score, null, details);
+    }
+
+    private static void CheckScales(int scales)
+    {
+        if (scales < 1 || scales > MaxScales)
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"MS-SSIM takes 1 to {MaxScales} scales (the paper's weights are defined for 5), got {scales}.");
+    }
+}
+
+/// <summary>One gene's MS-SSIM statistics: <see cref="SsimGeneStatistics"/> at every scale (finest first). Dispose when done.</summary>
+public sealed class MsSsimGeneStatistics : IDisposable
+{
+    public string Gene { get; }
+    public MsSsimOptions Options { get; }
+    public string? UndefinedReason { get; }
+    public bool IsDefined => UndefinedReason is null;
+    internal IReadOnlyList<SsimGeneStatistics> Levels { get; }
+
+    internal MsSsimGeneStatistics(string gene, MsSsimOptions options, string? undefined, IReadOnlyList<SsimGeneStatistics> levels)
+    {
+        Gene = gene; Options = options; UndefinedReason = undefined; Levels = levels;
+    }
+
+    public void Dispose()
+    {
+        foreach (var level in Levels) level.Dispose();
+    }
+}
