@@ -52,6 +52,19 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
     [ValidateRange(1, 256)]
     public int Tiles { get; set; } = 4;
 
+    /// <summary>Ssim: which part of SSIM is averaged (Full, Structure, ContrastStructure; default Full).</summary>
+    [Parameter]
+    public SsimComponent Component { get; set; } = SsimComponent.Full;
+
+    /// <summary>Ssim and MsSsim: how each map is normalised first (Max: divided by its maximum, data range 1; MeanStd: z-scored).</summary>
+    [Parameter]
+    public SsimNormalization Normalization { get; set; } = SsimNormalization.Max;
+
+    /// <summary>MsSsim: number of scales (1-5, default 5).</summary>
+    [Parameter]
+    [ValidateRange(1, 5)]
+    public int Scales { get; set; } = 5;
+
     /// <summary>DenseSift: SIFT bin sizes in pixels, one descriptor scale each (default 4,6,8,10).</summary>
     [Parameter]
     [ValidateRange(1, 1000)]
@@ -89,6 +102,8 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
                 Pyramid = Pyramid,
                 RoiPearson = new RoiPearsonOptions { Sigma = Sigma?[0] ?? defaults.RoiPearson.Sigma, Threshold = Threshold, Quantile = Quantile },
                 Lbp = new LbpOptions { Points = Points, Radius = Radius, Method = LbpMethod, Tiles = Tiles },
+                Ssim = new SsimOptions { Sigma = Sigma?[0] ?? defaults.Ssim.Sigma, Component = Component, Normalization = Normalization },
+                MsSsim = new MsSsimOptions { Sigma = Sigma?[0] ?? defaults.MsSsim.Sigma, Scales = Scales, Normalization = Normalization },
                 DenseSift = new DenseSiftOptions { BinSizes = BinSizes, Magnif = Magnif, Step = Step },
                 Keypoints = new KeypointsOptions { MaxShift = MaxShift, Ratio = Ratio },
             };

@@ -13,6 +13,10 @@ public enum SimilarityMethod
     RoiPearson,
     /// <summary>Tiled local-binary-pattern texture histograms (<see cref="LbpSimilarity"/>).</summary>
     Lbp,
+    /// <summary>Structural similarity, Wang et al. 2004 (<see cref="SsimSimilarity"/>).</summary>
+    Ssim,
+    /// <summary>Multi-scale structural similarity, Wang, Simoncelli &amp; Bovik 2003 (<see cref="MsSsimSimilarity"/>).</summary>
+    MsSsim,
     /// <summary>Dense multi-scale SIFT descriptors compared point by point (<see cref="DenseSiftSimilarity"/>).</summary>
     DenseSift,
     /// <summary>Difference-of-Gaussians keypoints matched by SIFT descriptors (<see cref="KeypointsSimilarity"/>).</summary>
@@ -31,6 +35,8 @@ public sealed record SimilarityOptions
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
     public RoiPearsonOptions RoiPearson { get; init; } = new();
     public LbpOptions Lbp { get; init; } = new();
+    public SsimOptions Ssim { get; init; } = new();
+    public MsSsimOptions MsSsim { get; init; } = new();
     public DenseSiftOptions DenseSift { get; init; } = new();
     public KeypointsOptions Keypoints { get; init; } = new();
 
@@ -48,6 +54,12 @@ public sealed record SimilarityOptions
                 break;
             case SimilarityMethod.Lbp:
                 parts.Add($"P={Lbp.Points} R={Lbp.Radius:g4} {Lbp.Method} tiles={Lbp.Tiles}");
+                break;
+            case SimilarityMethod.Ssim:
+                parts.Add($"σ={Ssim.Sigma:g4} {Ssim.Component} {Ssim.Normalization}");
+                break;
+            case SimilarityMethod.MsSsim:
+                parts.Add($"σ={MsSsim.Sigma:g4} scales={MsSsim.Scales} {MsSsim.Normalization}");
                 break;
             case SimilarityMethod.DenseSift:
                 parts.Add($"bins={string.Join(",", DenseSift.BinSizes)} magnif={DenseSift.Magnif:g4} step={DenseSift.Step}");
@@ -80,6 +92,8 @@ public static class SimilarityMeasures
         SimilarityMethod.SmoothedPearson => SmoothedPearsonSimilarity.Compare(a, b, options.Sigmas, options.Mask, options.SmoothingMethod),
         SimilarityMethod.RoiPearson => WithoutMask(method, options, () => RoiPearsonSimilarity.Compare(a, b, options.RoiPearson)),
         SimilarityMethod.Lbp => WithoutMask(method, options, () => LbpSimilarity.Compare(a, b, options.Lbp)),
+        SimilarityMethod.Ssim => WithoutMask(method, options, () => SsimSimilarity.Compare(a, b, options.Ssim)),
+        SimilarityMethod.MsSsim => WithoutMask(method, options, () => MsSsimSimilarity.Compare(a, b, options.MsSsim)),
         SimilarityMethod.DenseSift => WithoutMask(method, options, () => DenseSiftSimilarity.Compare(a, b, options.DenseSift)),
         SimilarityMethod.Keypoints => WithoutMask(method, options, () => KeypointsSimilarity.Compare(a, b, options.Keypoints)),
         _ => throw new SpatialSimException(ErrorKind.InvalidArgument, $"Unknown similarity method '{method}'."),
