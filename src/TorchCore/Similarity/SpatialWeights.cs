@@ -1,0 +1,213 @@
+using SpatialSim.TorchCore.Devices;
+using SpatialSim.TorchCore.Smoothing;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SpatialSim.TorchCore.Similarity;
+
+/// <summary>
+/// Which pixels are a pixel's neighbours in the spatial statistics (<see cref="LeeLSimilarity"/>,
+/// <see cref="MoranBVSimilarity"/>). The raster's pixels are the spatial units; the weights are always
+/// row-standardised (spdep style "W": each pixel's weights sum to 1 over the neighbours that lie inside the raster).
+/// </summary>
+public enum SpatialWeights
+{
+    /// <summary>The 8 pixels sharing an edge or a corner, weight 1 each, the pixel itself excluded (spdep <c>cell2nb(type = "queen")</c>).</summary>
+    Queen,
+    /// <summary>The 4 pixels sharing an edge, weight 1 each, the pixel itself excluded (spdep <c>cell2nb(type = "rook")</c>).</summary>
+    Rook,
+    /// <summary>
+    /// Gaussian kernel weights exp(−d²/2σ²) over the square |Δrow|, |Δcol| ≤ r, r = ⌊4σ + 0.5⌋ (the support of our
+    /// separable blur, truncate 4σ), the pixel itself included with weight 1 (it is a smoothing kernel).
+    /// In spdep terms: a self-including neighbour list over that square with general weights, <c>nb2listw(style = "W")</c>.
+    /// </summary>
+    Gaussian,
+}
+
+/// <summary>
+/// The row-standardised spatial lag shared by Lee's L and bivariate Moran's I, computed as a convolution:
+/// <code>(W x)_i = Σ_j w_ij x_j / Σ_j w_ij</code>, the sums over the neighbours j of pixel i that lie inside the raster
+/// (spdep's row standardisation; no padding values enter). With a translation-invariant kernel k that is
+/// <code>W x = (k ⊛₀ x) / (k ⊛₀ 1)</code>, ⊛₀ the convolution with zero padding:
+/// <list type="bullet">
+/// <item>Queen / Rook: the 3×3 kernel without its centre (queen: ones; rook: the 4 edge neighbours), as sums of shifted
+/// slices of the zero-padded map; the denominator is the number of neighbours inside the raster, in closed form
+/// (queen: c_row(i)·c_col(j) − 1, rook: c_row(i) + c_col(j) − 2, c = 3 inside, 2 on an edge).</item>
+/// <item>Gaussian: our separable blur (<see cref="GaussianSmoothing.Blur"/>, scipy conventions, truncate 4σ) of the map
+/// padded with r zeros on each side (its 'reflect' border then only reflects zeros), cropped back; the denominator
+/// k ⊛₀ 1 is separable, the outer product of the 1-D kernel sums that fall inside each axis, computed exactly in float64.
+/// So near the border the weights that fall inside are renormalised to sum to 1, exactly as spdep's
+/// <c>nb2listw(style = "W")</c> does for a neighbour list truncated by the raster's edge.</item>
+/// </list>
+/// With z = (x − x̄)/‖x − x̄‖ (centred, unit norm) both statistics are inner products:
+/// Lee's L = ⟨W z_a, W z_b⟩, Moran's I_ab = ⟨z_a, W z_b⟩. So all pairs of G genes cost one lag (one blur) per gene and
+/// one Gram-matrix product (ZᵀLag(Z)-type GEMM), like <see cref="Ranking.CorrelationGram"/>.
+/// </summary>
+public static class SpatialLag
+{
+    /// <summary>Gaussian weights are truncated at ⌊Truncate·σ + 0.5⌋ pixels per axis, like our blur.</summary>
+    public const double Truncate = 4.0;
+    private const long BlockElements = 1 << 22;
+
+    /// <summary>How far the weights reach, in pixels per axis (1 for queen and rook).</summary>
+    public static int Radius(SpatialWeights weights, double sigma)
+    {
+        CheckOptions(weights, sigma);
+        return weights == SpatialWeights.Gaussian ? CpuGaussianBlur.Kernel1D(sigma, Truncate).Length / 2 : 1;
+    }
+
+    public static void CheckOptions(SpatialWeights weights, double sigma)
+    {
+        if (!Enum.IsDefined(weights))
+            throw new SpatialSimException(ErrorKind.InvalidArgument, $"Unknown spatial weights '{weights}'; use Queen, Rook or Gaussian.");
+        if (weights == SpatialWeights.Gaussian && !(sigma > 0 && double.IsFinite(sigma)))
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"Gaussian spatial weights need a finite Sigma > 0 (pixels), got {sigma}. Use e.g. -Sigma 2, or -Weights Queen.");
+    }
+
+    /// <summary>The weights as shown in output parameters, e.g. "queen" or "gaussian σ=2".</summary>
+    public static string Describe(SpatialWeights weights, double sigma) =>
+        weights == SpatialWeights.Gaussian ? $"gaussian σ={sigma:g4}" : weights.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The row-standardised spatial lag W·x of a [H, W] map (any float dtype; computed in float32) on <paramref name="device"/>.
+    /// Returns a new float32 [H, W] tensor the caller owns (not in any dispose scope).
+    /// </summary>
+    public static Tensor Lag(Tensor map, ComputeDevice device, SpatialWeights weights, double sigma, GaussianMethod method = GaussianMethod.Auto)
+    {
+        CheckOptions(weights, sigma);
+        if (map.ndim != 2) throw new ArgumentException($"Expected a [H, W] map, got [{string.Join(", ", map.shape)}].", nameof(map));
+        using var scope = torch.NewDisposeScope();
+        var x = map.to(ScalarType.Float32);
+        var lag = weights == SpatialWeights.Gaussian ? GaussianLag(x, device, sigma, method) : ContiguityLag(x, weights == SpatialWeights.Queen);
+        return lag.contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
+    }
+
+    private static Tensor ContiguityLag(Tensor x, bool queen)
+    {
+        long h = x.shape[0], w = x.shape[1];
+        var padded = nn.functional.pad(x, (1, 1, 1, 1));
+        var vertical = padded.narrow(0, 0, h) + padded.narrow(0, 1, h) + padded.narrow(0, 2, h);
+        Tensor sum;
+        if (queen)
+            sum = vertical.narrow(1, 0, w) + vertical.narrow(1, 1, w) + vertical.narrow(1, 2, w) - x;
+        else
+        {
+            var middle = padded.narrow(0, 1, h);
+            sum = vertical.narrow(1, 1, w) - x + middle.narrow(1, 0, w) + middle.narrow(1, 2, w);
+        }
+        // Pixels of {i−1, i, i+1} inside the raster, per axis.
+        var rows = InsideCount(h, x.device).view(h, 1);
+        var cols = InsideCount(w, x.device).view(1, w);
+        var neighbours = queen ? rows * cols - 1 : rows + cols - 2;
+        return sum / neighbours;
+    }
+
+    private static Tensor InsideCount(long n, Device device)
+    {
+        var c = new float[n];
+        for (long i = 0; i < n; i++) c[i] = 1 + (i > 0 ? 1 : 0) + (i < n - 1 ? 1 : 0);
+        return torch.tensor(c, ScalarType.Float32, device);
+    }
+
+    private static Tensor GaussianLag(Tensor x, ComputeDevice device, double sigma, GaussianMethod method)
+    {
+        long h = x.shape[0], w = x.shape[1];
+        double[] k = CpuGaussianBlur.Kernel1D(sigma, Truncate);
+        int r = k.Length / 2;
+        var padded = nn.functional.pad(x, (r, r, r, r));
+        var blurred = GaussianSmoothing.Blur(padded, device, sigma, method);
+        var inside = blurred.narrow(0, r, h).narrow(1, r, w);
+        var rows = KernelMassInside(k, h, x.device).view(h, 1);
+        var cols = KernelMassInside(k, w, x.device).view(1, w);
+        var lag = inside / (rows * cols);
+        blurred.Dispose();
+        return lag;
+    }
+
+    /// <summary>Σ k[d + r] over the offsets d with 0 ≤ i + d &lt; n, for each i (the zero-padded blur of ones along one axis).</summary>
+    private static Tensor KernelMassInside(double[] k, long n, Device device)
+    {
+        int r = k.Length / 2;
+        var mass = new float[n];
+        for (long i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (long d = Math.Max(-r, -i); d <= Math.Min(r, n - 1 - i); d++) s += k[d + r];
+            mass[i] = (float)s;
+        }
+        return torch.tensor(mass, ScalarType.Float32, device);
+    }
+
+    /// <summary>
+    /// The centred unit-norm map z = (x − x̄)/‖x − x̄‖ (float32 [H, W], centred in float64) and its lag W·z, both owned by
+    /// the caller; or null with a note naming the gene when it is constant (no spatial pattern: the statistics are undefined).
+    /// </summary>
+    internal static (Tensor Z, Tensor LagZ)? Standardise(GeneRaster g, SpatialWeights weights, double sigma, GaussianMethod method,
+        string statistic, out string? note)
+    {
+        CheckOptions(weights, sigma);
+        using var scope = torch.NewDisposeScope();
+        var flat = g.Values.reshape(-1);
+        long n = flat.shape[0];
+        double mean = flat.sum(ScalarType.Float64).item<double>() / n;
+        double ss = 0;
+        for (long start = 0; start < n; start += BlockElements)
+        {
+            using var blockScope = torch.NewDisposeScope();
+            var d = flat.narrow(0, start, Math.Min(BlockElements, n - start)).to(ScalarType.Float64) - mean;
+            ss += d.square().sum().item<double>();
+        }
+        if (!(ss > 0) || !double.IsFinite(ss))
+        {
+            note = $"gene '{g.Gene}' is constant over the raster (all {mean:g4}): it has no spatial pattern, so {statistic} is undefined";
+            return null;
+        }
+        double norm = Math.Sqrt(ss);
+        var z = torch.empty(new long[] { g.Height, g.Width }, ScalarType.Float32, g.Device.TorchDevice);
+        var zFlat = z.view(-1);
+        for (long start = 0; start < n; start += BlockElements)
+        {
+            using var blockScope = torch.NewDisposeScope();
+            long len = Math.Min(BlockElements, n - start);
+            zFlat.narrow(0, start, len).copy_((flat.narrow(0, start, len).to(ScalarType.Float64) - mean) / norm);
+        }
+        var lag = Lag(z, g.Device, weights, sigma, method);
+        note = null;
+        return (z.MoveToOuterDisposeScope().DetachFromDisposeScope(), lag);
+    }
+
+    /// <summary>As <see cref="Standardise"/>, for the all-pairs engines: a constant gene gives NaN-filled maps, so every product with it is NaN.</summary>
+    internal static (Tensor Z, Tensor LagZ) Prepare(GeneRaster g, SpatialWeights weights, double sigma, GaussianMethod method, string statistic)
+    {
+        var prepared = Standardise(g, weights, sigma, method, statistic, out _);
+        if (prepared is { } p) return p;
+        Tensor Nan() => torch.full(new long[] { g.Height, g.Width }, float.NaN, ScalarType.Float32, g.Device.TorchDevice).DetachFromDisposeScope();
+        return (Nan(), Nan());
+    }
+
+    /// <summary>Σ x_i y_i over two equally shaped tensors, accumulated in float64 block by block.</summary>
+    internal static double Dot(Tensor x, Tensor y)
+    {
+        using var scope = torch.NewDisposeScope();
+        var fx = x.reshape(-1);
+        var fy = y.reshape(-1);
+        long n = fx.shape[0];
+        double sum = 0;
+        for (long start = 0; start < n; start += BlockElements)
+        {
+            using var blockScope = torch.NewDisposeScope();
+            long len = Math.Min(BlockElements, n - start);
+            sum += (fx.narrow(0, start, len).to(ScalarType.Float64) * fy.narrow(0, start, len).to(ScalarType.Float64)).sum().item<double>();
+        }
+        return sum;
+    }
+
+    internal static void RequireSameSize(GeneRaster a, GeneRaster b)
+    {
+        if (a.Width != b.Width || a.Height != b.Height)
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
+                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+    }
+}
