@@ -1,4 +1,5 @@
 using SpatialSim.TorchCore.Similarity;
+using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
@@ -61,6 +62,19 @@ public class LeeLSimilarityTests
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])),
                 $"pixel {i / gene.Width},{i % gene.Width}: spdep {expected[i]}, ours {actual[i]}");
+    }
+
+    [Theory]
+    [InlineData(GaussianMethod.Direct)]
+    [InlineData(GaussianMethod.Fft)]
+    public void GaussianWeightsMatchSpdepWithEitherBlurMethod(GaussianMethod method)
+    {
+        var genes = Stack("spatialstats", "genes_15x20.npy");
+        var expected = Float64Npy.Matrix("spatialstats", "lee_15x20_gauss2.npy");
+        var options = new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 2, SmoothingMethod = method };
+        for (int i = 0; i < genes.Count; i++)
+            for (int j = i; j < genes.Count; j++)
+                Assert.Equal(expected[i, j], LeeLSimilarity.Compare(genes[i], genes[j], options).Score, 1e-6);
     }
 
     [Theory]

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using SpatialSim.TorchCore.Devices;
 using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
@@ -148,30 +150,18 @@ public static class SpatialLag
     {
         CheckOptions(weights, sigma);
         using var scope = torch.NewDisposeScope();
-        var flat = g.Values.reshape(-1);
-        long n = flat.shape[0];
-        double mean = flat.sum(ScalarType.Float64).item<double>() / n;
-        double ss = 0;
-        for (long start = 0; start < n; start += BlockElements)
-        {
-            using var blockScope = torch.NewDisposeScope();
-            var d = flat.narrow(0, start, Math.Min(BlockElements, n - start)).to(ScalarType.Float64) - mean;
-            ss += d.square().sum().item<double>();
-        }
+        var x = g.Values.contiguous();
+        var z = torch.empty(new long[] { g.Height, g.Width }, ScalarType.Float32, g.Device.TorchDevice);
+        bool cpu = g.Device.IsCpu && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32;
+        var (mean, ss) = cpu ? CpuMoments(x) : TorchMoments(x.view(-1));
         if (!(ss > 0) || !double.IsFinite(ss))
         {
             note = $"gene '{g.Gene}' is constant over the raster (all {mean:g4}): it has no spatial pattern, so {statistic} is undefined";
             return null;
         }
-        double norm = Math.Sqrt(ss);
-        var z = torch.empty(new long[] { g.Height, g.Width }, ScalarType.Float32, g.Device.TorchDevice);
-        var zFlat = z.view(-1);
-        for (long start = 0; start < n; start += BlockElements)
-        {
-            using var blockScope = torch.NewDisposeScope();
-            long len = Math.Min(BlockElements, n - start);
-            zFlat.narrow(0, start, len).copy_((flat.narrow(0, start, len).to(ScalarType.Float64) - mean) / norm);
-        }
+        double scale = 1 / Math.Sqrt(ss);
+        if (cpu) CpuStandardise(x, z, mean, scale);
+        else TorchStandardise(x.view(-1), z.view(-1), mean, scale);
         var lag = Lag(z, g.Device, weights, sigma, method);
         note = null;
         return (z.MoveToOuterDisposeScope().DetachFromDisposeScope(), lag);
@@ -186,12 +176,16 @@ public static class SpatialLag
         return (Nan(), Nan());
     }
 
-    /// <summary>Σ x_i y_i over two equally shaped tensors, accumulated in float64 block by block.</summary>
+    /// <summary>Σ x_i y_i over two equally shaped tensors, accumulated in float64 (per chunk, chunks added in order).</summary>
     internal static double Dot(Tensor x, Tensor y)
     {
         using var scope = torch.NewDisposeScope();
-        var fx = x.reshape(-1);
-        var fy = y.reshape(-1);
+        var cx = x.contiguous();
+        var cy = y.contiguous();
+        if (IsCpuFloat(cx) && IsCpuFloat(cy))
+            return ChunkSums(cx.numel(), (start, len) => DotChunk(TensorMemory.AsFloatSpan(cx).Slice(start, len), TensorMemory.AsFloatSpan(cy).Slice(start, len)));
+        var fx = cx.view(-1);
+        var fy = cy.view(-1);
         long n = fx.shape[0];
         double sum = 0;
         for (long start = 0; start < n; start += BlockElements)
@@ -201,6 +195,133 @@ public static class SpatialLag
             sum += (fx.narrow(0, start, len).to(ScalarType.Float64) * fy.narrow(0, start, len).to(ScalarType.Float64)).sum().item<double>();
         }
         return sum;
+    }
+
+    // ---- float64-accurate reductions: vectorised span loops on CPU (chunks in parallel, added in a fixed order), torch blocks elsewhere.
+
+    private const int Chunk = 1 << 16;
+
+    private static bool IsCpuFloat(Tensor t) => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.is_contiguous();
+
+    /// <summary>Σ over chunks of <paramref name="chunkSum"/>(start, length); deterministic for a given length.</summary>
+    private static double ChunkSums(long n, Func<int, int, double> chunkSum)
+    {
+        if (n > int.MaxValue) throw new SpatialSimException(ErrorKind.LimitExceeded, $"A raster of {n} pixels is larger than the 2³¹ pixels supported.");
+        int chunks = (int)((n + Chunk - 1) / Chunk);
+        var partial = new double[chunks];
+        Parallel.For(0, chunks, c => partial[c] = chunkSum(c * Chunk, (int)Math.Min(Chunk, n - (long)c * Chunk)));
+        double total = 0;
+        foreach (double p in partial) total += p;
+        return total;
+    }
+
+    private static (double Mean, double SumOfSquares) CpuMoments(Tensor x)
+    {
+        long n = x.numel();
+        double mean = ChunkSums(n, (start, len) => SumChunk(TensorMemory.AsFloatSpan(x).Slice(start, len))) / n;
+        double ss = ChunkSums(n, (start, len) => SquaredDeviationChunk(TensorMemory.AsFloatSpan(x).Slice(start, len), mean));
+        return (mean, ss);
+    }
+
+    private static void CpuStandardise(Tensor x, Tensor z, double mean, double scale)
+    {
+        long n = x.numel();
+        int chunks = (int)((n + Chunk - 1) / Chunk);
+        Parallel.For(0, chunks, c =>
+        {
+            int start = c * Chunk, len = (int)Math.Min(Chunk, n - start);
+            StandardiseChunk(TensorMemory.AsFloatSpan(x).Slice(start, len), TensorMemory.AsFloatSpan(z).Slice(start, len), mean, scale);
+        });
+    }
+
+    private static (double Mean, double SumOfSquares) TorchMoments(Tensor flat)
+    {
+        long n = flat.shape[0];
+        double sum = 0;
+        for (long start = 0; start < n; start += BlockElements)
+        {
+            using var blockScope = torch.NewDisposeScope();
+            sum += flat.narrow(0, start, Math.Min(BlockElements, n - start)).to(ScalarType.Float64).sum().item<double>();
+        }
+        double mean = sum / n, ss = 0;
+        for (long start = 0; start < n; start += BlockElements)
+        {
+            using var blockScope = torch.NewDisposeScope();
+            ss += (flat.narrow(0, start, Math.Min(BlockElements, n - start)).to(ScalarType.Float64) - mean).square().sum().item<double>();
+        }
+        return (mean, ss);
+    }
+
+    private static void TorchStandardise(Tensor flat, Tensor z, double mean, double scale)
+    {
+        long n = flat.shape[0];
+        for (long start = 0; start < n; start += BlockElements)
+        {
+            using var blockScope = torch.NewDisposeScope();
+            long len = Math.Min(BlockElements, n - start);
+            z.narrow(0, start, len).copy_((flat.narrow(0, start, len).to(ScalarType.Float64) - mean) * scale);
+        }
+    }
+
+    private static double SumChunk(ReadOnlySpan<float> x)
+    {
+        var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+        var acc = Vector<double>.Zero;
+        foreach (var v in vx)
+        {
+            Vector.Widen(v, out var lo, out var hi);
+            acc += lo + hi;
+        }
+        double s = Vector.Sum(acc);
+        for (int i = vx.Length * Vector<float>.Count; i < x.Length; i++) s += x[i];
+        return s;
+    }
+
+    private static double SquaredDeviationChunk(ReadOnlySpan<float> x, double mean)
+    {
+        var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+        var m = new Vector<double>(mean);
+        var acc = Vector<double>.Zero;
+        foreach (var v in vx)
+        {
+            Vector.Widen(v, out var lo, out var hi);
+            lo -= m;
+            hi -= m;
+            acc += lo * lo + hi * hi;
+        }
+        double s = Vector.Sum(acc);
+        for (int i = vx.Length * Vector<float>.Count; i < x.Length; i++) { double d = x[i] - mean; s += d * d; }
+        return s;
+    }
+
+    private static void StandardiseChunk(ReadOnlySpan<float> x, Span<float> z, double mean, double scale)
+    {
+        var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+        var vz = MemoryMarshal.Cast<float, Vector<float>>(z);
+        var m = new Vector<double>(mean);
+        var k = new Vector<double>(scale);
+        for (int i = 0; i < vx.Length; i++)
+        {
+            Vector.Widen(vx[i], out var lo, out var hi);
+            vz[i] = Vector.Narrow((lo - m) * k, (hi - m) * k);
+        }
+        for (int i = vx.Length * Vector<float>.Count; i < x.Length; i++) z[i] = (float)((x[i] - mean) * scale);
+    }
+
+    private static double DotChunk(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        var vx = MemoryMarshal.Cast<float, Vector<float>>(x);
+        var vy = MemoryMarshal.Cast<float, Vector<float>>(y);
+        var acc = Vector<double>.Zero;
+        for (int i = 0; i < vx.Length; i++)
+        {
+            Vector.Widen(vx[i], out var xl, out var xh);
+            Vector.Widen(vy[i], out var yl, out var yh);
+            acc += xl * yl + xh * yh;
+        }
+        double s = Vector.Sum(acc);
+        for (int i = vx.Length * Vector<float>.Count; i < x.Length; i++) s += (double)x[i] * y[i];
+        return s;
     }
 
     internal static void RequireSameSize(GeneRaster a, GeneRaster b)
