@@ -65,6 +65,22 @@ public class LeeLSimilarityTests
     }
 
     [Theory]
+    [InlineData("12x10", "queen")]
+    [InlineData("12x10", "rook")]
+    [InlineData("15x20", "queen")]
+    [InlineData("15x20", "rook")]
+    public void TorchFallbackLagMatchesSpdep(string grid, string weights)
+    {
+        // The CUDA code path (shifted slices of the zero-padded map), run here on CPU tensors.
+        var gene = Stack("spatialstats", $"genes_{grid}.npy")[0];
+        var (_, expected) = Float64Npy.Read("spatialstats", $"lag_{grid}_{weights}.npy");
+        using var scope = torch.NewDisposeScope();
+        var actual = SpatialLag.TorchContiguityLag(gene.Values, weights == "queen").contiguous().data<float>().ToArray();
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"pixel {i}: spdep {expected[i]}, ours {actual[i]}");
+    }
+
+    [Theory]
     [InlineData(GaussianMethod.Direct)]
     [InlineData(GaussianMethod.Fft)]
     public void GaussianWeightsMatchSpdepWithEitherBlurMethod(GaussianMethod method)

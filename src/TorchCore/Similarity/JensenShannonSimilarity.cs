@@ -28,7 +28,7 @@ public sealed record JensenShannonOptions
 public static class JensenShannonSimilarity
 {
     public const string Name = "JensenShannon";
-    private const long BlockElements = 1 << 22;
+    private const long BlockElements = 1 << 18; // float64 temporaries of 2 MB: reused from the heap, not fresh mmaps
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, JensenShannonOptions options)
     {

@@ -42,13 +42,13 @@ public static class LeeLSimilarity
     {
         SpatialLag.RequireSameSize(a, b);
         using var scope = torch.NewDisposeScope();
-        var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, out string? noteA);
+        var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: false, out string? noteA);
         if (pa is not { } za) return SimilarityScore.Undefined(noteA!);
-        za.Z.Dispose();
+        za.Z?.Dispose();
         using var lagA = za.LagZ;
-        var pb = SpatialLag.Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, out string? noteB);
+        var pb = SpatialLag.Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: false, out string? noteB);
         if (pb is not { } zb) return SimilarityScore.Undefined(noteB!);
-        zb.Z.Dispose();
+        zb.Z?.Dispose();
         using var lagB = zb.LagZ;
         double l = SpatialLag.Dot(lagA, lagB);
         var details = new Dictionary<string, double>

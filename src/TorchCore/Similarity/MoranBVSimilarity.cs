@@ -40,13 +40,13 @@ public static class MoranBVSimilarity
     {
         SpatialLag.RequireSameSize(a, b);
         using var scope = torch.NewDisposeScope();
-        var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, out string? noteA);
+        var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: true, out string? noteA);
         if (pa is not { } za) return SimilarityScore.Undefined(noteA!);
-        using var zA = za.Z;
+        using var zA = za.Z!;
         using var lagA = za.LagZ;
-        var pb = SpatialLag.Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, out string? noteB);
+        var pb = SpatialLag.Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: true, out string? noteB);
         if (pb is not { } zb) return SimilarityScore.Undefined(noteB!);
-        using var zB = zb.Z;
+        using var zB = zb.Z!;
         using var lagB = zb.LagZ;
         double iab = SpatialLag.Dot(zA, lagB);
         double iba = SpatialLag.Dot(zB, lagA);

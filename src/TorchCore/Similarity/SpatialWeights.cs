@@ -49,7 +49,9 @@ public static class SpatialLag
 {
     /// <summary>Gaussian weights are truncated at ⌊Truncate·σ + 0.5⌋ pixels per axis, like our blur.</summary>
     public const double Truncate = 4.0;
-    private const long BlockElements = 1 << 22;
+    // Blocks of 2¹⁸ values keep each float64 temporary (2 MB) below glibc's mmap threshold, so they are reused from the
+    // heap instead of being fresh, page-faulted mappings (which made 2²² blocks several times slower).
+    private const long BlockElements = 1 << 18;
 
     /// <summary>How far the weights reach, in pixels per axis (1 for queen and rook).</summary>
     public static int Radius(SpatialWeights weights, double sigma)
@@ -80,12 +82,62 @@ public static class SpatialLag
         CheckOptions(weights, sigma);
         if (map.ndim != 2) throw new ArgumentException($"Expected a [H, W] map, got [{string.Join(", ", map.shape)}].", nameof(map));
         using var scope = torch.NewDisposeScope();
-        var x = map.to(ScalarType.Float32);
-        var lag = weights == SpatialWeights.Gaussian ? GaussianLag(x, device, sigma, method) : ContiguityLag(x, weights == SpatialWeights.Queen);
+        var x = map.to(ScalarType.Float32).contiguous();
+        Tensor lag;
+        if (weights == SpatialWeights.Gaussian) lag = GaussianLag(x, device, sigma, method);
+        else if (device.IsCpu && IsCpuFloat(x)) lag = CpuContiguityLag(x, weights == SpatialWeights.Queen, 0, 1);
+        else lag = TorchContiguityLag(x, weights == SpatialWeights.Queen);
         return lag.contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
     }
 
-    private static Tensor ContiguityLag(Tensor x, bool queen)
+    /// <summary>
+    /// Queen or rook lag of the standardised map, ((W x)_i − mean)·scale = (W ((x − mean)·scale))_i (W 1 = 1), in float64
+    /// from the raw float32 pixels, written to one new float32 tensor; rows in parallel. (A 3×3 stencil per pixel:
+    /// the column sums of three rows, then three of them, minus the centre for queen; the neighbour count in closed form.)
+    /// </summary>
+    internal static Tensor CpuContiguityLag(Tensor x, bool queen, double mean, double scale)
+    {
+        int h = (int)x.shape[0], w = (int)x.shape[1];
+        var output = torch.empty(new long[] { h, w }, ScalarType.Float32);
+        Parallel.For(0, h, () => new double[w + 2], (y, _, column) =>
+        {
+            ReadOnlySpan<float> all = TensorMemory.AsFloatSpan(x);
+            var here = all.Slice(y * w, w);
+            var above = y > 0 ? all.Slice((y - 1) * w, w) : default;
+            var below = y < h - 1 ? all.Slice((y + 1) * w, w) : default;
+            var lag = TensorMemory.AsFloatSpan(output).Slice(y * w, w);
+            int rowsInside = 1 + (y > 0 ? 1 : 0) + (y < h - 1 ? 1 : 0);
+            // column[c + 1] = Σ of the (up to) three rows at column c; column[0] = column[w + 1] = 0 (outside).
+            for (int c = 0; c < w; c++)
+            {
+                double v = here[c];
+                if (!above.IsEmpty) v += above[c];
+                if (!below.IsEmpty) v += below[c];
+                column[c + 1] = v;
+            }
+            for (int c = 0; c < w; c++)
+            {
+                int colsInside = 1 + (c > 0 ? 1 : 0) + (c < w - 1 ? 1 : 0);
+                double sum, count;
+                if (queen)
+                {
+                    sum = column[c] + column[c + 1] + column[c + 2] - here[c];
+                    count = rowsInside * colsInside - 1;
+                }
+                else
+                {
+                    sum = column[c + 1] - here[c] + (c > 0 ? here[c - 1] : 0) + (c < w - 1 ? here[c + 1] : 0);
+                    count = rowsInside + colsInside - 2;
+                }
+                lag[c] = (float)((sum / count - mean) * scale);
+            }
+            return column;
+        }, _ => { });
+        return output;
+    }
+
+    /// <summary>The device-agnostic queen/rook lag (CUDA): sums of shifted slices of the zero-padded map over the neighbour counts.</summary>
+    internal static Tensor TorchContiguityLag(Tensor x, bool queen)
     {
         long h = x.shape[0], w = x.shape[1];
         var padded = nn.functional.pad(x, (1, 1, 1, 1));
@@ -102,7 +154,7 @@ public static class SpatialLag
         var rows = InsideCount(h, x.device).view(h, 1);
         var cols = InsideCount(w, x.device).view(1, w);
         var neighbours = queen ? rows * cols - 1 : rows + cols - 2;
-        return sum / neighbours;
+        return sum.div_(neighbours);
     }
 
     private static Tensor InsideCount(long n, Device device)
@@ -122,7 +174,7 @@ public static class SpatialLag
         var inside = blurred.narrow(0, r, h).narrow(1, r, w);
         var rows = KernelMassInside(k, h, x.device).view(h, 1);
         var cols = KernelMassInside(k, w, x.device).view(1, w);
-        var lag = inside / (rows * cols);
+        var lag = inside.div(rows).div_(cols);
         blurred.Dispose();
         return lag;
     }
@@ -144,34 +196,37 @@ public static class SpatialLag
     /// <summary>
     /// The centred unit-norm map z = (x − x̄)/‖x − x̄‖ (float32 [H, W], centred in float64) and its lag W·z, both owned by
     /// the caller; or null with a note naming the gene when it is constant (no spatial pattern: the statistics are undefined).
+    /// Without <paramref name="keepZ"/>, Z may be null (on CPU the queen/rook lag is computed from the raw pixels directly).
     /// </summary>
-    internal static (Tensor Z, Tensor LagZ)? Standardise(GeneRaster g, SpatialWeights weights, double sigma, GaussianMethod method,
-        string statistic, out string? note)
+    internal static (Tensor? Z, Tensor LagZ)? Standardise(GeneRaster g, SpatialWeights weights, double sigma, GaussianMethod method,
+        string statistic, bool keepZ, out string? note)
     {
         CheckOptions(weights, sigma);
         using var scope = torch.NewDisposeScope();
         var x = g.Values.contiguous();
-        var z = torch.empty(new long[] { g.Height, g.Width }, ScalarType.Float32, g.Device.TorchDevice);
-        bool cpu = g.Device.IsCpu && x.device_type == DeviceType.CPU && x.dtype == ScalarType.Float32;
+        bool cpu = g.Device.IsCpu && IsCpuFloat(x);
         var (mean, ss) = cpu ? CpuMoments(x) : TorchMoments(x.view(-1));
         if (!(ss > 0) || !double.IsFinite(ss))
         {
             note = $"gene '{g.Gene}' is constant over the raster (all {mean:g4}): it has no spatial pattern, so {statistic} is undefined";
             return null;
         }
+        note = null;
         double scale = 1 / Math.Sqrt(ss);
+        if (cpu && weights != SpatialWeights.Gaussian && !keepZ)
+            return (null, CpuContiguityLag(x, weights == SpatialWeights.Queen, mean, scale).DetachFromDisposeScope());
+        var z = torch.empty(new long[] { g.Height, g.Width }, ScalarType.Float32, g.Device.TorchDevice);
         if (cpu) CpuStandardise(x, z, mean, scale);
         else TorchStandardise(x.view(-1), z.view(-1), mean, scale);
         var lag = Lag(z, g.Device, weights, sigma, method);
-        note = null;
         return (z.MoveToOuterDisposeScope().DetachFromDisposeScope(), lag);
     }
 
     /// <summary>As <see cref="Standardise"/>, for the all-pairs engines: a constant gene gives NaN-filled maps, so every product with it is NaN.</summary>
     internal static (Tensor Z, Tensor LagZ) Prepare(GeneRaster g, SpatialWeights weights, double sigma, GaussianMethod method, string statistic)
     {
-        var prepared = Standardise(g, weights, sigma, method, statistic, out _);
-        if (prepared is { } p) return p;
+        var prepared = Standardise(g, weights, sigma, method, statistic, keepZ: true, out _);
+        if (prepared is { } p) return (p.Z!, p.LagZ);
         Tensor Nan() => torch.full(new long[] { g.Height, g.Width }, float.NaN, ScalarType.Float32, g.Device.TorchDevice).DetachFromDisposeScope();
         return (Nan(), Nan());
     }

@@ -25,7 +25,7 @@ public sealed record SpearmanOptions
 public static class SpearmanSimilarity
 {
     public const string Name = "Spearman";
-    private const long BlockElements = 1 << 22;
+    private const long BlockElements = 1 << 18; // float64 temporaries of 2 MB: reused from the heap, not fresh mmaps
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, SpearmanOptions options)
     {
