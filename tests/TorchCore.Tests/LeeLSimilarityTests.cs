@@ -1,0 +1,176 @@
+using SpatialSim.TorchCore.Similarity;
+using SpatialSim.TorchCore.Smoothing;
+using TorchSharp;
+using Xunit;
+using Xunit.Abstractions;
+using static SpatialSim.TorchCore.Tests.SpatialStatsTestData;
+
+namespace SpatialSim.TorchCore.Tests;
+
+/// <summary>Lee's L and the shared spatial lag against R spdep (tests/reference/make_spatialstats_fixtures.py).</summary>
+public class LeeLSimilarityTests
+{
+    private readonly ITestOutputHelper _output;
+    public LeeLSimilarityTests(ITestOutputHelper output) => _output = output;
+
+    internal static LeeLOptions OptionsFor(string weights) => weights switch
+    {
+        "queen" => new LeeLOptions { Weights = SpatialWeights.Queen },
+        "rook" => new LeeLOptions { Weights = SpatialWeights.Rook },
+        "gauss1" => new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 1 },
+        "gauss2" => new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 2 },
+        _ => throw new ArgumentException(weights),
+    };
+
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var grid in new[] { "12x10", "15x20" })
+            foreach (var w in new[] { "queen", "rook", "gauss1", "gauss2" })
+                data.Add(grid, w);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MatchesSpdepLee(string grid, string weights)
+    {
+        var genes = Stack("spatialstats", $"genes_{grid}.npy");
+        var expected = Float64Npy.Matrix("spatialstats", $"lee_{grid}_{weights}.npy");
+        var options = OptionsFor(weights);
+        double maxError = 0;
+        for (int i = 0; i < genes.Count; i++)
+            for (int j = 0; j < genes.Count; j++)
+            {
+                double l = LeeLSimilarity.Compare(genes[i], genes[j], options).Score;
+                maxError = Math.Max(maxError, Math.Abs(l - expected[i, j]));
+                Assert.Equal(expected[i, j], l, 1e-6);
+            }
+        _output.WriteLine($"Lee's L {grid} {weights}: max |error| vs spdep = {maxError:e2}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LagMatchesSpdepLagListw(string grid, string weights)
+    {
+        var gene = Stack("spatialstats", $"genes_{grid}.npy")[0];
+        var (shape, expected) = Float64Npy.Read("spatialstats", $"lag_{grid}_{weights}.npy");
+        Assert.Equal(new[] { gene.Height, gene.Width }, shape);
+        var options = OptionsFor(weights);
+        using var lag = SpatialLag.Lag(gene.Values, gene.Device, options.Weights, options.Sigma);
+        var actual = lag.data<float>().ToArray();
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])),
+                $"pixel {i / gene.Width},{i % gene.Width}: spdep {expected[i]}, ours {actual[i]}");
+    }
+
+    [Theory]
+    [InlineData("12x10", "queen")]
+    [InlineData("12x10", "rook")]
+    [InlineData("15x20", "queen")]
+    [InlineData("15x20", "rook")]
+    public void TorchFallbackLagMatchesSpdep(string grid, string weights)
+    {
+        // The CUDA code path (shifted slices of the zero-padded map), run here on CPU tensors.
+        var gene = Stack("spatialstats", $"genes_{grid}.npy")[0];
+        var (_, expected) = Float64Npy.Read("spatialstats", $"lag_{grid}_{weights}.npy");
+        using var scope = torch.NewDisposeScope();
+        var actual = SpatialLag.TorchContiguityLag(gene.Values, weights == "queen").contiguous().data<float>().ToArray();
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"pixel {i}: spdep {expected[i]}, ours {actual[i]}");
+    }
+
+    [Theory]
+    [InlineData(GaussianMethod.Direct)]
+    [InlineData(GaussianMethod.Fft)]
+    public void GaussianWeightsMatchSpdepWithEitherBlurMethod(GaussianMethod method)
+    {
+        var genes = Stack("spatialstats", "genes_15x20.npy");
+        var expected = Float64Npy.Matrix("spatialstats", "lee_15x20_gauss2.npy");
+        var options = new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 2, SmoothingMethod = method };
+        for (int i = 0; i < genes.Count; i++)
+            for (int j = i; j < genes.Count; j++)
+                Assert.Equal(expected[i, j], LeeLSimilarity.Compare(genes[i], genes[j], options).Score, 1e-6);
+    }
+
+    [Theory]
+    [InlineData("15x20", "queen")]
+    [InlineData("12x10", "gauss2")]
+    public void PreparedMapsGiveAllPairsAsOneGramMatrix(string grid, string weights)
+    {
+        var genes = Stack("spatialstats", $"genes_{grid}.npy");
+        var expected = Float64Npy.Matrix("spatialstats", $"lee_{grid}_{weights}.npy");
+        using var scope = torch.NewDisposeScope();
+        var lags = genes.Select(g => LeeLSimilarity.Prepare(g, OptionsFor(weights)).LagZ.reshape(1, -1)).ToArray();
+        var m = torch.cat(lags, 0).to(torch.float64);
+        var gram = torch.mm(m, m.t()).data<double>().ToArray();
+        for (int i = 0; i < genes.Count; i++)
+            for (int j = 0; j < genes.Count; j++)
+                Assert.Equal(expected[i, j], gram[i * genes.Count + j], 1e-6);
+    }
+
+    [Fact]
+    public void SymmetricAndScaleInvariant()
+    {
+        var genes = Stack("spatialstats", "genes_15x20.npy");
+        foreach (var weights in new[] { "queen", "gauss2" })
+        {
+            var o = OptionsFor(weights);
+            Assert.Equal(LeeLSimilarity.Compare(genes[0], genes[2], o).Score, LeeLSimilarity.Compare(genes[2], genes[0], o).Score, 12);
+            var scaled = Scaled(genes[0], 37.5f);
+            Assert.Equal(LeeLSimilarity.Compare(genes[0], genes[3], o).Score, LeeLSimilarity.Compare(scaled, genes[3], o).Score, 9);
+            Assert.Equal(LeeLSimilarity.Compare(genes[0], genes[0], o).Score, LeeLSimilarity.Compare(genes[0], scaled, o).Score, 9);
+        }
+    }
+
+    [Theory]
+    [InlineData(SpatialWeights.Queen)]
+    [InlineData(SpatialWeights.Rook)]
+    [InlineData(SpatialWeights.Gaussian)]
+    public void IdenticalBestThenShiftedThenUnrelated(SpatialWeights weights)
+    {
+        var o = new LeeLOptions { Weights = weights, Sigma = 1.5 };
+        var a = Blob("a", 40, 32, 14, 16, 4);
+        var shifted = Blob("shifted", 40, 32, 15, 18, 4);
+        var unrelated = Blob("unrelated", 40, 32, 26, 33, 3);
+        double self = LeeLSimilarity.Compare(a, a, o).Score;
+        double near = LeeLSimilarity.Compare(a, shifted, o).Score;
+        double far = LeeLSimilarity.Compare(a, unrelated, o).Score;
+        _output.WriteLine($"{weights}: self {self:f4} shifted {near:f4} unrelated {far:f4}");
+        Assert.True(self > near && near > far, $"self {self}, shifted {near}, unrelated {far}");
+        var s = LeeLSimilarity.Compare(a, a, o);
+        Assert.Equal(s.Details!["SSS a"], self, 12);
+    }
+
+    [Fact]
+    public void ConstantOrZeroGeneIsUndefinedWithNote()
+    {
+        var g = Stack("spatialstats", "genes_12x10.npy")[0];
+        foreach (var bad in new[] { Constant("flat", g.Width, g.Height, 3), Constant("zero", g.Width, g.Height, 0) })
+            foreach (var o in new[] { new LeeLOptions(), new LeeLOptions { Weights = SpatialWeights.Gaussian } })
+            {
+                var s1 = LeeLSimilarity.Compare(g, bad, o);
+                var s2 = LeeLSimilarity.Compare(bad, g, o);
+                Assert.True(double.IsNaN(s1.Score) && double.IsNaN(s2.Score));
+                Assert.Contains($"'{bad.Gene}'", s1.Note);
+                Assert.Contains($"'{bad.Gene}'", s2.Note);
+                var (z, lag) = LeeLSimilarity.Prepare(bad, o);
+                Assert.True(torch.isnan(z).all().item<bool>() && torch.isnan(lag).all().item<bool>());
+                z.Dispose(); lag.Dispose();
+            }
+    }
+
+    [Fact]
+    public void BadInputIsAClearError()
+    {
+        var a = Constant("a", 5, 4, 1);
+        var b = Constant("b", 4, 5, 1);
+        var e = Assert.Throws<SpatialSimException>(() => LeeLSimilarity.Compare(a, b, new LeeLOptions()));
+        Assert.Equal(ErrorKind.Mismatch, e.Kind);
+        Assert.Contains("'a'", e.Message);
+        Assert.Contains("'b'", e.Message);
+        var g = Blob("g", 10, 8, 4, 4, 2);
+        var e2 = Assert.Throws<SpatialSimException>(() => LeeLSimilarity.Compare(g, g, new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 0 }));
+        Assert.Equal(ErrorKind.InvalidArgument, e2.Kind);
+    }
+}
