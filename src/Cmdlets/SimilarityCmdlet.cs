@@ -52,6 +52,10 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
     [ValidateRange(1, 256)]
     public int Tiles { get; set; } = 4;
 
+    /// <summary>LeeL and MoranBV: spatial weights between pixels (Queen, Rook, or Gaussian with -Sigma; default Queen).</summary>
+    [Parameter]
+    public SpatialWeights Weights { get; set; } = SpatialWeights.Queen;
+
     /// <summary>Ssim: which part of SSIM is averaged (Full, Structure, ContrastStructure; default Full).</summary>
     [Parameter]
     public SsimComponent Component { get; set; } = SsimComponent.Full;
@@ -102,6 +106,9 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
                 Pyramid = Pyramid,
                 RoiPearson = new RoiPearsonOptions { Sigma = Sigma?[0] ?? defaults.RoiPearson.Sigma, Threshold = Threshold, Quantile = Quantile },
                 Lbp = new LbpOptions { Points = Points, Radius = Radius, Method = LbpMethod, Tiles = Tiles },
+                LeeL = new LeeLOptions { Weights = Weights, Sigma = Sigma?[0] ?? defaults.LeeL.Sigma },
+                MoranBV = new MoranBVOptions { Weights = Weights, Sigma = Sigma?[0] ?? defaults.MoranBV.Sigma },
+                JensenShannon = new JensenShannonOptions { Sigma = Sigma?[0] ?? defaults.JensenShannon.Sigma },
                 Ssim = new SsimOptions { Sigma = Sigma?[0] ?? defaults.Ssim.Sigma, Component = Component, Normalization = Normalization },
                 MsSsim = new MsSsimOptions { Sigma = Sigma?[0] ?? defaults.MsSsim.Sigma, Scales = Scales, Normalization = Normalization },
                 DenseSift = new DenseSiftOptions { BinSizes = BinSizes, Magnif = Magnif, Step = Step },

@@ -1,7 +1,8 @@
 # Help lines of the measure parameters shared by Measure-PatternSimilarity and Get-RankedPairs.
 @{
     Method    = 'The similarity measure (default SmoothedPearson). Every measure scores higher for more similar patterns and ignores a gene''s overall level. Tab completion lists them; about_SpatialSim explains each and when to use which.'
-    Sigma     = 'The Gaussian σ in pixels of the method: SmoothedPearson smoothing (default 4; several values give one score per scale in Details and their mean as Score), RoiPearson smoothing before thresholding (default 2), the Gaussian window of Ssim and MsSsim (default 1.5).'
+    Sigma     = 'The Gaussian σ in pixels of the method: SmoothedPearson smoothing (default 4; several values give one score per scale in Details and their mean as Score), RoiPearson smoothing before thresholding (default 2), the Gaussian window of Ssim and MsSsim (default 1.5), the Gaussian spatial weights of LeeL and MoranBV (default 2), JensenShannon smoothing (default 0, none).'
+    Weights   = 'LeeL and MoranBV: spatial weights between pixels, row-standardised as spdep does: Queen (default; the 8 neighbours), Rook (the 4 edge neighbours) or Gaussian (kernel of -Sigma pixels, truncated at 4σ).'
     Component = 'Ssim: Full (default; luminance·contrast·structure), Structure (the structure term alone) or ContrastStructure. On sparse maps every part is inflated by shared empty background; see about_SpatialSim.'
     Normalization = 'Ssim and MsSsim: Max (default; each map divided by its maximum, data range 1, as scikit-image is usually called) or MeanStd (each map z-scored), which is less inflated by empty background.'
     Scales    = 'MsSsim: number of scales, 1 to 5 (default 5, weights of Wang et al. 2003 renormalised when fewer). The raster needs at least 10·2^(Scales−1)+1 pixels per side.'

@@ -9,6 +9,8 @@ public enum SimilarityMethod
     Pearson,
     /// <summary>Pearson correlation after Gaussian smoothing (<see cref="SmoothedPearsonSimilarity"/>).</summary>
     SmoothedPearson,
+    /// <summary>Spearman rank correlation with average ranks for ties (<see cref="SpearmanSimilarity"/>).</summary>
+    Spearman,
     /// <summary>Pearson correlation of smoothed maps inside the union of both genes' peak regions (<see cref="RoiPearsonSimilarity"/>).</summary>
     RoiPearson,
     /// <summary>Tiled local-binary-pattern texture histograms (<see cref="LbpSimilarity"/>).</summary>
@@ -17,6 +19,12 @@ public enum SimilarityMethod
     Ssim,
     /// <summary>Multi-scale structural similarity, Wang, Simoncelli &amp; Bovik 2003 (<see cref="MsSsimSimilarity"/>).</summary>
     MsSsim,
+    /// <summary>Lee's L bivariate spatial association, Lee 2001 (<see cref="LeeLSimilarity"/>).</summary>
+    LeeL,
+    /// <summary>Bivariate Moran's I, Wartenberg 1985 (<see cref="MoranBVSimilarity"/>).</summary>
+    MoranBV,
+    /// <summary>1 − Jensen–Shannon divergence / ln 2 of the maps as distributions (<see cref="JensenShannonSimilarity"/>).</summary>
+    JensenShannon,
     /// <summary>Dense multi-scale SIFT descriptors compared point by point (<see cref="DenseSiftSimilarity"/>).</summary>
     DenseSift,
     /// <summary>Difference-of-Gaussians keypoints matched by SIFT descriptors (<see cref="KeypointsSimilarity"/>).</summary>
@@ -35,6 +43,10 @@ public sealed record SimilarityOptions
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
     public RoiPearsonOptions RoiPearson { get; init; } = new();
     public LbpOptions Lbp { get; init; } = new();
+    public SpearmanOptions Spearman { get; init; } = new();
+    public LeeLOptions LeeL { get; init; } = new();
+    public MoranBVOptions MoranBV { get; init; } = new();
+    public JensenShannonOptions JensenShannon { get; init; } = new();
     public SsimOptions Ssim { get; init; } = new();
     public MsSsimOptions MsSsim { get; init; } = new();
     public DenseSiftOptions DenseSift { get; init; } = new();
@@ -54,6 +66,15 @@ public sealed record SimilarityOptions
                 break;
             case SimilarityMethod.Lbp:
                 parts.Add($"P={Lbp.Points} R={Lbp.Radius:g4} {Lbp.Method} tiles={Lbp.Tiles}");
+                break;
+            case SimilarityMethod.LeeL:
+                parts.Add(LeeL.Weights == SpatialWeights.Gaussian ? $"Gaussian σ={LeeL.Sigma:g4}" : LeeL.Weights.ToString());
+                break;
+            case SimilarityMethod.MoranBV:
+                parts.Add(MoranBV.Weights == SpatialWeights.Gaussian ? $"Gaussian σ={MoranBV.Sigma:g4}" : MoranBV.Weights.ToString());
+                break;
+            case SimilarityMethod.JensenShannon:
+                if (JensenShannon.Sigma > 0) parts.Add($"σ={JensenShannon.Sigma:g4}");
                 break;
             case SimilarityMethod.Ssim:
                 parts.Add($"σ={Ssim.Sigma:g4} {Ssim.Component} {Ssim.Normalization}");
@@ -92,6 +113,10 @@ public static class SimilarityMeasures
         SimilarityMethod.SmoothedPearson => SmoothedPearsonSimilarity.Compare(a, b, options.Sigmas, options.Mask, options.SmoothingMethod),
         SimilarityMethod.RoiPearson => WithoutMask(method, options, () => RoiPearsonSimilarity.Compare(a, b, options.RoiPearson)),
         SimilarityMethod.Lbp => WithoutMask(method, options, () => LbpSimilarity.Compare(a, b, options.Lbp)),
+        SimilarityMethod.Spearman => WithoutMask(method, options, () => SpearmanSimilarity.Compare(a, b, options.Spearman)),
+        SimilarityMethod.LeeL => WithoutMask(method, options, () => LeeLSimilarity.Compare(a, b, options.LeeL)),
+        SimilarityMethod.MoranBV => WithoutMask(method, options, () => MoranBVSimilarity.Compare(a, b, options.MoranBV)),
+        SimilarityMethod.JensenShannon => WithoutMask(method, options, () => JensenShannonSimilarity.Compare(a, b, options.JensenShannon)),
         SimilarityMethod.Ssim => WithoutMask(method, options, () => SsimSimilarity.Compare(a, b, options.Ssim)),
         SimilarityMethod.MsSsim => WithoutMask(method, options, () => MsSsimSimilarity.Compare(a, b, options.MsSsim)),
         SimilarityMethod.DenseSift => WithoutMask(method, options, () => DenseSiftSimilarity.Compare(a, b, options.DenseSift)),
