@@ -145,6 +145,8 @@ function Format-Seconds([double]$Seconds) {
 
 function Format-Bytes([double]$Bytes) { Format-Number '{0:F2} GB' ($Bytes / 1e9) }
 
+function Get-LoadAverage { ((Get-Content /proc/loadavg) -split ' ')[0] }
+
 function Get-Median([double[]]$Values) {
     $sorted = @($Values | Sort-Object)
     $middle = [math]::Floor($sorted.Count / 2)
@@ -298,7 +300,7 @@ function Invoke-Row {
     $result = [ordered]@{
         Row = $Row; Title = Expand-Template $Row.Title $Params; Params = $params
         Ours = [System.Collections.Generic.List[object]]::new(); Peer = [System.Collections.Generic.List[object]]::new()
-        OursStatus = $null; PeerStatus = $null; Error = $false
+        OursStatus = $null; PeerStatus = $null; Error = $false; Load = Get-LoadAverage
     }
     Write-Host "== $($result.Title)"
 
@@ -418,6 +420,9 @@ function Get-RowSummary {
     if ($null -ne $measures.MBps) { $oursText += Format-Number ' ({0:F0} MB/s)' $measures.MBps }
     $reps = @($Result.Ours.Count, $Result.Peer.Count | Where-Object { $_ -gt 0 })
     $notes = @($comparison.Text | Where-Object { $_ })
+    if (@(@($Result.Ours) + @($Result.Peer) | Where-Object { -not $_.peakIsPerRun }).Count) {
+        $notes += 'peak RSS since the worker started (the peak could not be reset before each run)'
+    }
     if ($null -eq $oursSeconds -and $null -ne $peerSeconds -and $row.Goal.ContainsKey('MinRatio')) {
         $notes += "goal means ours ≤ $(Format-Seconds ($peerSeconds / $row.Goal.MinRatio))"
     }
@@ -450,13 +455,16 @@ function Get-MachineDescription {
         "- CPU: $cpu, $([Environment]::ProcessorCount) logical cores"
         Format-Number '- Memory: {0:F1} GiB' ($memoryKb / 1MB)
         "- OS: $os, Linux $kernel"
+        "- Load (other processes share this machine): 1-minute load average $script:LoadAtStart at the start, $(Get-LoadAverage) at the end (per row below)"
         "- Ours: $($ours.dotnet) ($($ours.gc) GC), TorchSharp $($ours.torchSharp), libtorch $($ours.torch) ($($ours.torchThreads) threads), PowerShell $($PSVersionTable.PSVersion)"
     )
     if ($null -ne $script:Peer) {
         $peer = $script:Peer.Info
-        $versions = ($peer.versions.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key) $(if ($_.Value) { $_.Value } else { 'missing' })" }) -join ', '
+        $versions = ($peer.versions.GetEnumerator() | ForEach-Object { "$($_.Key) $(if ($_.Value) { $_.Value } else { 'missing' })" }) -join ', '
         $removed = @($PeerEnvironmentRemoved | Where-Object { [Environment]::GetEnvironmentVariable($_) } | ForEach-Object { "$_=$([Environment]::GetEnvironmentVariable($_))" })
-        $environment = if ($removed.Count) { "removed from its environment: $($removed -join ', ')" } else { 'no OPENBLAS_* variable was set' }
+        $seen = @($peer.openblasEnvironment.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
+        $environment = if ($seen.Count) { "its environment has $($seen -join ', ')" } else { 'no OPENBLAS_* variable in its environment' }
+        if ($removed.Count) { $environment += " (removed: $($removed -join ', '))" }
         $lines += "- Peers: Python $($peer.python) ($($peer.executable)): $versions"
         $lines += "- numpy's BLAS: $($peer.blas); peer worker: $environment"
     }
@@ -491,6 +499,7 @@ function Write-Report {
             Workload      = $result.Title
             'Ours (s)'    = ($result.Ours | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
             'Peer (s)'    = ($result.Peer | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
+            'Load at start' = $result.Load
         }
     }
     $kind = if ($Quick) { 'a **quick smoke run** (small sizes, 1–2 repetitions: not representative)' } else { 'the benchmark' }
@@ -520,6 +529,8 @@ function Write-Report {
         ''
         '## Every repetition'
         ''
+        'Seconds, in run order; *Load at start*: the 1-minute load average when the row started (the machine has other users).'
+        ''
     )
     if ($repetitions) { $text += ConvertTo-MarkdownTable @($repetitions) } else { $text += 'None ran.' }
     New-Item -ItemType Directory -Force -Path (Split-Path $OutFile) | Out-Null
@@ -536,6 +547,7 @@ $rows = @($table.Rows | Where-Object { -not $Quick -or $_.ContainsKey('Quick') }
 $script:Ours = $null
 $script:Peer = $null
 $script:PeerProblem = $null
+$script:LoadAtStart = Get-LoadAverage
 
 try {
     [void](Get-OursWorker)

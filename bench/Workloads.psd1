@@ -53,15 +53,15 @@
         @{
             Id = 'sinkhorn-64'; Title = 'Sinkhorn W2 between two {size}² maps, ε={epsilon} px²'
             Workload = 'sinkhorn_w2'; Peer = 'POT ot.sinkhorn2 (same ε and stopping rule); accuracy: ot.emd2'
-            Params = @{ size = 64; epsilon = 1; tolerance = 1e-5; maxIterations = 5000 }; Quick = @{ size = 24 }
+            Params = @{ size = 64; epsilon = 1; tolerance = 1e-5; maxIterations = 1000 }; Quick = @{ size = 24 }
             Inputs = @{ maps = @{ kind = 'maps'; planes = 2; size = '{size}'; noise = 0.1; seed = 5 } }
-            Reps = 3; QuickReps = 1; Budget = 150
+            Reps = 3; QuickReps = 1; Budget = 100
             Goal = @{ MinRatio = 20; MaxRelError = 0.02; Reference = 'emd2' }
         }
         @{
             Id = 'sinkhorn-256'; Title = 'Sinkhorn W2 between two {size}² maps, ε={epsilon} px²'
             Workload = 'sinkhorn_w2'
-            Params = @{ size = 256; epsilon = 1; tolerance = 1e-5; maxIterations = 5000 }; Quick = @{}
+            Params = @{ size = 256; epsilon = 1; tolerance = 1e-5; maxIterations = 1000 }; Quick = @{}
             Inputs = @{ maps = @{ kind = 'maps'; planes = 2; size = '{size}'; noise = 0.1; seed = 6 } }
             Reps = 3; QuickReps = 1; Budget = 30
             Goal = @{ MaxSeconds = 0.5 }

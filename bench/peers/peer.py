@@ -26,7 +26,9 @@ import warnings
 import numpy as np
 
 ANSWER_PREFIX = "@@bench "
-DEBIAN_PACKAGES = {"numpy": "python3-numpy", "scipy": "python3-scipy", "skimage": "python3-skimage", "ot": "python3-pot"}
+# module: (name shown in the report, Debian package)
+PACKAGES = {"numpy": ("numpy", "python3-numpy"), "scipy": ("scipy", "python3-scipy"),
+            "skimage": ("scikit-image", "python3-skimage"), "ot": ("POT", "python3-pot")}
 
 
 class GaussianBlur:
@@ -178,13 +180,13 @@ WORKLOADS = {
 
 
 def module_versions():
-    """The version of each package the peers use, or None when it does not import."""
+    """The version of each module the peers use, or None when it does not import."""
     versions = {}
-    for name in DEBIAN_PACKAGES:
+    for module in PACKAGES:
         try:
-            versions[name] = importlib.import_module(name).__version__
+            versions[module] = importlib.import_module(module).__version__
         except ImportError:
-            versions[name] = None
+            versions[module] = None
     return versions
 
 
@@ -215,7 +217,7 @@ def info():
     versions = module_versions()
     available, missing = [], {}
     for name, workload in WORKLOADS.items():
-        absent = [DEBIAN_PACKAGES[m] for m in workload.requires if versions[m] is None]
+        absent = [PACKAGES[m][1] for m in workload.requires if versions[m] is None]
         if absent:
             missing[name] = absent
         else:
@@ -225,7 +227,7 @@ def info():
         "missing": missing,
         "python": platform.python_version(),
         "executable": sys.executable,
-        "versions": versions,
+        "versions": {PACKAGES[m][0]: v for m, v in versions.items()},
         "blas": blas_description(),
         "openblasEnvironment": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
     }
