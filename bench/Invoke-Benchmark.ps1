@@ -260,9 +260,10 @@ function Invoke-ModuleStart {
         return @{ ok = $false; error = "pwsh exited with code $LASTEXITCODE`: $(($lines | Select-Object -Last 3) -join ' ')" }
     }
     $sample = "$($answer[0])".Substring($AnswerPrefix.Length) | ConvertFrom-Json -AsHashtable
+    if ($null -eq $sample.score) { return @{ ok = $false; error = "the first Measure-PatternSimilarity gave no score" } }
     return @{
         ok = $true; seconds = $sample.seconds; peakRssBytes = $sample.peakRssBytes; peakIsPerRun = $true
-        result = @{ importSeconds = $sample.importSeconds; wallSeconds = $wall; score = $sample.score }
+        result = @{ importSeconds = $sample.importSeconds; wallSeconds = $wall }
     }
 }
 
@@ -492,6 +493,15 @@ function ConvertTo-MarkdownTable {
     foreach ($object in $Objects) { "| $(($names | ForEach-Object { & $escape $object.$_ }) -join ' | ') |" }
 }
 
+function Get-LoadWarning {
+    <# A warning when other processes kept the cores busy during the run (1-minute load above the core count), else nothing. #>
+    param([object[]]$Results)
+    $peak = (@($Results | ForEach-Object { [double]$_.Load }) + [double](Get-LoadAverage) | Measure-Object -Maximum).Maximum
+    if ($peak -gt [Environment]::ProcessorCount) {
+        Format-Number 'The machine was busy: 1-minute load average up to {0:F1} on {1} cores during this run, so times are inflated and ratios noisier than usual (load per row below).' $peak ([Environment]::ProcessorCount)
+    }
+}
+
 function Write-Report {
     param([object[]]$Summaries, [object[]]$Results, [string]$Command, [string]$Started)
     $repetitions = foreach ($result in $Results | Where-Object { $_.Ours.Count -or $_.Peer.Count }) {
@@ -516,6 +526,7 @@ function Write-Report {
         ''
         ConvertTo-MarkdownTable $Summaries
         ''
+        if ($busy = Get-LoadWarning $Results) { "**$busy**"; '' }
         '- **Both sides are timed in-process**: ours in a persistent .NET worker calling SpatialSim.TorchCore (`bench/SpatialSim.Bench`), the peers in a persistent Python worker (`bench/peers/peer.py`). Process start-up, input generation and loading are outside the timed region, except in the module start-up row, which times a fresh `pwsh` from `Import-Module` to the first score.'
         '- **Identical inputs**: deterministic synthetic data (sparse counts or smooth maps from shared spatial programs; float32 `.npy`, a GEM text file for the import), written once per row by our worker and loaded by both sides.'
         '- **Interleaved**: each repetition runs ours, then the peer; times are medians over the repetitions (*Reps*; fewer than planned when the row''s time budget ran out). *Peer/ours* is the ratio of the medians: above 1, SpatialSim is faster. Goals on ratios use these; rows without a peer have absolute goals.'
@@ -559,6 +570,7 @@ try {
     $results = foreach ($row in $rows) { Invoke-Row $row }
     $summaries = @($results | ForEach-Object { Get-RowSummary $_ })
     $summaries | Format-Table Workload, Ours, Peer, 'Peer/ours', 'Our peak', Goal, Met, Reps -AutoSize | Out-String -Width 1000 | Write-Host
+    if ($busy = Get-LoadWarning $results) { Write-Warning $busy }
     Write-Report -Summaries $summaries -Results $results -Command $command -Started $started
     Write-Host "Written: $OutFile"
 }

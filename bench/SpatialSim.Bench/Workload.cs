@@ -20,7 +20,8 @@ internal sealed record WorkloadRequest(JsonObject Parameters, IReadOnlyDictionar
 /// <summary>
 /// One benchmark workload on our side. The constructor loads the inputs (not timed); <see cref="Run"/> is the
 /// timed operation; <see cref="Summarize"/> turns its output into the small JSON the orchestrator compares with
-/// the peer's (bench/peers/peer.py produces the same shape for the same workload name).
+/// the peer's (bench/peers/peer.py produces the same shape for the same workload name). An output that is
+/// <see cref="IDisposable"/> is disposed once summarized.
 /// </summary>
 internal abstract class Workload : IDisposable
 {
