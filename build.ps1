@@ -8,7 +8,9 @@
              summary line "N passed, N failed[, N skipped]"; exit code 1 on any failure.
              -Suite Core|Pester runs one suite; -Filter passes an xUnit filter expression.
       Demo   build, then rank the gene pairs of the bundled Stereo-seq sample
-      Bench  build, then run the benchmark against the Python peers (see BENCHMARKS.md)
+      Bench  build, then run the benchmark against the Python peers and write BENCHMARKS.md
+             (bench/Invoke-Benchmark.ps1); -Quick: a short smoke run (small sizes, written to
+             bench/results/); -Full: also the chip-scale ranking
       Clean  remove out/ and artifacts/
     Run as: dotnet tool restore && dotnet pwsh ./build.ps1 <Task>
 #>
@@ -18,8 +20,9 @@ param(
     [string]$Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string]$Configuration = 'Release',
-    # Bench only: a short smoke run.
+    # Bench only: a short smoke run, or the full run including the chip-scale ranking.
     [switch]$Quick,
+    [switch]$Full,
     # Test only: which suites to run, and an xUnit --filter expression (e.g. 'FullyQualifiedName~Gaussian').
     [ValidateSet('All', 'Core', 'Pester')]
     [string]$Suite = 'All',
@@ -192,13 +195,31 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Build-BenchWorker {
+    <# Builds our side of the benchmark (bench/SpatialSim.Bench) with the repaired libLibTorchSharp.so; returns its dll. #>
+    $project = Join-Path $Root 'bench/SpatialSim.Bench/SpatialSim.Bench.csproj'
+    Invoke-Native 'building the benchmark worker' { dotnet build $project -c $Configuration -nologo -v quiet -p:GenerateDocumentationFile=false | Out-Host }
+    $out = Join-Path $Artifacts "bin/SpatialSim.Bench/$Configuration/net10.0"
+    Copy-Item (Get-RepairedLibTorchSharp) (Join-Path $out 'runtimes/linux-x64/native') -Force
+    return Join-Path $out 'SpatialSim.Bench.dll'
+}
+
 function Invoke-Bench {
-    Invoke-Build
+    # The module is needed only for the module start-up row: without it the core rows still run.
+    $benchArgs = @()
+    try {
+        Invoke-Build
+        $benchArgs += @('-ModulePath', $OutModule)
+    }
+    catch {
+        Write-Warning "The module did not build, so the benchmark skips its module start-up row: $_"
+    }
     Write-Host '== Bench'
-    $pwsh = Get-ChildPwshCommand
-    $benchArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'bench/Invoke-Benchmark.ps1'), '-ModulePath', $OutModule)
+    $benchArgs += @('-WorkerPath', (Build-BenchWorker))
     if ($Quick) { $benchArgs += '-Quick' }
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) @benchArgs
+    if ($Full) { $benchArgs += '-Full' }
+    $pwsh = Get-ChildPwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-Benchmark.ps1') @benchArgs
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 

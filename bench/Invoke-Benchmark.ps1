@@ -1,0 +1,581 @@
+<#
+.SYNOPSIS
+    Benchmarks SpatialSim against its Python peers side by side, and writes the table to BENCHMARKS.md.
+.DESCRIPTION
+    Runs every row of bench/Workloads.psd1 on identical generated inputs through SpatialSim (a persistent .NET
+    worker, bench/SpatialSim.Bench) and through its peer (a persistent Python worker, bench/peers/peer.py), in
+    the same run and interleaved (ours, peer, ours, peer, …). Both sides time themselves in-process. The table
+    gives the median of the repetitions, the ratio peer/ours, our peak RSS and whether the row's goal is met.
+    Shared machines are noisy: goals are ratios measured in one run, or absolute limits where there is no peer.
+
+    Normally run through build.ps1, which builds the module and the worker first:
+        dotnet tool restore && dotnet pwsh ./build.ps1 Bench [-Quick | -Full]
+    Without the Python peers (apt-get install python3-scipy python3-skimage python3-pot) our side runs alone.
+    Exit code 1 when a row failed with an error (not for goals that are not met).
+.PARAMETER ModulePath
+    The staged module (out/SpatialSim), for the module start-up row; without it that row is not run.
+.PARAMETER WorkerPath
+    Our worker, SpatialSim.Bench.dll, built with the repaired libLibTorchSharp.so next to it (build.ps1 Bench does this).
+.PARAMETER Quick
+    A smoke run: small sizes, one or two repetitions, written to bench/results/BENCHMARKS-quick.md.
+.PARAMETER Full
+    Also run the rows marked FullOnly (the chip-scale ranking).
+.PARAMETER Python
+    The Python that runs the peers: Debian's, where python3-scipy, python3-skimage and python3-pot install.
+.PARAMETER OutFile
+    Where to write the Markdown report; default BENCHMARKS.md at the repository root (bench/results/BENCHMARKS-quick.md with -Quick).
+#>
+[CmdletBinding()]
+param(
+    [string]$ModulePath,
+    [Parameter(Mandatory)][string]$WorkerPath,
+    [switch]$Quick,
+    [switch]$Full,
+    [string]$Python = '/usr/bin/python3',
+    [string]$OutFile
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+if ($Quick -and $Full) { throw 'Give -Quick or -Full, not both.' }
+$Root = (Resolve-Path (Join-Path $PSScriptRoot '..')).ProviderPath
+if (-not $OutFile) { $OutFile = if ($Quick) { Join-Path $Root 'bench/results/BENCHMARKS-quick.md' } else { Join-Path $Root 'BENCHMARKS.md' } }
+$WorkerPath = (Resolve-Path $WorkerPath).ProviderPath
+$Invariant = [cultureinfo]::InvariantCulture
+$AnswerPrefix = '@@bench '
+$PeerPackages = 'python3-scipy python3-skimage python3-pot'
+# Variables that tune OpenBLAS for this machine's other users; removed from the peer's environment only.
+$PeerEnvironmentRemoved = @('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')
+
+#region Workers: persistent processes speaking the line protocol of bench/SpatialSim.Bench/Program.cs
+
+function Start-Worker {
+    param([string]$Name, [string]$FileName, [string[]]$Arguments, [string[]]$RemoveVariables = @())
+    $start = [System.Diagnostics.ProcessStartInfo]::new($FileName)
+    foreach ($argument in $Arguments) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    foreach ($variable in $RemoveVariables) { [void]$start.Environment.Remove($variable) }
+    $worker = [pscustomobject]@{ Name = $Name; Process = [System.Diagnostics.Process]::Start($start); Info = $null }
+    $worker.Info = Invoke-Worker $worker @{ cmd = 'info' } -TimeoutSeconds 120
+    if (-not $worker.Info.ok) { throw "the $Name worker could not describe itself: $($worker.Info.error)" }
+    return $worker
+}
+
+function Invoke-Worker {
+    <# Sends one request; returns the answer as a hashtable. Lines that are not answers are shown as the worker's output. #>
+    param($Worker, [hashtable]$Request, [int]$TimeoutSeconds = 3600)
+    $process = $Worker.Process
+    $process.StandardInput.WriteLine(($Request | ConvertTo-Json -Compress -Depth 10))
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $read = $process.StandardOutput.ReadLineAsync()
+        $remaining = $deadline - [datetime]::UtcNow
+        if ($remaining -le [timespan]::Zero -or -not $read.Wait($remaining)) {
+            Stop-Worker $Worker
+            throw "the $($Worker.Name) worker did not answer '$($Request.cmd)' within $TimeoutSeconds s and was stopped"
+        }
+        $line = $read.Result
+        if ($null -eq $line) {
+            [void]$process.WaitForExit(10000)
+            $code = if ($process.HasExited) { $process.ExitCode } else { '?' }
+            $hint = if ($code -eq 137) { ' (killed: out of memory?)' } else { '' }
+            throw "the $($Worker.Name) worker exited with code $code$hint during '$($Request.cmd)'"
+        }
+        if ($line.StartsWith($AnswerPrefix)) { return $line.Substring($AnswerPrefix.Length) | ConvertFrom-Json -AsHashtable }
+        Write-Host "    [$($Worker.Name)] $line"
+    }
+}
+
+function Stop-Worker {
+    param($Worker)
+    if ($null -eq $Worker -or $Worker.Process.HasExited) { return }
+    $Worker.Process.StandardInput.Close()
+    if (-not $Worker.Process.WaitForExit(10000)) { $Worker.Process.Kill() }
+}
+
+function Get-OursWorker {
+    <# Our worker, started again if an earlier row made it exit. #>
+    if ($null -eq $script:Ours -or $script:Ours.Process.HasExited) {
+        $script:Ours = Start-Worker -Name 'ours' -FileName 'dotnet' -Arguments @($WorkerPath)
+    }
+    return $script:Ours
+}
+
+function Get-PeerWorker {
+    <#
+    The peer worker, or $null (with $script:PeerProblem saying why and how to install) when it cannot run. A worker
+    that an earlier row made exit is started again; one that could not start is not tried again.
+    #>
+    if ($null -ne $script:PeerProblem) { return $null }
+    if ($null -ne $script:Peer -and -not $script:Peer.Process.HasExited) { return $script:Peer }
+    if (-not (Test-Path -LiteralPath $Python)) {
+        $script:PeerProblem = "no Python at $Python (apt-get install $PeerPackages)"
+        return $null
+    }
+    try {
+        $script:Peer = Start-Worker -Name 'peer' -FileName $Python -Arguments @((Join-Path $PSScriptRoot 'peers/peer.py')) -RemoveVariables $PeerEnvironmentRemoved
+        $script:PeerProblem = $null
+    }
+    catch {
+        $script:Peer = $null
+        $script:PeerProblem = "the Python peers did not start ($_); install them: apt-get install $PeerPackages"
+    }
+    return $script:Peer
+}
+
+#endregion
+
+#region Formatting
+
+function Format-Number {
+    param([Parameter(Mandatory, Position = 0)][string]$Format, [Parameter(ValueFromRemainingArguments)][object[]]$Values)
+    [string]::Format($Invariant, $Format, $Values)
+}
+
+function Format-Seconds([double]$Seconds) {
+    if ($Seconds -ge 100) { return Format-Number '{0:F0} s' $Seconds }
+    if ($Seconds -ge 1) { return Format-Number '{0:F2} s' $Seconds }
+    if ($Seconds -ge 1e-3) { return Format-Number '{0:F1} ms' ($Seconds * 1e3) }
+    return Format-Number '{0:F0} µs' ($Seconds * 1e6)
+}
+
+function Format-Bytes([double]$Bytes) { Format-Number '{0:F2} GB' ($Bytes / 1e9) }
+
+function Get-LoadAverage { ((Get-Content /proc/loadavg) -split ' ')[0] }
+
+function Get-Median([double[]]$Values) {
+    $sorted = @($Values | Sort-Object)
+    $middle = [math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { return $sorted[$middle] }
+    return ($sorted[$middle - 1] + $sorted[$middle]) / 2
+}
+
+function Expand-Template([string]$Text, [hashtable]$Params) {
+    <# Replaces {name} by the parameter's value (integers with thousands separators in titles). #>
+    [regex]::Replace($Text, '\{(\w+)\}', {
+            param($m)
+            $value = $Params[$m.Groups[1].Value]
+            if ($value -is [int] -or $value -is [long]) { return $value.ToString('N0', $Invariant) }
+            return [string]::Format($Invariant, '{0}', $value)
+        })
+}
+
+#endregion
+
+#region Workload-specific parts: extra parameters, and what the summaries of the two sides say
+
+function Get-RowParameters {
+    <# The row's parameters (with -Quick overrides); probes = n becomes n flat indices spread over size × size. #>
+    param([hashtable]$Row)
+    $params = @{} + $Row.Params
+    if ($Quick) { foreach ($key in $Row.Quick.Keys) { $params[$key] = $Row.Quick[$key] } }
+    if ($params.ContainsKey('probes')) {
+        $count = [int]$params.probes
+        $last = [long]$params.size * $params.size - 1
+        $params.probes = @(0..($count - 1) | ForEach-Object { [long][math]::Floor($_ * $last / ($count - 1)) })
+    }
+    return $params
+}
+
+# For each workload: a scriptblock (ours, peer) → @{ Text; RelError } from the two first summaries; either may be $null.
+$Comparisons = @{
+    gaussian_blur              = {
+        param($ours, $peer)
+        if (-not ($ours -and $peer)) { return @{ Text = '' } }
+        $scale = ($peer.probes | ForEach-Object { [math]::Abs($_) } | Measure-Object -Maximum).Maximum
+        $diff = (0..($peer.probes.Count - 1) | ForEach-Object { [math]::Abs($ours.probes[$_] - $peer.probes[$_]) } | Measure-Object -Maximum).Maximum
+        @{ Text = Format-Number 'max rel. difference at {0} probe pixels {1:0.0E+0}' $peer.probes.Count ($diff / [math]::Max($scale, 1e-30)) }
+    }
+    ssim                       = {
+        param($ours, $peer)
+        $text = @()
+        if ($peer) { $text += Format-Number 'SSIM {0:F4}' $peer.ssim }
+        if ($ours -and $peer) { $text += Format-Number '|Δ| {0:0.0E+0}' ([math]::Abs($ours.ssim - $peer.ssim)) }
+        @{ Text = $text -join ', ' }
+    }
+    smoothed_pearson_all_pairs = {
+        param($ours, $peer)
+        $text = @()
+        if ($ours -and $peer) {
+            $diff = (0..($peer.upper.Count - 1) | ForEach-Object { [math]::Abs($ours.upper[$_] - $peer.upper[$_]) } | Measure-Object -Maximum).Maximum
+            $text += Format-Number 'max |Δr| {0:0.0E+0}' $diff
+        }
+        if ($peer) { $text += Format-Number 'peer: blur {0} + corrcoef {1}' (Format-Seconds $peer.phases.blur) (Format-Seconds $peer.phases.corrcoef) }
+        @{ Text = $text -join '; ' }
+    }
+    sinkhorn_w2                = {
+        param($ours, $peer)
+        $text = @()
+        $relError = $null
+        if ($ours -and $peer) {
+            $relError = [math]::Abs($ours.w2Squared - $peer.emd2) / $peer.emd2
+            $text += Format-Number 'ours vs emd2 {0:P2}' $relError
+        }
+        if ($peer) {
+            $converged = if ($peer.converged) { '' } else { ', not converged' }
+            $text += Format-Number 'sinkhorn2 vs emd2 {0:P2} ({1} iterations{2}); emd2 {3}' `
+                ([math]::Abs($peer.w2Squared - $peer.emd2) / $peer.emd2) $peer.iterations $converged (Format-Seconds $peer.emd2Seconds)
+        }
+        @{ Text = $text -join '; '; RelError = $relError }
+    }
+    local_binary_pattern       = {
+        param($ours, $peer)
+        if (-not ($ours -and $peer)) { return @{ Text = '' } }
+        $moved = (0..($peer.histogram.Count - 1) | ForEach-Object { [math]::Abs($ours.histogram[$_] - $peer.histogram[$_]) } | Measure-Object -Sum).Sum / 2
+        $pixels = ($peer.histogram | Measure-Object -Sum).Sum
+        @{ Text = Format-Number 'code histograms differ by {0:P3} of the pixels' ($moved / $pixels) }
+    }
+    gem_import                 = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        @{ Text = Format-Number '{0:N0} rows, {1:N0} genes, canvas {2}, {3:F0} MB' $ours.rows $ours.genes $ours.canvas ($ours.bytes / 1e6) }
+    }
+    smoothed_pearson_ranking   = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        @{ Text = Format-Number '{0:N0} pairs, best {1}' $ours.pairs $ours.best }
+    }
+    module_start               = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        @{ Text = Format-Number 'Import-Module {0}; whole process (pwsh start-up included) {1}' (Format-Seconds $ours.importSeconds) (Format-Seconds $ours.wallSeconds) }
+    }
+}
+
+function Invoke-ModuleStart {
+    <# One sample of the module_start workload: a fresh pwsh runs bench/Measure-ModuleStart.ps1. Answers like a worker. #>
+    param([hashtable]$Params, [hashtable]$Inputs)
+    $pwsh = @((Get-Process -Id $PID).Path)
+    if (Test-Path (Join-Path $PSHOME 'pwsh.dll')) { $pwsh += Join-Path $PSHOME 'pwsh.dll' }
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $lines = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-ModuleStart.ps1') `
+        -ModulePath $ModulePath -InputPath $Inputs.genes -Sigma $Params.sigma 2>&1
+    $wall = $clock.Elapsed.TotalSeconds
+    $answer = @($lines | Where-Object { "$_".StartsWith($AnswerPrefix) })
+    if ($LASTEXITCODE -ne 0 -or $answer.Count -ne 1) {
+        return @{ ok = $false; error = "pwsh exited with code $LASTEXITCODE`: $(($lines | Select-Object -Last 3) -join ' ')" }
+    }
+    $sample = "$($answer[0])".Substring($AnswerPrefix.Length) | ConvertFrom-Json -AsHashtable
+    if ($null -eq $sample.score) { return @{ ok = $false; error = "the first Measure-PatternSimilarity gave no score" } }
+    return @{
+        ok = $true; seconds = $sample.seconds; peakRssBytes = $sample.peakRssBytes; peakIsPerRun = $true
+        result = @{ importSeconds = $sample.importSeconds; wallSeconds = $wall }
+    }
+}
+
+#endregion
+
+#region Rows
+
+# The conditions a row's Goal may set, in the order the table shows them (Reference names MaxRelError's reference).
+$GoalOrder = @('MinRatio', 'MaxSeconds', 'MinMBps', 'MaxPeakGB', 'MaxRelError', 'Reference')
+
+function New-Inputs {
+    <# Generates the row's input files with our worker; returns name → path. #>
+    param([hashtable]$Row, [hashtable]$Params, [string]$Directory)
+    $paths = @{}
+    if (-not $Row.ContainsKey('Inputs')) { return $paths }
+    foreach ($name in $Row.Inputs.Keys) {
+        $spec = @{}
+        foreach ($entry in $Row.Inputs[$name].GetEnumerator()) {
+            $spec[$entry.Key] = if ($entry.Value -is [string] -and $entry.Value -match '^\{(\w+)\}$') { $Params[$Matches[1]] } else { $entry.Value }
+        }
+        $extension = if ($spec.kind -eq 'gem') { 'gem' } else { 'npy' }
+        $path = Join-Path $Directory "$($Row.Id)-$name.$extension"
+        $answer = Invoke-Worker (Get-OursWorker) @{ cmd = 'generate'; spec = $spec; path = $path }
+        if (-not $answer.ok) { throw "generating input '$name' failed: $($answer.error)" }
+        Write-Host (Format-Number '    input {0}: {1:F0} MB in {2}' $name ($answer.bytes / 1e6) (Format-Seconds $answer.seconds))
+        $paths[$name] = $path
+    }
+    return $paths
+}
+
+function Invoke-Row {
+    <# Runs one row of the table: returns its measurements and statuses. #>
+    param([hashtable]$Row)
+    $params = Get-RowParameters $Row
+    $result = [ordered]@{
+        Row = $Row; Title = Expand-Template $Row.Title $Params; Params = $params
+        Ours = [System.Collections.Generic.List[object]]::new(); Peer = [System.Collections.Generic.List[object]]::new()
+        OursStatus = $null; PeerStatus = $null; Error = $false; Load = Get-LoadAverage
+    }
+    Write-Host "== $($result.Title)"
+
+    # Who runs: a status stays $null for a side that runs.
+    if ($Row.ContainsKey('FullOnly') -and -not $Full) {
+        $result.OursStatus = "skipped: $($Row.FullOnly); runs with -Full"
+    }
+    elseif ($Row.Workload -eq 'module_start') {
+        if (-not $ModulePath -or -not (Test-Path (Join-Path $ModulePath 'SpatialSim.psd1'))) {
+            $result.OursStatus = 'not run: no built module (build.ps1 Build failed?)'
+        }
+    }
+    elseif ((Get-OursWorker).Info.workloads -notcontains $Row.Workload) {
+        $result.OursStatus = 'not implemented yet'
+    }
+    if (-not $Row.ContainsKey('Peer')) { $result.PeerStatus = 'none' }
+    elseif ($null -ne $result.OursStatus -and $result.OursStatus.StartsWith('skipped')) { $result.PeerStatus = 'skipped' }
+    elseif ($null -eq (Get-PeerWorker)) { $result.PeerStatus = 'not run: no Python peers' }
+    elseif ($script:Peer.Info.missing.ContainsKey($Row.Workload)) {
+        $result.PeerStatus = "unavailable: apt-get install $($script:Peer.Info.missing[$Row.Workload] -join ' ')"
+    }
+    $oursRuns = $null -eq $result.OursStatus
+    $peerRuns = $null -eq $result.PeerStatus
+    if (-not ($oursRuns -or $peerRuns)) { return $result }
+
+    $directory = Join-Path ([System.IO.Path]::GetTempPath()) "spatialsim-bench-$PID"
+    New-Item -ItemType Directory -Force -Path $directory | Out-Null
+    try {
+        $inputs = New-Inputs -Row $Row -Params $params -Directory $directory
+        $prepare = @{ cmd = 'prepare'; workload = $Row.Workload; params = $params; inputs = $inputs }
+        if ($oursRuns -and $Row.Workload -ne 'module_start') {
+            $answer = Invoke-Worker (Get-OursWorker) $prepare
+            if (-not $answer.ok) {
+                $result.OursStatus = if ($answer.skipped) { "skipped: $($answer.skipped)" } else { $result.Error = $true; "error: $($answer.error)" }
+                $oursRuns = $false
+            }
+        }
+        if ($peerRuns) {
+            $answer = Invoke-Worker (Get-PeerWorker) $prepare
+            if (-not $answer.ok) { $result.PeerStatus = "error: $($answer.error)"; $result.Error = $true; $peerRuns = $false }
+        }
+
+        $reps = if ($Quick) { $Row.QuickReps } else { $Row.Reps }
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        for ($rep = 1; $rep -le $reps -and ($oursRuns -or $peerRuns); $rep++) {
+            $times = @()
+            if ($oursRuns) {
+                $answer = if ($Row.Workload -eq 'module_start') { Invoke-ModuleStart -Params $params -Inputs $inputs } else { Invoke-Worker (Get-OursWorker) @{ cmd = 'run' } }
+                if ($answer.ok) { $result.Ours.Add($answer); $times += "ours $(Format-Seconds $answer.seconds)" } else { $result.OursStatus = "error: $($answer.error)"; $result.Error = $true; $oursRuns = $false }
+            }
+            if ($peerRuns) {
+                $answer = Invoke-Worker (Get-PeerWorker) @{ cmd = 'run' }
+                if ($answer.ok) { $result.Peer.Add($answer); $times += "peer $(Format-Seconds $answer.seconds)" } else { $result.PeerStatus = "error: $($answer.error)"; $result.Error = $true; $peerRuns = $false }
+            }
+            Write-Host "    repetition $rep of $reps`: $($times -join ', ')"
+            if ($clock.Elapsed.TotalSeconds / $rep * ($rep + 1) -gt $Row.Budget) { break }
+        }
+    }
+    catch {
+        # A worker that crashed or hung: the row reports it, the next row gets a fresh worker.
+        $result.Error = $true
+        if ($oursRuns -and $null -eq $result.OursStatus) { $result.OursStatus = "error: $_" }
+        if ($peerRuns -and $null -eq $result.PeerStatus) { $result.PeerStatus = "error: $_" }
+    }
+    finally {
+        foreach ($worker in @($script:Ours, $script:Peer)) {
+            if ($null -eq $worker -or $worker.Process.HasExited) { continue }
+            try { [void](Invoke-Worker $worker @{ cmd = 'release' } -TimeoutSeconds 120) }
+            catch { Write-Warning "$_"; Stop-Worker $worker }
+        }
+        Remove-Item -LiteralPath $directory -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    return $result
+}
+
+function Measure-Goal {
+    <# The row's goal, one item per condition: @{ Text; Met = $true | $false | $null (not measurable) }. #>
+    param([hashtable]$Goal, [hashtable]$Measures)
+    $unknown = @($Goal.Keys | Where-Object { $_ -notin $GoalOrder })
+    if ($unknown) { throw "Unknown goal '$($unknown -join "', '")' in bench/Workloads.psd1." }
+    foreach ($key in $GoalOrder | Where-Object { $Goal.ContainsKey($_) }) {
+        switch ($key) {
+            'MinRatio' { @{ Text = Format-Number '≥ {0}× peer' $Goal.MinRatio; Met = if ($null -ne $Measures.Ratio) { $Measures.Ratio -ge $Goal.MinRatio } } }
+            'MaxSeconds' {
+                $limit = if ($Goal.MaxSeconds -ge 60) { Format-Number '{0} min' ($Goal.MaxSeconds / 60) } else { Format-Number '{0} s' $Goal.MaxSeconds }
+                @{ Text = "≤ $limit"; Met = if ($null -ne $Measures.Seconds) { $Measures.Seconds -le $Goal.MaxSeconds } }
+            }
+            'MinMBps' { @{ Text = Format-Number '≥ {0} MB/s' $Goal.MinMBps; Met = if ($null -ne $Measures.MBps) { $Measures.MBps -ge $Goal.MinMBps } } }
+            'MaxPeakGB' { @{ Text = Format-Number '≤ {0} GB peak RSS' $Goal.MaxPeakGB; Met = if ($null -ne $Measures.PeakBytes) { $Measures.PeakBytes -le $Goal.MaxPeakGB * 1e9 } } }
+            'MaxRelError' { @{ Text = Format-Number 'within {0:P0} of {1}' $Goal.MaxRelError $Goal.Reference; Met = if ($null -ne $Measures.RelError) { $Measures.RelError -le $Goal.MaxRelError } } }
+        }
+    }
+}
+
+function Get-RowSummary {
+    <# One line of the table from a row's measurements. #>
+    param($Result)
+    $row = $Result.Row
+    $oursSeconds = if ($Result.Ours.Count) { Get-Median ($Result.Ours | ForEach-Object { $_.seconds }) }
+    $peerSeconds = if ($Result.Peer.Count) { Get-Median ($Result.Peer | ForEach-Object { $_.seconds }) }
+    $oursFirst = if ($Result.Ours.Count) { $Result.Ours[0].result }
+    $peerFirst = if ($Result.Peer.Count) { $Result.Peer[0].result }
+    $comparison = & $Comparisons[$row.Workload] $oursFirst $peerFirst
+    $measures = @{
+        Seconds   = $oursSeconds
+        Ratio     = if ($null -ne $oursSeconds -and $null -ne $peerSeconds) { $peerSeconds / $oursSeconds }
+        PeakBytes = if ($Result.Ours.Count) { ($Result.Ours | ForEach-Object { $_.peakRssBytes } | Measure-Object -Maximum).Maximum }
+        MBps      = if ($null -ne $oursSeconds -and $oursFirst.ContainsKey('bytes')) { $oursFirst.bytes / $oursSeconds / 1e6 }
+        RelError  = $comparison['RelError']
+    }
+    $goal = @(Measure-Goal -Goal $row.Goal -Measures $measures)
+    $met = if (@($goal | Where-Object { $_.Met -eq $false }).Count) { 'NOT MET' }
+    elseif (@($goal | Where-Object { $null -eq $_.Met }).Count) { '—' }
+    else { 'yes' }
+    $peakText = { param($samples) if ($samples.Count) { Format-Bytes ($samples | ForEach-Object { $_.peakRssBytes } | Measure-Object -Maximum).Maximum } else { '—' } }
+    $oursText = if ($null -ne $oursSeconds) { Format-Seconds $oursSeconds } else { $Result.OursStatus }
+    if ($null -ne $measures.MBps) { $oursText += Format-Number ' ({0:F0} MB/s)' $measures.MBps }
+    $reps = @($Result.Ours.Count, $Result.Peer.Count | Where-Object { $_ -gt 0 })
+    $notes = @($comparison.Text | Where-Object { $_ })
+    if (@(@($Result.Ours) + @($Result.Peer) | Where-Object { -not $_.peakIsPerRun }).Count) {
+        $notes += 'peak RSS since the worker started (the peak could not be reset before each run)'
+    }
+    if ($null -eq $oursSeconds -and $null -ne $peerSeconds -and $row.Goal.ContainsKey('MinRatio')) {
+        $notes += "goal means ours ≤ $(Format-Seconds ($peerSeconds / $row.Goal.MinRatio))"
+    }
+    [pscustomobject][ordered]@{
+        Workload      = $Result.Title
+        Ours          = $oursText
+        Peer          = if ($null -ne $peerSeconds) { Format-Seconds $peerSeconds } elseif ($Result.PeerStatus -eq 'none') { '—' } else { $Result.PeerStatus }
+        'Peer/ours'   = if ($null -ne $measures.Ratio) { Format-Number '{0:F2}×' $measures.Ratio } else { '—' }
+        'Our peak'    = & $peakText $Result.Ours
+        'Peer peak'   = & $peakText $Result.Peer
+        Goal          = ($goal | ForEach-Object { $_.Text }) -join ', '
+        Met           = $met
+        Reps          = if ($reps.Count) { ($reps | Select-Object -Unique) -join '/' } else { '—' }
+        'Peer runs'   = if ($row.ContainsKey('Peer')) { $row.Peer } else { '—' }
+        Notes         = $notes -join '; '
+    }
+}
+
+#endregion
+
+#region Report
+
+function Get-MachineDescription {
+    $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '^[^:]*:\s*', ''
+    $memoryKb = [long]((Get-Content /proc/meminfo | Where-Object { $_ -like 'MemTotal:*' }) -replace '[^0-9]', '')
+    $os = ((Get-Content /etc/os-release | Where-Object { $_ -like 'PRETTY_NAME=*' }) -replace '^PRETTY_NAME=', '').Trim('"')
+    $kernel = (Get-Content /proc/sys/kernel/osrelease).Trim()
+    $ours = (Get-OursWorker).Info
+    $lines = @(
+        "- CPU: $cpu, $([Environment]::ProcessorCount) logical cores"
+        Format-Number '- Memory: {0:F1} GiB' ($memoryKb / 1MB)
+        "- OS: $os, Linux $kernel"
+        "- Load (other processes share this machine): 1-minute load average $script:LoadAtStart at the start, $(Get-LoadAverage) at the end (per row below)"
+        "- Ours: $($ours.dotnet) ($($ours.gc) GC), TorchSharp $($ours.torchSharp), libtorch $($ours.torch) ($($ours.torchThreads) threads), PowerShell $($PSVersionTable.PSVersion)"
+    )
+    if ($null -ne $script:Peer) {
+        $peer = $script:Peer.Info
+        $versions = ($peer.versions.GetEnumerator() | ForEach-Object { "$($_.Key) $(if ($_.Value) { $_.Value } else { 'missing' })" }) -join ', '
+        $removed = @($PeerEnvironmentRemoved | Where-Object { [Environment]::GetEnvironmentVariable($_) } | ForEach-Object { "$_=$([Environment]::GetEnvironmentVariable($_))" })
+        $seen = @($peer.openblasEnvironment.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" })
+        $environment = if ($seen.Count) { "its environment has $($seen -join ', ')" } else { 'no OPENBLAS_* variable in its environment' }
+        if ($removed.Count) { $environment += " (removed: $($removed -join ', '))" }
+        $lines += "- Peers: Python $($peer.python) ($($peer.executable)): $versions"
+        $lines += "- numpy's BLAS: $($peer.blas); peer worker: $environment"
+    }
+    else {
+        $lines += "- Peers: not run — $script:PeerProblem"
+    }
+    return $lines
+}
+
+function Get-TreeDescription {
+    $commit = git -C $Root rev-parse --short HEAD 2>$null
+    if ($LASTEXITCODE -ne 0) { return 'not a git checkout' }
+    $branch = git -C $Root rev-parse --abbrev-ref HEAD 2>$null
+    $changed = @(git -C $Root status --porcelain -- . ':!BENCHMARKS.md' 2>$null)
+    $dirty = if ($changed.Count) { ' plus uncommitted changes' } else { '' }
+    return "$branch at $commit$dirty"
+}
+
+function ConvertTo-MarkdownTable {
+    param([object[]]$Objects)
+    $names = $Objects[0].PSObject.Properties.Name
+    $escape = { param($value) "$value" -replace '\|', '\|' }
+    "| $($names -join ' | ') |"
+    "|$(($names | ForEach-Object { '---' }) -join '|')|"
+    foreach ($object in $Objects) { "| $(($names | ForEach-Object { & $escape $object.$_ }) -join ' | ') |" }
+}
+
+function Get-LoadWarning {
+    <# A warning when other processes kept the cores busy during the run (1-minute load above the core count), else nothing. #>
+    param([object[]]$Results)
+    $peak = (@($Results | ForEach-Object { [double]$_.Load }) + [double](Get-LoadAverage) | Measure-Object -Maximum).Maximum
+    if ($peak -gt [Environment]::ProcessorCount) {
+        Format-Number 'The machine was busy: 1-minute load average up to {0:F1} on {1} cores during this run, so times are inflated and ratios noisier than usual (load per row below).' $peak ([Environment]::ProcessorCount)
+    }
+}
+
+function Write-Report {
+    param([object[]]$Summaries, [object[]]$Results, [string]$Command, [string]$Started)
+    $repetitions = foreach ($result in $Results | Where-Object { $_.Ours.Count -or $_.Peer.Count }) {
+        [pscustomobject][ordered]@{
+            Workload      = $result.Title
+            'Ours (s)'    = ($result.Ours | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
+            'Peer (s)'    = ($result.Peer | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
+            'Load at start' = $result.Load
+        }
+    }
+    $kind = if ($Quick) { 'a **quick smoke run** (small sizes, 1–2 repetitions: not representative)' } else { 'the benchmark' }
+    $text = @(
+        '# Benchmarks'
+        ''
+        "SpatialSim against its Python peers, side by side: $kind, generated by ``bench/Invoke-Benchmark.ps1``; do not edit by hand."
+        ''
+        "Reproduce with: ``$Command``"
+        ''
+        "Measured $Started on $(Get-TreeDescription)."
+        ''
+        '## Results'
+        ''
+        ConvertTo-MarkdownTable $Summaries
+        ''
+        if ($busy = Get-LoadWarning $Results) { "**$busy**"; '' }
+        '- **Both sides are timed in-process**: ours in a persistent .NET worker calling SpatialSim.TorchCore (`bench/SpatialSim.Bench`), the peers in a persistent Python worker (`bench/peers/peer.py`). Process start-up, input generation and loading are outside the timed region, except in the module start-up row, which times a fresh `pwsh` from `Import-Module` to the first score.'
+        '- **Identical inputs**: deterministic synthetic data (sparse counts or smooth maps from shared spatial programs; float32 `.npy`, a GEM text file for the import), written once per row by our worker and loaded by both sides.'
+        '- **Interleaved**: each repetition runs ours, then the peer; times are medians over the repetitions (*Reps*; fewer than planned when the row''s time budget ran out). *Peer/ours* is the ratio of the medians: above 1, SpatialSim is faster. Goals on ratios use these; rows without a peer have absolute goals.'
+        '- **Peak memory**: the peak resident set (VmHWM) of the worker process during one run, reset through `/proc/self/clear_refs` just before it: managed and native memory alike, loaded inputs included; the maximum over repetitions. Module start-up: the fresh `pwsh` process''s peak.'
+        '- **Threads**: SpatialSim uses every core; scipy.ndimage and skimage run on one; numpy''s matrix products on the BLAS below.'
+        '- *Notes* compare the outputs of the two sides (the peer is the reference) or give the peer''s accuracy.'
+        ''
+        '## Machine'
+        ''
+        Get-MachineDescription
+        ''
+        '## Every repetition'
+        ''
+        'Seconds, in run order; *Load at start*: the 1-minute load average when the row started (the machine has other users).'
+        ''
+    )
+    if ($repetitions) { $text += ConvertTo-MarkdownTable @($repetitions) } else { $text += 'None ran.' }
+    New-Item -ItemType Directory -Force -Path (Split-Path $OutFile) | Out-Null
+    Set-Content -LiteralPath $OutFile -Value $text -Encoding utf8NoBOM
+}
+
+#endregion
+
+$switches = @(if ($Quick) { '-Quick' }; if ($Full) { '-Full' }) -join ' '
+$command = "dotnet tool restore && dotnet pwsh ./build.ps1 Bench $switches".TrimEnd()
+$started = [datetime]::UtcNow.ToString('yyyy-MM-dd HH:mm \U\T\C', $Invariant)
+$table = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'Workloads.psd1')
+$rows = @($table.Rows | Where-Object { -not $Quick -or $_.ContainsKey('Quick') })
+$script:Ours = $null
+$script:Peer = $null
+$script:PeerProblem = $null
+$script:LoadAtStart = Get-LoadAverage
+
+try {
+    [void](Get-OursWorker)
+    if ($null -eq (Get-PeerWorker)) { Write-Warning "Peers not run, our side runs alone: $script:PeerProblem" }
+    elseif ($script:Peer.Info.missing.Count) {
+        $packages = $script:Peer.Info.missing.Values | ForEach-Object { $_ } | Sort-Object -Unique
+        Write-Warning "Some peers cannot run; install them: apt-get install $($packages -join ' ')"
+    }
+    $results = foreach ($row in $rows) { Invoke-Row $row }
+    $summaries = @($results | ForEach-Object { Get-RowSummary $_ })
+    $summaries | Format-Table Workload, Ours, Peer, 'Peer/ours', 'Our peak', Goal, Met, Reps -AutoSize | Out-String -Width 1000 | Write-Host
+    if ($busy = Get-LoadWarning $results) { Write-Warning $busy }
+    Write-Report -Summaries $summaries -Results $results -Command $command -Started $started
+    Write-Host "Written: $OutFile"
+}
+finally {
+    Stop-Worker $script:Ours
+    Stop-Worker $script:Peer
+}
+if (@($results | Where-Object { $_.Error }).Count) { exit 1 }

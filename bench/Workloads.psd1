@@ -1,0 +1,102 @@
+# The benchmark's workload table, read by bench/Invoke-Benchmark.ps1: one row per line of BENCHMARKS.md.
+#
+#   Id           unique row id
+#   Title        the row's name; {param} is replaced by the parameter's value
+#   Workload     the name both workers implement it under (WorkloadRegistry.cs for ours, WORKLOADS in
+#                bench/peers/peer.py for the peer); module_start is run by the orchestrator itself
+#   Peer         what the peer runs, or absent when the row has no peer
+#   Params       the workload's parameters, sent to both sides; probes = n becomes n flat pixel indices spread
+#                over the output (the same for both sides), where the outputs are compared
+#   Quick        parameters that -Quick overrides; a row without Quick is left out of -Quick runs
+#   Inputs       files generated (by our worker, deterministically) before the row and shared by both sides:
+#                name = spec (kind counts|maps|gem, see bench/SpatialSim.Bench/SyntheticData.cs); '{param}' values
+#                are replaced by the parameter
+#   Reps         repetitions (each: ours, then the peer); the median is reported. QuickReps in -Quick
+#   Budget       seconds: no further repetition starts when it would probably end past this (at least one runs)
+#   Goal         MinRatio (peer time / ours), MaxSeconds (ours), MinMBps (ours), MaxPeakGB (ours),
+#                MaxRelError (ours against the peer's reference value, named by Reference)
+#   FullOnly     the row runs only with -Full; otherwise it is reported as skipped for this reason
+@{
+    Rows = @(
+        @{
+            Id = 'blur-4'; Title = 'Gaussian blur {size}², σ={sigma}, float32'
+            Workload = 'gaussian_blur'; Peer = 'scipy.ndimage.gaussian_filter'
+            Params = @{ size = 10000; sigma = 4; probes = 32 }; Quick = @{ size = 1024 }
+            Inputs = @{ image = @{ kind = 'counts'; size = '{size}'; density = 0.05; seed = 1 } }
+            Reps = 3; QuickReps = 1; Budget = 150
+            Goal = @{ MinRatio = 8 }
+        }
+        @{
+            Id = 'blur-32'; Title = 'Gaussian blur {size}², σ={sigma}, float32'
+            Workload = 'gaussian_blur'; Peer = 'scipy.ndimage.gaussian_filter'
+            Params = @{ size = 10000; sigma = 32; probes = 32 }; Quick = @{ size = 1024 }
+            Inputs = @{ image = @{ kind = 'counts'; size = '{size}'; density = 0.05; seed = 1 } }
+            Reps = 3; QuickReps = 1; Budget = 300
+            Goal = @{ MinRatio = 20 }
+        }
+        @{
+            Id = 'ssim'; Title = 'SSIM {size}², Wang et al. 2004 parameters'
+            Workload = 'ssim'; Peer = 'skimage structural_similarity (Gaussian σ=1.5, population covariance, data_range=1)'
+            Params = @{ size = 4096 }; Quick = @{ size = 512 }
+            Inputs = @{ maps = @{ kind = 'maps'; planes = 2; size = '{size}'; noise = 0.2; seed = 3 } }
+            Reps = 3; QuickReps = 1; Budget = 60
+            Goal = @{ MinRatio = 8 }
+        }
+        @{
+            Id = 'pearson'; Title = 'All pairs smoothed Pearson, {genes} genes × {size}², σ={sigma}'
+            Workload = 'smoothed_pearson_all_pairs'; Peer = 'scipy gaussian_filter per gene + numpy.corrcoef'
+            Params = @{ genes = 200; size = 1024; sigma = 4 }; Quick = @{ genes = 20; size = 256 }
+            Inputs = @{ genes = @{ kind = 'counts'; planes = '{genes}'; size = '{size}'; density = 0.02; seed = 4 } }
+            Reps = 3; QuickReps = 2; Budget = 200
+            Goal = @{ MinRatio = 10 }
+        }
+        @{
+            Id = 'sinkhorn-64'; Title = 'Sinkhorn W2 between two {size}² maps, ε={epsilon} px²'
+            Workload = 'sinkhorn_w2'; Peer = 'POT ot.sinkhorn2 (same ε and stopping rule); accuracy: ot.emd2'
+            Params = @{ size = 64; epsilon = 1; tolerance = 1e-5; maxIterations = 1000 }; Quick = @{ size = 24 }
+            Inputs = @{ maps = @{ kind = 'maps'; planes = 2; size = '{size}'; noise = 0.1; seed = 5 } }
+            Reps = 3; QuickReps = 1; Budget = 100
+            Goal = @{ MinRatio = 20; MaxRelError = 0.02; Reference = 'emd2' }
+        }
+        @{
+            Id = 'sinkhorn-256'; Title = 'Sinkhorn W2 between two {size}² maps, ε={epsilon} px²'
+            Workload = 'sinkhorn_w2'
+            Params = @{ size = 256; epsilon = 1; tolerance = 1e-5; maxIterations = 1000 }; Quick = @{}
+            Inputs = @{ maps = @{ kind = 'maps'; planes = 2; size = '{size}'; noise = 0.1; seed = 6 } }
+            Reps = 3; QuickReps = 1; Budget = 30
+            Goal = @{ MaxSeconds = 0.5 }
+        }
+        @{
+            Id = 'lbp'; Title = 'LBP P={points}, R={radius}, uniform, {size}²'
+            Workload = 'local_binary_pattern'; Peer = 'skimage local_binary_pattern'
+            Params = @{ size = 2048; points = 24; radius = 8 }; Quick = @{ size = 256 }
+            Inputs = @{ image = @{ kind = 'maps'; size = '{size}'; noise = 0.2; seed = 7 } }
+            Reps = 3; QuickReps = 1; Budget = 60
+            Goal = @{ MinRatio = 5 }
+        }
+        @{
+            Id = 'gem'; Title = 'GEM import, {rows} rows'
+            Workload = 'gem_import'
+            Params = @{ rows = 10000000 }; Quick = @{ rows = 100000 }
+            Inputs = @{ table = @{ kind = 'gem'; rows = '{rows}'; genes = 2000; size = 8000; seed = 8 } }
+            Reps = 3; QuickReps = 1; Budget = 120
+            Goal = @{ MinMBps = 200 }
+        }
+        @{
+            Id = 'ranking'; Title = 'Ranking {genes} genes × {size}² (≈1% non-zero), smoothed Pearson σ={sigma}'
+            Workload = 'smoothed_pearson_ranking'
+            Params = @{ genes = 100; size = 10000; density = 0.01; sigma = 4; seed = 9 }
+            Reps = 1; Budget = 900
+            Goal = @{ MaxSeconds = 600; MaxPeakGB = 8 }
+            FullOnly = 'needs the out-of-core engine (issue 4)'
+        }
+        @{
+            Id = 'module-start'; Title = 'Import-Module + first Measure-PatternSimilarity, {size}² (fresh pwsh)'
+            Workload = 'module_start'
+            Params = @{ size = 512; sigma = 4 }; Quick = @{}
+            Inputs = @{ genes = @{ kind = 'counts'; planes = 2; size = '{size}'; density = 0.05; seed = 10 } }
+            Reps = 3; QuickReps = 1; Budget = 60
+            Goal = @{ MaxSeconds = 2 }
+        }
+    )
+}
