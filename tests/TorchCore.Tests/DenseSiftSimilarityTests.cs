@@ -10,15 +10,9 @@ public class DenseSiftSimilarityTests
 {
     private static readonly DenseSiftOptions Fixture = new() { BinSizes = new[] { 4, 6 }, Magnif = 6, Step = 4 };
 
-    private static GeneRaster Raster(string name, int w, int h, float[] pixels) =>
-        GeneRaster.FromPlane(new RasterPlane(name, w, h, pixels, "test"), 1, ComputeDevice.Cpu);
+    private static GeneRaster Raster(string name, int w, int h, float[] pixels) => Fixtures.Raster(name, w, h, pixels);
 
-    private static List<GeneRaster> Genes()
-    {
-        var stack = Fixtures.Npy("sift", "genes.npy");
-        int n = stack.Shape[0], h = stack.Shape[1], w = stack.Shape[2];
-        return Enumerable.Range(0, n).Select(g => Raster($"g{g}", w, h, stack.Data.AsSpan(g * h * w, h * w).ToArray())).ToList();
-    }
+    private static List<GeneRaster> Genes() => Fixtures.GeneStack("sift");
 
     [Theory]
     [InlineData(4)]

@@ -23,25 +23,11 @@ public class LbpSimilarityTests
         new() { Points = 12, Radius = 3, Method = LbpMethod.Var, Tiles = 2, VarBins = 8, WeightByExpression = false },
     };
 
-    private static GeneRaster Raster(string name, int w, int h, float[] pixels) =>
-        GeneRaster.FromPlane(new RasterPlane(name, w, h, pixels, "test"), 1, ComputeDevice.Cpu);
+    private static GeneRaster Raster(string name, int w, int h, float[] pixels) => Fixtures.Raster(name, w, h, pixels);
 
-    private static List<GeneRaster> Genes()
-    {
-        var stack = Fixtures.Npy("lbp", "genes.npy");
-        int n = stack.Shape[0], h = stack.Shape[1], w = stack.Shape[2];
-        return Enumerable.Range(0, n).Select(g => Raster($"g{g}", w, h, stack.Data.AsSpan(g * h * w, h * w).ToArray())).ToList();
-    }
+    private static List<GeneRaster> Genes() => Fixtures.GeneStack("lbp");
 
-    private static GeneRaster Transformed(GeneRaster g, string name, Func<int, int, float[], float> value)
-    {
-        var src = g.ToArray();
-        var dst = new float[src.Length];
-        for (int y = 0; y < g.Height; y++)
-            for (int x = 0; x < g.Width; x++)
-                dst[y * g.Width + x] = value(y, x, src);
-        return Raster(name, g.Width, g.Height, dst);
-    }
+    private static GeneRaster Transformed(GeneRaster g, string name, Func<int, int, float[], float> value) => Fixtures.Transformed(g, name, value);
 
     public static IEnumerable<object[]> CodeCases() =>
         from k in Enumerable.Range(0, 3) from m in Enumerable.Range(0, 4) select new object[] { k, m };
