@@ -65,8 +65,7 @@ public sealed class GeneRaster : IDisposable
             throw new ArgumentException($"Expected a [{Height}, {Width}] tensor, got [{string.Join(", ", values.shape)}].");
         values.DetachFromDisposeScope();
         var (total, nonZero, max) = DescribeTensor(values);
-        string joined = string.IsNullOrEmpty(Processing) ? processing : $"{Processing}; {processing}";
-        return new GeneRaster(Gene, values, BinSize, Source, joined, PixelSize, Device, total, nonZero, max);
+        return new GeneRaster(Gene, values, BinSize, Source, ThenProcessed(processing), PixelSize, Device, total, nonZero, max);
     }
 
     /// <summary>A raster of another size derived from this one (a pyramid level): the pixel size doubles per halving.</summary>
@@ -75,9 +74,10 @@ public sealed class GeneRaster : IDisposable
         values.DetachFromDisposeScope();
         var (total, nonZero, max) = DescribeTensor(values);
         double factor = (double)Width / values.shape[1];
-        string joined = string.IsNullOrEmpty(Processing) ? processing : $"{Processing}; {processing}";
-        return new GeneRaster(Gene, values, BinSize, Source, joined, PixelSize * factor, Device, total, nonZero, max);
+        return new GeneRaster(Gene, values, BinSize, Source, ThenProcessed(processing), PixelSize * factor, Device, total, nonZero, max);
     }
+
+    private string ThenProcessed(string step) => string.IsNullOrEmpty(Processing) ? step : $"{Processing}; {step}";
 
     /// <summary>Copies the pixels to managed memory (row-major).</summary>
     public float[] ToArray()

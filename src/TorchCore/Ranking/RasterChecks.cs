@@ -19,6 +19,25 @@ public static class RasterChecks
         }
     }
 
+    /// <summary>Two genes (or genes prepared for a measure) must share one canvas; names both sizes.</summary>
+    public static void RequireSameCanvas(string geneA, int widthA, int heightA, string geneB, int widthB, int heightB)
+    {
+        if (widthA != widthB || heightA != heightB)
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"Genes '{geneA}' ({widthA}×{heightA}) and '{geneB}' ({widthB}×{heightB}) have different raster sizes; " +
+                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = geneB };
+    }
+
+    public static void RequireSameCanvas(GeneRaster a, GeneRaster b) => RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
+
+    /// <summary>A tissue mask must lie on the genes' canvas.</summary>
+    public static void RequireMaskFits(GeneRaster mask, GeneRaster gene)
+    {
+        if (mask.Width != gene.Width || mask.Height != gene.Height)
+            throw new SpatialSimException(ErrorKind.Mismatch,
+                $"The mask '{mask.Gene}' is {mask.Width}×{mask.Height} pixels but gene '{gene.Gene}' is {gene.Width}×{gene.Height}; the mask must share the genes' canvas.");
+    }
+
     /// <summary>Gene names must be unique to name pairs; lists the duplicates.</summary>
     public static void RequireUniqueNames(IReadOnlyList<GeneRaster> rasters)
     {

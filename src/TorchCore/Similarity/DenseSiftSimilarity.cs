@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Smoothing;
 
 namespace SpatialSim.TorchCore.Similarity;
@@ -61,8 +62,7 @@ public static class DenseSiftSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, DenseSiftOptions options)
     {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw MismatchError(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         return Compare(Prepare(a, options), Prepare(b, options));
     }
 
@@ -76,8 +76,7 @@ public static class DenseSiftSimilarity
     /// <summary>Compares two prepared genes (same raster size and options).</summary>
     public static SimilarityScore Compare(DenseSiftDescriptors a, DenseSiftDescriptors b)
     {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw MismatchError(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         if (!a.BinSizes.SequenceEqual(b.BinSizes) || a.Step != b.Step || a.Magnif != b.Magnif)
             throw new SpatialSimException(ErrorKind.Mismatch,
                 $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different DenseSift options; prepare both with the same options.") { Gene = b.Gene };
@@ -340,10 +339,6 @@ public static class DenseSiftSimilarity
             throw new SpatialSimException(ErrorKind.InvalidArgument, $"DenseSift Step must be ≥ 1 pixel (got {options.Step}).");
     }
 
-    private static SpatialSimException MismatchError(string ga, int wa, int ha, string gb, int wb, int hb) =>
-        new(ErrorKind.Mismatch,
-            $"Genes '{ga}' ({wa}×{ha}) and '{gb}' ({wb}×{hb}) have different raster sizes; " +
-            "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = gb };
 }
 
 /// <summary>The frame centres shared by all bin sizes: Xs × Ys, frame index = row·Xs.Length + column.</summary>

@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,7 +33,7 @@ public static class JensenShannonSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, JensenShannonOptions options)
     {
-        SpatialLag.RequireSameSize(a, b);
+        RasterChecks.RequireSameCanvas(a, b);
         GaussianSmoothing.CheckSigma(options.Sigma);
         using var scope = torch.NewDisposeScope();
         if (Degenerate(a) is { } noteA) return SimilarityScore.Undefined(noteA);

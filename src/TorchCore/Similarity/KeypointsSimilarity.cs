@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Smoothing;
 
 namespace SpatialSim.TorchCore.Similarity;
@@ -61,10 +62,7 @@ public static class KeypointsSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, KeypointsOptions options)
     {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
-                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         return Compare(Prepare(a, options), Prepare(b, options));
     }
 
@@ -75,9 +73,7 @@ public static class KeypointsSimilarity
     /// <summary>Matches two prepared genes (same raster size and options).</summary>
     public static SimilarityScore Compare(KeypointSet a, KeypointSet b)
     {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes.") { Gene = b.Gene };
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         if (a.Options != b.Options)
             throw new SpatialSimException(ErrorKind.Mismatch,
                 $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different Keypoints options; prepare both with the same options.") { Gene = b.Gene };

@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using System.Collections.Concurrent;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,10 +49,7 @@ public static class LbpSimilarity
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, LbpOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
-                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         var da = Prepare(a, options);
         if (da.Undefined is not null) return SimilarityScore.Undefined(da.Undefined);
         var db = ReferenceEquals(a, b) ? da : Prepare(b, options);

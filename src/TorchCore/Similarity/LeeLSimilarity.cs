@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,7 +41,7 @@ public static class LeeLSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, LeeLOptions options)
     {
-        SpatialLag.RequireSameSize(a, b);
+        RasterChecks.RequireSameCanvas(a, b);
         using var scope = torch.NewDisposeScope();
         var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: false, out string? noteA);
         if (pa is not { } za) return SimilarityScore.Undefined(noteA!);

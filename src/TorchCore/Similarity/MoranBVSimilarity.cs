@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -38,7 +39,7 @@ public static class MoranBVSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MoranBVOptions options)
     {
-        SpatialLag.RequireSameSize(a, b);
+        RasterChecks.RequireSameCanvas(a, b);
         using var scope = torch.NewDisposeScope();
         var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: true, out string? noteA);
         if (pa is not { } za) return SimilarityScore.Undefined(noteA!);

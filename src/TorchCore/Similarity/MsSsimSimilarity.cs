@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
@@ -51,7 +52,7 @@ public static class MsSsimSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MsSsimOptions options)
     {
-        SsimSimilarity.CheckSameSize(a, b);
+        RasterChecks.RequireSameCanvas(a, b);
         bool useTorch = !a.Device.IsCpu;
         using var sa = PrepareOn(a, options, useTorch, precompute: useTorch);
         using var sb = PrepareOn(b, options, useTorch, precompute: useTorch);

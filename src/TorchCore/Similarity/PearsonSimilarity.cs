@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
@@ -20,9 +21,7 @@ public static class PearsonSimilarity
     /// <summary>Pearson correlation over the pixels inside a mask (mask pixels &gt; 0).</summary>
     public static SimilarityScore CompareMasked(GeneRaster a, GeneRaster b, GeneRaster mask)
     {
-        if (mask.Width != a.Width || mask.Height != a.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"The mask '{mask.Gene}' is {mask.Width}×{mask.Height} pixels but gene '{a.Gene}' is {a.Width}×{a.Height}; the mask must share the genes' canvas.");
+        RasterChecks.RequireMaskFits(mask, a);
         using var scope = NewDisposeScope();
         var inside = mask.Values.to(a.Device.TorchDevice) > 0;
         return Compare(a.Values.masked_select(inside), b.Values.masked_select(inside), a.Gene, b.Gene);

@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using System.Numerics;
 using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
@@ -44,10 +45,7 @@ public static class RoiPearsonSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, RoiPearsonOptions options)
     {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
-                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         using var ma = Prepare(a, options);
         if (ma.Undefined is not null) return SimilarityScore.Undefined(ma.Undefined);
         using var mb = Prepare(b, options);
@@ -138,9 +136,7 @@ public static class RoiPearsonSimilarity
     {
         if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
         if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes.") { Gene = b.Gene };
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         var sa = TensorMemory.AsFloatSpan(a.Smoothed!);
         var sb = TensorMemory.AsFloatSpan(b.Smoothed!);
         ulong[] ra = a.Roi!, rb = b.Roi!;

@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Smoothing;
 
 namespace SpatialSim.TorchCore.Similarity;
@@ -100,10 +101,7 @@ public static class SimilarityMeasures
 {
     public static SimilarityScore Compare(SimilarityMethod method, GeneRaster a, GeneRaster b, SimilarityOptions options)
     {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
-                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         return options.Pyramid > 1 ? CompareOnPyramid(method, a, b, options) : CompareOnce(method, a, b, options);
     }
 

@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -49,9 +50,7 @@ public static class SmoothedPearsonSimilarity
 
     private static SimilarityScore Masked(GeneRaster a, GeneRaster b, GeneRaster mask, double sigma, GaussianMethod method)
     {
-        if (mask.Width != a.Width || mask.Height != a.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"The mask '{mask.Gene}' is {mask.Width}×{mask.Height} pixels but gene '{a.Gene}' is {a.Width}×{a.Height}; the mask must share the genes' canvas.");
+        RasterChecks.RequireMaskFits(mask, a);
         using var scope = torch.NewDisposeScope();
         var inside = mask.Values.to(a.Device.TorchDevice) > 0;
         if (inside.sum().item<long>() < 2)

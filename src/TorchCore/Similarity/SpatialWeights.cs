@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using SpatialSim.TorchCore.Devices;
@@ -379,11 +380,4 @@ public static class SpatialLag
         return s;
     }
 
-    internal static void RequireSameSize(GeneRaster a, GeneRaster b)
-    {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
-                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
-    }
 }

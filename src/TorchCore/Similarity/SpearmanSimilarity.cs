@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ public static class SpearmanSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, SpearmanOptions options)
     {
-        SpatialLag.RequireSameSize(a, b);
+        RasterChecks.RequireSameCanvas(a, b);
         using var scope = torch.NewDisposeScope();
         var ra = RankTable(a, out string? noteA);
         if (ra is not { } tableA) return SimilarityScore.Undefined(noteA!);

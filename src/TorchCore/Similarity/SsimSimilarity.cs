@@ -1,3 +1,4 @@
+using SpatialSim.TorchCore.Ranking;
 using System.Buffers;
 using System.Numerics;
 using SpatialSim.TorchCore.Devices;
@@ -84,7 +85,7 @@ public static class SsimSimilarity
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, SsimOptions options)
     {
-        CheckSameSize(a, b);
+        RasterChecks.RequireSameCanvas(a, b);
         // One comparison: lazy statistics (μ and E[x²] are made strip by strip inside the pass, no full-size maps).
         bool useTorch = !a.Device.IsCpu;
         using var sa = PrepareOn(a, options, useTorch, precompute: useTorch);
@@ -119,10 +120,7 @@ public static class SsimSimilarity
         if (a.Options != b.Options)
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different SSIM options ({a.Options} vs {b.Options}); prepare both with the same options.");
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
-                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         if (!a.IsDefined) return SimilarityScore.Undefined(a.UndefinedReason!);
         if (!b.IsDefined) return SimilarityScore.Undefined(b.UndefinedReason!);
         CheckSameDevice(a, b);
@@ -136,13 +134,6 @@ public static class SsimSimilarity
         return new SimilarityScore(SsimCore.CroppedMeans(a, b, term)[0]);
     }
 
-    internal static void CheckSameSize(GeneRaster a, GeneRaster b)
-    {
-        if (a.Width != b.Width || a.Height != b.Height)
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Genes '{a.Gene}' ({a.Width}×{a.Height}) and '{b.Gene}' ({b.Width}×{b.Height}) have different raster sizes; " +
-                "compare rasters imported from the same canvas (same file or same -Region and -BinSize).") { Gene = b.Gene };
-    }
 
     internal static void CheckSameDevice(SsimGeneStatistics a, SsimGeneStatistics b)
     {
