@@ -6,7 +6,8 @@
       Build  (default) stage an importable module at out/SpatialSim
       Test   build, then run every suite (xUnit core tests, Pester cmdlet tests) and print one
              summary line "N passed, N failed[, N skipped]"; exit code 1 on any failure.
-             -Suite Core|Pester runs one suite; -Filter passes an xUnit filter expression.
+             -Suite Core|Pester runs one suite; -Filter passes an xUnit filter expression;
+             -PesterFile Measures,Help runs only those tests/Pester/<name>.Tests.ps1 files.
       Demo   build, then rank the gene pairs of the bundled Stereo-seq sample
       Bench  build, then run the benchmark against the Python peers and write BENCHMARKS.md
              (bench/Invoke-Benchmark.ps1); -Quick: a short smoke run (small sizes, written to
@@ -26,7 +27,9 @@ param(
     # Test only: which suites to run, and an xUnit --filter expression (e.g. 'FullyQualifiedName~Gaussian').
     [ValidateSet('All', 'Core', 'Pester')]
     [string]$Suite = 'All',
-    [string]$Filter
+    [string]$Filter,
+    # Test only: run only these Pester files (names without .Tests.ps1, wildcards allowed).
+    [string[]]$PesterFile
 )
 
 Set-StrictMode -Version Latest
@@ -165,7 +168,8 @@ function Invoke-PesterTests {
     Remove-Item $summary -ErrorAction SilentlyContinue
     $pester = Get-PesterManifest
     $pwsh = Get-ChildPwshCommand
-    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $OutModule -PesterPath $pester -SummaryPath $summary | Out-Host
+    $fileArgs = if ($PesterFile) { @('-TestFile', ($PesterFile -join ',')) } else { @() }
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $OutModule -PesterPath $pester -SummaryPath $summary @fileArgs | Out-Host
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Suite = 'cmdlets (Pester)'; Passed = 0; Failed = 1; Skipped = 0 } }
     $s = Get-Content -Raw $summary | ConvertFrom-Json
     [pscustomobject]@{ Suite = 'cmdlets (Pester)'; Passed = [int]$s.Passed; Failed = [int]$s.Failed; Skipped = [int]$s.Skipped }

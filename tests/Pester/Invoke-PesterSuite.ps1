@@ -8,14 +8,18 @@
 param(
     [Parameter(Mandatory)][string]$ModulePath,
     [Parameter(Mandatory)][string]$PesterPath,
-    [Parameter(Mandatory)][string]$SummaryPath
+    [Parameter(Mandatory)][string]$SummaryPath,
+    # Only these test files, comma-separated names without .Tests.ps1 (wildcards allowed); all when empty.
+    [string]$TestFile
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterPath -Force
 $env:SPATIALSIM_MODULE_PATH = (Resolve-Path $ModulePath).ProviderPath
 
 $config = New-PesterConfiguration
-$config.Run.Path = $PSScriptRoot
+$config.Run.Path = if ($TestFile) {
+    @($TestFile -split ',' | ForEach-Object { Get-ChildItem -Path (Join-Path $PSScriptRoot "$_.Tests.ps1") } | ForEach-Object FullName)
+} else { $PSScriptRoot }
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
 $config.Output.RenderMode = 'Plaintext'
