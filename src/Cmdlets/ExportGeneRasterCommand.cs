@@ -80,20 +80,20 @@ public sealed class ExportGeneRasterCommand : SpatialSimCmdlet
             switch (Extension)
             {
                 case ".npy" when rasters.Count == 1:
-                    NpyFormat.WriteFloat32(target, rasters[0].ToPlane(), overwrite: Force);
+                    NpyFormat.WriteFloat32(target, rasters[0].ToPlane(), overwrite: Force, StopToken);
                     break;
                 case ".npy":
-                    NpyFormat.WriteFloat32Stack(target, rasters.Select(r => r.ToPlane()).ToList(), overwrite: Force);
+                    NpyFormat.WriteFloat32Stack(target, rasters.Select(r => r.ToPlane()).ToList(), overwrite: Force, StopToken);
                     WriteVerbose($"'{target}': stack of {rasters.Count} genes in this order: {string.Join(", ", rasters.Select(r => r.Gene))}.");
                     break;
                 case ".png":
-                    var info = ImageRasterWriter.WritePng16(target, rasters[0].ToPlane(), overwrite: Force);
+                    var info = ImageRasterWriter.WritePng16(target, rasters[0].ToPlane(), overwrite: Force, StopToken);
                     if (!info.Exact)
                         WriteWarning($"Gene '{rasters[0].Gene}' is not integer counts in 0..65535: '{target}' holds the values scaled by {info.Scale:g6} " +
                                      "(a 16-bit PNG stores integers). Use .npy or .tif to keep exact values.");
                     break;
                 default:
-                    ImageRasterWriter.WriteTiffFloat32(target, rasters[0].ToPlane(), overwrite: Force);
+                    ImageRasterWriter.WriteTiffFloat32(target, rasters[0].ToPlane(), overwrite: Force, StopToken);
                     break;
             }
             if (PassThru) WriteObject(new FileInfo(target));

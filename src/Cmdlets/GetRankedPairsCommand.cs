@@ -24,6 +24,10 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
     [Parameter]
     public string? Gene { get; set; }
 
+    /// <summary>Rank rasters with repeated gene names, suffixing the repeats (#2, #3…) instead of failing.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var r in InputObject)
@@ -38,7 +42,9 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
                 throw new SpatialSimException(ErrorKind.InvalidArgument,
                     $"Get-RankedPairs needs at least two gene rasters to form a pair; it received {_rasters.Count}" +
                     (_rasters.Count == 1 ? $" ('{_rasters[0].Gene}')." : "."));
-            RasterChecks.RequireUniqueNames(_rasters);
+            if (!Force) RasterChecks.RequireUniqueNames(_rasters);
+            var (genes, renamed) = RasterChecks.SuffixDuplicateNames(_rasters);
+            if (renamed.Count > 0) WriteWarning($"Repeated gene names were suffixed (-Force): {string.Join(", ", renamed)}.");
             RasterChecks.RequireSameSize(_rasters);
             var options = Options;
             bool gram = AllPairsSimilarity.HasGramPath(Method, options);
@@ -50,7 +56,6 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
                     progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
                 StopToken);
             progress.Complete();
-            var genes = _rasters.Select(r => r.Gene).ToList();
             for (int i = 0; i < genes.Count; i++)
                 if (double.IsNaN(scores[i, i]))
                     WriteWarning($"Gene '{genes[i]}' is constant over the raster (e.g. all zero): its pairs have Score NaN and are ranked last.");

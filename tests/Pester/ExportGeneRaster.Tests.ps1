@@ -5,6 +5,28 @@ BeforeAll {
 }
 
 Describe 'Export-GeneRaster' {
+    It 'leaves no file behind when stopped (Ctrl+C) while writing' {
+        $dir = Join-Path $TestDrive 'stopped'
+        New-Item -ItemType Directory $dir | Out-Null
+        $table = New-CountTable -Path (Join-Path $TestDrive 'big.csv') -Rows @(@('G', 0, 0, 1), @('G', 3999, 3999, 2))
+        $target = Join-Path $dir 'stack.npy'
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($Module, $Table, $Target)
+            Import-Module $Module
+            $g = Import-GeneRaster -Path $Table
+            1..12 | ForEach-Object { $g } | Export-GeneRaster -Path $Target   # 12 × 64 MB, written in EndProcessing
+        }).AddArgument($ModulePath).AddArgument($table.FullName).AddArgument($target)
+        $run = $ps.BeginInvoke()
+        $deadline = [datetime]::UtcNow.AddSeconds(120)
+        while (-not (Get-ChildItem $dir) -and -not $run.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 5 }
+        $ps.Stop()
+        $state = $ps.InvocationStateInfo.State
+        $ps.Dispose()
+        $state | Should -Be 'Stopped' -Because 'the export was still writing when stopped'
+        Get-ChildItem $dir | Should -BeNullOrEmpty -Because 'neither the target nor its temporary file may remain'
+    }
+
     It 'round-trips exactly through <Extension>' -TestCases @(@{ Extension = '.npy' }, @{ Extension = '.tif' }, @{ Extension = '.png' }) {
         $path = Join-Path $TestDrive "rt$Extension"
         $file = $A | Invoke-Smoothing -Sigma 0 | Export-GeneRaster -Path $path -PassThru

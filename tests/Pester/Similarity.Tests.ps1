@@ -94,7 +94,17 @@ Describe 'Get-RankedPairs' {
     }
 
     It 'refuses duplicate gene names' {
-        { @($A, $A) | Get-RankedPairs -ErrorAction Stop } | Should -Throw -ExpectedMessage "*unique*'A'*"
+        { @($A, $A) | Get-RankedPairs -ErrorAction Stop } | Should -Throw -ExpectedMessage "*unique*'A'*-Force*"
+    }
+
+    It 'with -Force, suffixes repeated names in input order and warns' {
+        $b = $blobs | Where-Object Gene -eq 'B'
+        $ranked = @($A, $b, $A, $A) | Get-RankedPairs -Force -WarningVariable w -WarningAction SilentlyContinue
+        $ranked.Count | Should -Be 6
+        $names = @($ranked.GeneA) + @($ranked.GeneB) | Sort-Object -Unique
+        $names | Should -Be (@('A', 'A#2', 'A#3', 'B') | Sort-Object)
+        ($ranked | Where-Object { $_.GeneA -like 'A*' -and $_.GeneB -like 'A*' }).Score | ForEach-Object { $_ | Should -BeGreaterThan 0.9999 }
+        "$w" | Should -BeLike "*'A' → 'A#2'*'A' → 'A#3'*"
     }
 
     It 'ranks pairs of a constant gene last, with a warning' {

@@ -826,5 +826,29 @@ public sealed class ImageRasterIoTests : IDisposable
         Assert.Single(Directory.GetFiles(_dir));
     }
 
+    [Fact]
+    public void CancelledWrites_LeaveNoFile_AndKeepTheOldOne()
+    {
+        var plane = new RasterPlane("g", 4096, 2048, new float[4096 * 2048], "test"); // 32 MB: written in two pieces
+        string path = PathOf("cancel.npy");
+        using var cts = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => RasterFileIo.WriteAtomically(path, false, fs =>
+        {
+            fs.Write(new byte[100]);
+            cts.Cancel(); // Ctrl+C while the data is being written
+            RasterFileIo.WriteFloat32LittleEndian(fs, plane.Pixels, cts.Token);
+        }, cts.Token));
+        Assert.Empty(Directory.GetFiles(_dir));
+
+        // Cancelled before it starts, every writer leaves an existing file alone even with overwrite.
+        File.WriteAllText(path, "keep");
+        Assert.Throws<OperationCanceledException>(() => NpyFormat.WriteFloat32(path, plane, overwrite: true, cts.Token));
+        Assert.Throws<OperationCanceledException>(() => NpyFormat.WriteFloat32Stack(path, [plane, plane], overwrite: true, cts.Token));
+        Assert.Throws<OperationCanceledException>(() => ImageRasterWriter.WriteTiffFloat32(path, plane, overwrite: true, cts.Token));
+        Assert.Throws<OperationCanceledException>(() => ImageRasterWriter.WritePng16(path, plane, overwrite: true, cts.Token));
+        Assert.Equal("keep", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+
     private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
 }

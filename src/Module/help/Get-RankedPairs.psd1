@@ -5,13 +5,14 @@ Get-RankedPairs collects GeneRasters from the pipeline (or -InputObject) and sco
 
 Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Other measures are computed pair by pair.
 
-All rasters must share one canvas (same size) and have unique gene names. -Gene X keeps only the pairs containing X (its best partners, X named first); -Top N keeps the first N.
+All rasters must share one canvas (same size) and have unique gene names; with -Force, repeated names are suffixed (#2, #3… in input order) with a warning instead. -Gene X keeps only the pairs containing X (its best partners, X named first); -Top N keeps the first N.
 '@
     SharedParameters = 'SimilarityParameters.data.psd1'
     Parameters  = @{
         InputObject = 'The gene rasters to pair, usually from the pipeline (at least two).'
         Top         = 'Output only the first N pairs.'
         Gene        = 'Output only the pairs that contain this gene, its best partners first.'
+        Force       = 'Accept repeated gene names (e.g. the same gene from two sections): the second and later rasters of a name are renamed Name#2, Name#3… in input order, with a warning. Without -Force, repeated names are an error that lists them.'
     }
     Inputs      = @('SpatialSim.TorchCore.GeneRaster')
     Outputs     = @('SpatialSim.TorchCore.Similarity.RankedPair')

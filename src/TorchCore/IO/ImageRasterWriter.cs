@@ -33,7 +33,7 @@ public static class ImageRasterWriter
     /// all values are scaled so the largest becomes 65535 (see the returned <see cref="PngExportInfo"/>). Negative or
     /// non-finite values cannot be stored in a PNG and are refused.
     /// </summary>
-    public static PngExportInfo WritePng16(string path, RasterPlane plane, bool overwrite = false)
+    public static PngExportInfo WritePng16(string path, RasterPlane plane, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plane);
         RasterFileIo.CheckTarget(path, overwrite); // fail before the work when the answer is already known
@@ -76,7 +76,7 @@ public static class ImageRasterWriter
             ColorType = PngColorType.Grayscale,
             CompressionLevel = PngCompressionLevel.DefaultCompression,
         };
-        RasterFileIo.WriteAtomically(path, overwrite, fs => image.Save(fs, encoder));
+        RasterFileIo.WriteAtomically(path, overwrite, fs => image.Save(fs, encoder), cancellationToken);
         return info;
     }
 
@@ -84,7 +84,7 @@ public static class ImageRasterWriter
     /// Writes <paramref name="plane"/> as a single-page, uncompressed, little-endian TIFF of 32-bit IEEE floats
     /// (BlackIsZero, one sample per pixel, strips). Every value, including NaN and infinities, round-trips exactly.
     /// </summary>
-    public static void WriteTiffFloat32(string path, RasterPlane plane, bool overwrite = false)
+    public static void WriteTiffFloat32(string path, RasterPlane plane, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plane);
         RasterFileIo.CheckTarget(path, overwrite);
@@ -152,7 +152,7 @@ public static class ImageRasterWriter
         RasterFileIo.WriteAtomically(path, overwrite, fs =>
         {
             fs.Write(head);
-            RasterFileIo.WriteFloat32LittleEndian(fs, plane.Pixels);
-        });
+            RasterFileIo.WriteFloat32LittleEndian(fs, plane.Pixels, cancellationToken);
+        }, cancellationToken);
     }
 }

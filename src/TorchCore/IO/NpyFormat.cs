@@ -425,7 +425,7 @@ public static class NpyFormat
     // ---------------------------------------------------------------- writing
 
     /// <summary>Writes one raster as a 2-D (height, width) little-endian float32 array.</summary>
-    public static void WriteFloat32(string path, RasterPlane plane, bool overwrite = false)
+    public static void WriteFloat32(string path, RasterPlane plane, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plane);
         RasterFileIo.CheckTarget(path, overwrite);
@@ -433,15 +433,15 @@ public static class NpyFormat
         RasterFileIo.WriteAtomically(path, overwrite, fs =>
         {
             fs.Write(header);
-            RasterFileIo.WriteFloat32LittleEndian(fs, plane.Pixels);
-        });
+            RasterFileIo.WriteFloat32LittleEndian(fs, plane.Pixels, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>
     /// Writes rasters of equal size as a 3-D (genes, height, width) little-endian float32 array, planes in list order.
     /// Gene names are not stored in .npy; keep the order (e.g. in a names file) to read them back with <see cref="ReadPlanes"/>.
     /// </summary>
-    public static void WriteFloat32Stack(string path, IReadOnlyList<RasterPlane> planes, bool overwrite = false)
+    public static void WriteFloat32Stack(string path, IReadOnlyList<RasterPlane> planes, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(planes);
         if (planes.Count == 0)
@@ -460,8 +460,8 @@ public static class NpyFormat
         RasterFileIo.WriteAtomically(path, overwrite, fs =>
         {
             fs.Write(header);
-            foreach (var p in planes) RasterFileIo.WriteFloat32LittleEndian(fs, p.Pixels);
-        });
+            foreach (var p in planes) RasterFileIo.WriteFloat32LittleEndian(fs, p.Pixels, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>A version 1.0 header for '&lt;f4' C-order data, padded with spaces and a newline to a multiple of 64 bytes.</summary>

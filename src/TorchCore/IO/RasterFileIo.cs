@@ -49,18 +49,27 @@ internal static class RasterFileIo
         return true;
     }
 
-    /// <summary>Writes float32 values little-endian (the byte order of every file SpatialSim writes), in 1 MB pieces.</summary>
-    public static void WriteFloat32LittleEndian(Stream stream, ReadOnlySpan<float> values)
+    /// <summary>
+    /// Writes float32 values little-endian (the byte order of every file SpatialSim writes), in pieces of at most 16 MB,
+    /// checking <paramref name="cancellationToken"/> before each.
+    /// </summary>
+    public static void WriteFloat32LittleEndian(Stream stream, ReadOnlySpan<float> values, CancellationToken cancellationToken = default)
     {
         if (BitConverter.IsLittleEndian)
         {
-            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+            const int piece = 4 << 20; // floats
+            for (int i = 0; i < values.Length; i += piece)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.Slice(i, Math.Min(piece, values.Length - i))));
+            }
             return;
         }
         var buffer = new byte[1 << 20];
         int per = buffer.Length / 4;
         for (int i = 0; i < values.Length; i += per)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var part = values.Slice(i, Math.Min(per, values.Length - i));
             for (int k = 0; k < part.Length; k++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(k * 4), part[k]);
             stream.Write(buffer, 0, part.Length * 4);
@@ -82,8 +91,10 @@ internal static class RasterFileIo
     /// Writes a file through a temporary sibling (<c>path + ".tmp-XXXXXXXX"</c>) that is renamed to <paramref name="path"/>
     /// only after <paramref name="write"/> succeeded and the data is flushed. The temporary file is deleted on any failure.
     /// Without <paramref name="overwrite"/>, an existing file is never replaced, even one created while we were writing.
+    /// Cancellation (Ctrl+C in the shell) before the rename leaves no file behind: the temporary file is deleted and the
+    /// target is untouched; <paramref name="write"/> may check the token itself to stop sooner.
     /// </summary>
-    public static void WriteAtomically(string path, bool overwrite, Action<FileStream> write)
+    public static void WriteAtomically(string path, bool overwrite, Action<FileStream> write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
         string full = CheckTarget(path, overwrite);
@@ -93,9 +104,12 @@ internal static class RasterFileIo
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 write(fs);
+                cancellationToken.ThrowIfCancellationRequested();
                 fs.Flush(flushToDisk: true);
             }
+            cancellationToken.ThrowIfCancellationRequested();
             try
             {
                 File.Move(tmp, full, overwrite);

@@ -47,4 +47,31 @@ public static class RasterChecks
                 $"Gene names must be unique to name pairs, but these repeat: {string.Join(", ", duplicates)}. " +
                 "Import with -Gene to name them, or pass -Force to add suffixes (#2, #3…).");
     }
+
+    /// <summary>
+    /// The gene names made unique: the first of each repeated name keeps it, later ones get "#2", "#3"… in input order
+    /// (skipping a suffixed name that is already taken). Returns the names and the renames made ("old → new").
+    /// </summary>
+    public static (IReadOnlyList<string> Names, IReadOnlyList<string> Renamed) SuffixDuplicateNames(IReadOnlyList<GeneRaster> rasters)
+    {
+        var taken = new HashSet<string>(rasters.Select(r => r.Gene), StringComparer.Ordinal);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new List<string>(rasters.Count);
+        var renamed = new List<string>();
+        foreach (var r in rasters)
+        {
+            if (!seen.TryGetValue(r.Gene, out int count))
+            {
+                seen[r.Gene] = 1;
+                names.Add(r.Gene);
+                continue;
+            }
+            string name;
+            do name = $"{r.Gene}#{++count}"; while (!taken.Add(name));
+            seen[r.Gene] = count;
+            names.Add(name);
+            renamed.Add($"'{r.Gene}' → '{name}'");
+        }
+        return (names, renamed);
+    }
 }
