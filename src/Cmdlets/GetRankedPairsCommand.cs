@@ -22,6 +22,7 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
 
     /// <summary>Only the pairs that contain this gene (its best partners first).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(GeneNameCompleter))]
     public string? Gene { get; set; }
 
     /// <summary>Rank rasters with repeated gene names, suffixing the repeats (#2, #3…) instead of failing.</summary>

@@ -35,6 +35,7 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     /// <summary>Tables: keep only these genes (wildcards allowed). Images and .npy: the gene names, in file / plane order.</summary>
     [Parameter]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(GeneNameCompleter))]
     public string[]? Gene { get; set; }
 
     /// <summary>Sum b×b pixel blocks (Stereo-seq "bin b").</summary>
@@ -67,7 +68,9 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     public long MaxPixels { get; set; } = 150_000_000;
 
     [Parameter]
-    public DeviceKind Device { get; set; } = DeviceKind.Cpu;
+    [ArgumentCompleter(typeof(DeviceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Device { get; set; } = "Cpu";
 
     protected override void BeginProcessing()
     {

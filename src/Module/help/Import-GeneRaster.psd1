@@ -21,7 +21,7 @@ NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene
         MinTotal    = 'Tables: drop genes with fewer counts than this inside the canvas. Default 0.'
         Channel     = 'Images: the colour channel (R, G, B or A) to read from a colour image. Without it colour images are refused.'
         MaxPixels   = 'Refuse a raster or table canvas with more pixels than this, before allocating it. Default 150 million (10000×10000 with margin).'
-        Device      = 'Where the rasters live and are computed on: Cpu (default) or Cuda. Asking for Cuda where there is none is an error.'
+        Device      = 'Where the rasters live and are computed on: Cpu (default), Cuda (the first GPU) or Cuda:N. Tab completion offers the devices this machine has (Get-SpatialSimDevice lists them); asking for Cuda where there is none is an error.'
     }
     Inputs      = @('System.String: paths.', 'System.IO.FileInfo: files from Get-ChildItem, bound by FullName.')
     Outputs     = @('SpatialSim.TorchCore.GeneRaster: one per gene.')

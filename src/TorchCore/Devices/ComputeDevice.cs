@@ -42,6 +42,23 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
         return new ComputeDevice(DeviceKind.Cuda, index);
     }
 
+    /// <summary>
+    /// The device named by <paramref name="name"/> — "Cpu", "Cuda" (device 0) or "Cuda:N" (case-insensitive) — or a clear
+    /// error when the name is not one of these or the device is not available here.
+    /// </summary>
+    public static ComputeDevice Resolve(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string n = name.Trim();
+        if (n.Equals("Cpu", StringComparison.OrdinalIgnoreCase)) return Resolve(DeviceKind.Cpu);
+        if (n.Equals("Cuda", StringComparison.OrdinalIgnoreCase)) return Resolve(DeviceKind.Cuda);
+        if (n.StartsWith("Cuda:", StringComparison.OrdinalIgnoreCase) &&
+            int.TryParse(n.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+            return Resolve(DeviceKind.Cuda, index);
+        throw new SpatialSimException(ErrorKind.InvalidArgument,
+            $"'{name}' is not a device name: use Cpu, Cuda (the first GPU) or Cuda:N (GPU number N). Get-SpatialSimDevice lists the devices of this machine.");
+    }
+
     /// <summary>Devices usable on this machine, CPU first.</summary>
     public static IReadOnlyList<ComputeDevice> Available()
     {
