@@ -6,6 +6,11 @@ BeforeDiscovery {
         $i = 0
         foreach ($ex in (Get-Help $c -Full).examples.example) { $i++; @{ Name = $c; Number = $i; Code = $ex.code } }
     }
+    # Every ```powershell block of the README, in order (its blocks build on nothing outside themselves).
+    $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
+    $script:readmeExamples = @([regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```') | ForEach-Object -Begin { $n = 0 } -Process {
+        $n++; @{ Number = $n; Code = $_.Groups[1].Value; FirstLine = ($_.Groups[1].Value -split '\r?\n' | Where-Object { $_ -and $_ -notlike '#*' } | Select-Object -First 1) }
+    })
 }
 
 BeforeAll { . (Join-Path $PSScriptRoot 'TestHelpers.ps1') }
@@ -33,6 +38,19 @@ Describe 'Example <Number> of <Name>' -ForEach $examples {
         $ErrorActionPreference = 'Stop'
         $output = & ([scriptblock]::Create($Code)) 3>$null
         $? | Should -BeTrue
+        $output | Should -Not -BeNullOrEmpty -Because 'an example should show something'
+    }
+}
+
+Describe 'README example <Number> (<FirstLine>)' -ForEach $readmeExamples {
+    It 'runs without error from a scratch folder' {
+        # The README is written for a shell in the repository root; run it from a scratch folder (it may write files)
+        # with the repository's module and samples.
+        $code = $Code.Replace('./out/SpatialSim', "'$ModulePath'").Replace("'./samples/", "'$RepoRoot/samples/")
+        $ErrorActionPreference = 'Stop'
+        Push-Location $TestDrive
+        try { $output = & ([scriptblock]::Create($code)) 3>$null }
+        finally { Pop-Location }
         $output | Should -Not -BeNullOrEmpty -Because 'an example should show something'
     }
 }

@@ -112,4 +112,24 @@ Describe 'Import-GeneRaster from images and .npy' {
         $named.Gene | Should -Be @('A', 'B', 'C', 'D', 'Z')
         $named[2].Total | Should -Be $blobs[2].Total
     }
+
+    It 'refuses NaN, infinite and negative pixels, naming the gene, file, row and column' -TestCases @(
+        @{ Value = [float]::NaN; Expected = '*NaN pixel at row 1, column 2*' }
+        @{ Value = [float]::PositiveInfinity; Expected = '*infinite pixel at row 1, column 2*' }
+        @{ Value = [float]-3; Expected = '*negative value (-3) at row 1, column 2*' }
+    ) {
+        # A 3×4 float32 .npy, as numpy.save writes it, with one bad pixel.
+        $header = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }".PadRight(117) + "`n"
+        $bytes = [System.Collections.Generic.List[byte]]::new()
+        $bytes.AddRange([byte[]](0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, $header.Length, 0))
+        $bytes.AddRange([Text.Encoding]::ASCII.GetBytes($header))
+        foreach ($i in 0..11) { $bytes.AddRange([BitConverter]::GetBytes($(if ($i -eq 6) { $Value } else { [float]$i }))) }
+        $path = Join-Path $TestDrive 'bad.npy'
+        [IO.File]::WriteAllBytes($path, $bytes.ToArray())
+        Import-GeneRaster -Path $path -Gene Odd -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs[0].Exception.Message | Should -BeLike "*Gene 'Odd'*bad.npy*"
+        $errs[0].Exception.Message | Should -BeLike $Expected
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $errs[0].TargetObject | Should -Be $path
+    }
 }
