@@ -20,14 +20,19 @@ public sealed class InvokeSmoothingCommand : SpatialSimCmdlet
     [Parameter]
     public GaussianMethod Method { get; set; } = GaussianMethod.Auto;
 
+    private ProgressReporter? _progress;
+    private int _done;
+
     protected override void ProcessRecord()
     {
+        _progress ??= new ProgressReporter(this, 1, $"Smoothing with σ = {Sigma} px");
         foreach (var raster in InputObject)
         {
             if (raster is null) continue;
             try
             {
                 StopToken.ThrowIfCancellationRequested();
+                _progress.ReportItem(_done++, $"smoothing '{raster.Gene}'");
                 WriteVerbose($"Smoothing '{raster.Gene}' ({raster.Width}×{raster.Height}) with σ={Sigma} px, method {Method}, on {raster.Device}.");
                 WriteObject(GaussianSmoothing.Smooth(raster, Sigma, Method));
             }
@@ -35,4 +40,6 @@ public sealed class InvokeSmoothingCommand : SpatialSimCmdlet
             catch (Exception e) { WriteFailure(e, raster, "SmoothingFailed"); }
         }
     }
+
+    protected override void EndProcessing() => _progress?.Complete();
 }

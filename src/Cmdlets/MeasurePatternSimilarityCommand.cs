@@ -15,15 +15,20 @@ public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 1)]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
 
+    private ProgressReporter? _progress;
+    private int _done;
+
     protected override void ProcessRecord()
     {
         var options = Options;
+        _progress ??= new ProgressReporter(this, 1, $"Comparing with '{Reference.Gene}' by {Method}");
         foreach (var raster in InputObject)
         {
             if (raster is null) continue;
             try
             {
                 StopToken.ThrowIfCancellationRequested();
+                _progress.ReportItem(_done++, $"'{raster.Gene}'");
                 var result = SimilarityMeasures.Measure(Method, Reference, raster, options);
                 if (double.IsNaN(result.Score))
                     WriteWarning($"{Method} of '{Reference.Gene}' and '{raster.Gene}' is undefined (Score NaN): {result.Note}.");
@@ -33,4 +38,6 @@ public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
             catch (Exception e) { WriteFailure(e, raster, "SimilarityFailed"); }
         }
     }
+
+    protected override void EndProcessing() => _progress?.Complete();
 }

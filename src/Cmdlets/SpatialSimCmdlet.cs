@@ -82,6 +82,21 @@ public abstract class SpatialSimCmdlet : PSCmdlet
             _cmdlet.WriteProgress(_record);
         }
 
+        /// <summary>
+        /// One more item of a stream whose length is unknown (rasters arriving through the pipeline): the count so far and
+        /// what is being worked on, without a percentage.
+        /// </summary>
+        public void ReportItem(int done, string status)
+        {
+            long ms = _clock.ElapsedMilliseconds;
+            if (ms - _lastShownMs < 250) return;
+            _lastShownMs = ms;
+            _record.StatusDescription = $"{done} done; {status}";
+            _record.PercentComplete = -1;
+            _record.SecondsRemaining = -1;
+            _cmdlet.WriteProgress(_record);
+        }
+
         public void Complete()
         {
             _record.RecordType = ProgressRecordType.Completed;
