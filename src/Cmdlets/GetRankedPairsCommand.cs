@@ -12,6 +12,9 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
 {
     private readonly List<GeneRaster> _rasters = new();
 
+    /// <summary>Genes with fewer counts than this (but some) get a warning: their patterns are mostly sampling noise.</summary>
+    private const double FewCounts = 20;
+
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
 
@@ -47,6 +50,10 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
             var (genes, renamed) = RasterChecks.SuffixDuplicateNames(_rasters);
             if (renamed.Count > 0) WriteWarning($"Repeated gene names were suffixed (-Force): {string.Join(", ", renamed)}.");
             RasterChecks.RequireSameSize(_rasters);
+            var sparse = _rasters.Where(r => r.Total > 0 && r.Total < FewCounts).Select(r => $"'{r.Gene}' ({r.Total:g4})").ToList();
+            if (sparse.Count > 0)
+                WriteWarning($"{sparse.Count} gene(s) have fewer than {FewCounts} counts, so their patterns are mostly sampling noise and their scores " +
+                             $"are unreliable: {string.Join(", ", sparse.Take(10))}{(sparse.Count > 10 ? ", …" : "")}. Consider Import-GeneRaster -MinTotal or a larger -BinSize.");
             var options = Options;
             bool gram = AllPairsSimilarity.HasGramPath(Method, options);
             WriteVerbose($"Ranking {_rasters.Count} genes ({_rasters.Count * (_rasters.Count - 1) / 2} pairs) by {Method} {options.Describe(Method)} " +

@@ -132,4 +132,14 @@ Describe 'Import-GeneRaster from images and .npy' {
         $errs[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $errs[0].TargetObject | Should -Be $path
     }
+
+    It 'never modifies its input files' {
+        $files = @((New-BlobTable -Path (Join-Path $TestDrive 'ro.csv')).FullName, $SampleGem)
+        $before = $files | ForEach-Object { [pscustomobject]@{ Hash = (Get-FileHash $_).Hash; Time = (Get-Item $_).LastWriteTimeUtc } }
+        Import-GeneRaster -Path $files[0] | Out-Null
+        Import-GeneRaster -Path $files[1] -BinSize 20 -MinTotal 500 | Out-Null
+        $after = $files | ForEach-Object { [pscustomobject]@{ Hash = (Get-FileHash $_).Hash; Time = (Get-Item $_).LastWriteTimeUtc } }
+        $after.Hash | Should -Be $before.Hash
+        $after.Time | Should -Be $before.Time
+    }
 }

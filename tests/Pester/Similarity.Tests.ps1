@@ -84,6 +84,12 @@ Describe 'Get-RankedPairs' {
         $partners.GeneA | Sort-Object -Unique | Should -Be 'C'
     }
 
+    It 'warns about genes with very few counts, naming them' {
+        $weak = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'weak.csv') -Rows @(@('W', 5, 5, 3), @('W', 20, 20, 2), @('Z', 0, 0, 0), @('Z', 39, 29, 0)))
+        $null = @($blobs) + @($weak | Where-Object Gene -eq 'W') | Get-RankedPairs -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -BeLike "*fewer than 20 counts*'W' (5)*"
+    }
+
     It 'needs two genes at least' {
         { $A | Get-RankedPairs -ErrorAction Stop } | Should -Throw -ExpectedMessage "*at least two*'A'*"
     }

@@ -5,6 +5,8 @@ Get-RankedPairs collects GeneRasters from the pipeline (or -InputObject) and sco
 
 Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Other measures are computed pair by pair.
 
+Genes with fewer than 20 counts (but some) get a warning: their patterns are mostly sampling noise and their scores unreliable.
+
 All rasters must share one canvas (same size) and have unique gene names; with -Force, repeated names are suffixed (#2, #3… in input order) with a warning instead. -Gene X keeps only the pairs containing X (its best partners, X named first); -Top N keeps the first N.
 '@
     SharedParameters = 'SimilarityParameters.data.psd1'
