@@ -30,9 +30,37 @@ public abstract class SpatialSimCmdlet : PSCmdlet
         _ => ErrorCategory.NotSpecified,
     };
 
+    /// <summary>
+    /// Running out of memory — .NET's OutOfMemoryException, or libtorch's allocator failing on the CPU ("can't allocate
+    /// memory") or the GPU ("CUDA out of memory") — becomes a <see cref="ErrorKind.LimitExceeded"/> error that says what to do;
+    /// any other exception is returned as it is.
+    /// </summary>
+    public static Exception ForPeople(Exception exception)
+    {
+        if (exception is SpatialSimException) return exception;
+        string message = exception.Message ?? "";
+        bool outOfMemory = exception is OutOfMemoryException ||
+                           message.Contains("out of memory", StringComparison.OrdinalIgnoreCase) ||
+                           message.Contains("can't allocate memory", StringComparison.OrdinalIgnoreCase) ||
+                           message.Contains("cannot allocate memory", StringComparison.OrdinalIgnoreCase);
+        if (!outOfMemory) return exception;
+        bool gpu = message.Contains("CUDA", StringComparison.OrdinalIgnoreCase);
+        return new SpatialSimException(ErrorKind.LimitExceeded,
+            $"Ran out of {(gpu ? "GPU" : "")}{(gpu ? " " : "")}memory ({FirstLine(message)}). Make the rasters smaller with Import-GeneRaster -BinSize or -Region, " +
+            "rank fewer genes at once (or in shards)" + (gpu ? ", or use -Device Cpu" : ", or lower the memory budget -MaxMemoryGB so the work is done in smaller tiles") + ".",
+            exception);
+
+        static string FirstLine(string text)
+        {
+            string line = text.Split('\n', 2)[0].Trim();
+            return line.Length > 200 ? line[..200] + "…" : line;
+        }
+    }
+
     /// <summary>An ErrorRecord for any exception: core errors keep their message and category; I/O errors become ReadError/WriteError/PermissionDenied.</summary>
     protected static ErrorRecord ToErrorRecord(Exception exception, object? target, string errorId)
     {
+        exception = ForPeople(exception);
         var category = exception switch
         {
             SpatialSimException s => CategoryOf(s.Kind),

@@ -40,6 +40,21 @@ Describe 'Get-SpatialSimDevice' {
         $gem = $SampleGem
         { Import-GeneRaster -Path $gem -Device Cuda -ErrorAction Stop } | Should -Throw -ExpectedMessage '*CUDA*no CUDA device*-Device Cpu*'
     }
+
+    It 'turns running out of memory (libtorch or .NET) into a LimitsExceeded error that says what to do' {
+        # libtorch's own allocator failing: a 4 TB tensor.
+        $torchError = try { [TorchSharp.torch]::zeros([long[]](1000000, 1000000)) | Out-Null; $null } catch { $_.Exception.GetBaseException() }
+        $torchError | Should -Not -BeNullOrEmpty -Because 'a 4 TB allocation cannot succeed here'
+        foreach ($e in $torchError, [OutOfMemoryException]::new(), [Runtime.InteropServices.ExternalException]::new('CUDA out of memory. Tried to allocate 2.00 GiB')) {
+            $friendly = [SpatialSim.Cmdlets.SpatialSimCmdlet]::ForPeople($e)
+            $friendly.Kind | Should -Be 'LimitExceeded'
+            $friendly.Message | Should -BeLike '*Ran out of*memory*-BinSize*'
+            $friendly.InnerException | Should -Be $e
+        }
+        ([SpatialSim.Cmdlets.SpatialSimCmdlet]::ForPeople([Runtime.InteropServices.ExternalException]::new('CUDA out of memory'))).Message | Should -BeLike '*GPU memory*-Device Cpu*'
+        $other = [InvalidOperationException]::new('something else')
+        [SpatialSim.Cmdlets.SpatialSimCmdlet]::ForPeople($other) | Should -Be $other
+    }
 }
 
 Describe 'The libLibTorchSharp.so repair' {
