@@ -57,7 +57,9 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
             var options = Options;
             bool gram = AllPairsSimilarity.HasGramPath(Method, options);
             WriteVerbose($"Ranking {_rasters.Count} genes ({_rasters.Count * (_rasters.Count - 1) / 2} pairs) by {Method} {options.Describe(Method)} " +
-                         (gram ? $"as one Gram matrix on {_rasters[0].Device}." : $"pair by pair on {_rasters[0].Device}."));
+                         (gram ? $"as one Gram matrix on {_rasters[0].Device}." :
+                          PreparedAllPairs.Supports(Method, options) ? $"with each gene prepared once, then pair by pair, on {_rasters[0].Device}." :
+                          $"pair by pair on {_rasters[0].Device}."));
             var progress = new ProgressReporter(this, 1, $"Ranking gene pairs by {Method}");
             var scores = AllPairsSimilarity.Compute(_rasters, Method, options,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>

@@ -4,7 +4,8 @@ namespace SpatialSim.TorchCore.Ranking;
 
 /// <summary>
 /// The similarity matrix of all gene pairs for any measure: the Gram-matrix path where the maths allows
-/// (<see cref="CorrelationGram"/>), otherwise every pair compared once (the matrix is symmetric).
+/// (<see cref="CorrelationGram"/>), each gene prepared once where the measure allows (<see cref="PreparedAllPairs"/>),
+/// otherwise every pair compared once (the matrix is symmetric).
 /// </summary>
 public static class AllPairsSimilarity
 {
@@ -28,6 +29,8 @@ public static class AllPairsSimilarity
                 progress is null ? null : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix"))),
                 cancellationToken);
         }
+        if (PreparedAllPairs.Supports(method, options))
+            return PreparedAllPairs.Compute(rasters, method, options, progress, cancellationToken);
         int n = rasters.Count;
         var scores = new double[n, n];
         int total = n * (n - 1) / 2, done = 0;

@@ -1,0 +1,207 @@
+using SpatialSim.TorchCore.Similarity;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SpatialSim.TorchCore.Ranking;
+
+/// <summary>
+/// All pairs for the measures whose per-gene work can be done once: each gene is prepared once (SSIM/MS-SSIM local
+/// statistics, LBP histograms, dense SIFT descriptors, keypoints, RoiPearson's smoothed map and peak region, Lee's L and
+/// Moran's I standardised maps and their spatial lags) and only the pair term is computed per pair. Lee's L and
+/// bivariate Moran's I are then one matrix product: with the flattened maps as rows, L = Lag(Z)·Lag(Z)ᵀ and
+/// I = Z·Lag(Z)ᵀ (symmetrised), accumulated in float64 over column chunks.
+/// <para>Memory stays bounded: genes are prepared in blocks whose prepared data fits <c>maxPreparedBytes</c>; with more
+/// genes than one block holds, the blocks are visited pairwise (block I stays prepared while each later block J is
+/// prepared and compared), so a gene is prepared at most once per block. Scores equal the pair-by-pair ones exactly for
+/// the descriptor measures and to float rounding for the matrix products.</para>
+/// </summary>
+public static class PreparedAllPairs
+{
+    /// <summary>Default budget for the prepared data of the genes held at once.</summary>
+    public const long DefaultMaxPreparedBytes = 4L << 30;
+
+    public static bool Supports(SimilarityMethod method, SimilarityOptions options) =>
+        options.Pyramid <= 1 && options.Mask is null && method is SimilarityMethod.Ssim or SimilarityMethod.MsSsim or SimilarityMethod.Lbp
+            or SimilarityMethod.DenseSift or SimilarityMethod.Keypoints or SimilarityMethod.RoiPearson or SimilarityMethod.LeeL or SimilarityMethod.MoranBV;
+
+    public static double[,] Compute(IReadOnlyList<GeneRaster> rasters, SimilarityMethod method, SimilarityOptions options,
+        IProgress<(int Done, int Total, string Step)>? progress = null, CancellationToken cancellationToken = default,
+        long maxPreparedBytes = DefaultMaxPreparedBytes)
+    {
+        RasterChecks.RequireSameSize(rasters);
+        if (rasters.Count == 0) return new double[0, 0];
+        long pixels = (long)rasters[0].Width * rasters[0].Height;
+        var run = new Run(rasters, progress, cancellationToken, maxPreparedBytes);
+        switch (method)
+        {
+            case SimilarityMethod.Ssim:
+                return run.Pairwise(g => SsimSimilarity.Prepare(g, options.Ssim), SsimSimilarity.Compare, pixels * 4 * 3);
+            case SimilarityMethod.MsSsim:
+                return run.Pairwise(g => MsSsimSimilarity.Prepare(g, options.MsSsim), MsSsimSimilarity.Compare, pixels * 4 * 4);
+            case SimilarityMethod.RoiPearson:
+                return run.Pairwise(g => RoiPearsonSimilarity.Prepare(g, options.RoiPearson), RoiPearsonSimilarity.Compare, pixels * 4 * 2);
+            case SimilarityMethod.Lbp:
+                return run.Pairwise(g => LbpSimilarity.Prepare(g, options.Lbp), (a, b) => LbpSimilarity.Compare(a, b, options.Lbp), pixels * 4);
+            case SimilarityMethod.DenseSift:
+                long cells = (long)Math.Ceiling((double)rasters[0].Width / options.DenseSift.Step) * (long)Math.Ceiling((double)rasters[0].Height / options.DenseSift.Step);
+                return run.Pairwise(g => DenseSiftSimilarity.Prepare(g, options.DenseSift), DenseSiftSimilarity.Compare,
+                    cells * options.DenseSift.BinSizes.Length * 132 * 4 + pixels * 4);
+            case SimilarityMethod.Keypoints:
+                return run.Pairwise(g => KeypointsSimilarity.Prepare(g, options.Keypoints), KeypointsSimilarity.Compare, pixels * 4);
+            case SimilarityMethod.LeeL:
+                return run.SpatialGram(g => LeeLSimilarity.Prepare(g, options.LeeL), moran: false, pixels);
+            case SimilarityMethod.MoranBV:
+                return run.SpatialGram(g => MoranBVSimilarity.Prepare(g, options.MoranBV), moran: true, pixels);
+            default:
+                throw new SpatialSimException(ErrorKind.InvalidArgument, $"{method} has no prepared all-pairs path.");
+        }
+    }
+
+    private sealed class Run(IReadOnlyList<GeneRaster> rasters, IProgress<(int Done, int Total, string Step)>? progress,
+        CancellationToken cancellationToken, long maxPreparedBytes)
+    {
+        private readonly int _n = rasters.Count;
+        private int _done;
+        private int Total => _n * (_n - 1) / 2;
+
+        /// <summary>Gene blocks [start, end) of at most the number of genes whose prepared data fits half the budget.</summary>
+        private List<(int Start, int End)> Blocks(long bytesPerGene)
+        {
+            long perBlock = Math.Max(1, maxPreparedBytes / 2 / Math.Max(1, bytesPerGene));
+            int size = (int)Math.Min(_n, perBlock);
+            var blocks = new List<(int, int)>();
+            for (int s = 0; s < _n; s += size) blocks.Add((s, Math.Min(_n, s + size)));
+            return blocks;
+        }
+
+        private T[] Prepare<T>(Func<GeneRaster, T> prepare, (int Start, int End) block)
+        {
+            var prepared = new T[block.End - block.Start];
+            try
+            {
+                for (int i = block.Start; i < block.End; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report((_done, Total, $"preparing {rasters[i].Gene}"));
+                    prepared[i - block.Start] = prepare(rasters[i]);
+                }
+                return prepared;
+            }
+            catch
+            {
+                Release(prepared);
+                throw;
+            }
+        }
+
+        private static void Release<T>(T[] prepared)
+        {
+            foreach (var p in prepared)
+                if (p is IDisposable d) d.Dispose();
+                else if (p is ValueTuple<Tensor, Tensor> t) { t.Item1.Dispose(); t.Item2.Dispose(); }
+        }
+
+        /// <summary>Every pair compared once from prepared genes; the diagonal is each gene against itself.</summary>
+        public double[,] Pairwise<T>(Func<GeneRaster, T> prepare, Func<T, T, SimilarityScore> compare, long bytesPerGene)
+        {
+            var scores = new double[_n, _n];
+            var blocks = Blocks(bytesPerGene);
+            for (int bi = 0; bi < blocks.Count; bi++)
+            {
+                var rows = Prepare(prepare, blocks[bi]);
+                try
+                {
+                    ComparePairs(rows, blocks[bi], rows, blocks[bi], compare, scores);
+                    for (int bj = bi + 1; bj < blocks.Count; bj++)
+                    {
+                        var cols = Prepare(prepare, blocks[bj]);
+                        try { ComparePairs(rows, blocks[bi], cols, blocks[bj], compare, scores); }
+                        finally { Release(cols); }
+                    }
+                }
+                finally { Release(rows); }
+            }
+            progress?.Report((Total, Total, ""));
+            return scores;
+        }
+
+        private void ComparePairs<T>(T[] rows, (int Start, int End) rowBlock, T[] cols, (int Start, int End) colBlock,
+            Func<T, T, SimilarityScore> compare, double[,] scores)
+        {
+            bool same = rowBlock == colBlock;
+            for (int i = rowBlock.Start; i < rowBlock.End; i++)
+                for (int j = same ? i : colBlock.Start; j < colBlock.End; j++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (i != j) progress?.Report((_done, Total, $"{rasters[i].Gene} × {rasters[j].Gene}"));
+                    double s = compare(rows[i - rowBlock.Start], cols[j - colBlock.Start]).Score;
+                    scores[i, j] = s;
+                    scores[j, i] = s;
+                    if (i != j) _done++;
+                }
+        }
+
+        /// <summary>
+        /// Lee's L (Lag(Z)·Lag(Z)ᵀ) or the symmetrised bivariate Moran's I ((Z·Lag(Z)ᵀ + Lag(Z)·Zᵀ)/2), block by block,
+        /// in float64 over column chunks of 2^20 pixels.
+        /// </summary>
+        public double[,] SpatialGram(Func<GeneRaster, (Tensor Z, Tensor LagZ)> prepare, bool moran, long pixels)
+        {
+            var scores = new double[_n, _n];
+            var blocks = Blocks(pixels * 4 * 4); // Z and Lag(Z), prepared and then stacked
+            for (int bi = 0; bi < blocks.Count; bi++)
+            {
+                using var rowScope = torch.NewDisposeScope();
+                var (rowZ, rowLag) = PrepareStacked(prepare, blocks[bi]);
+                for (int bj = bi; bj < blocks.Count; bj++)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var (colZ, colLag) = bj == bi ? (rowZ, rowLag) : PrepareStacked(prepare, blocks[bj]);
+                    var ab = (moran ? ChunkedProduct(rowZ, colLag, pixels) : ChunkedProduct(rowLag, colLag, pixels)).data<double>().ToArray();
+                    var ba = moran ? ChunkedProduct(rowLag, colZ, pixels).data<double>().ToArray() : null;
+                    int colsCount = blocks[bj].End - blocks[bj].Start;
+                    for (int i = blocks[bi].Start; i < blocks[bi].End; i++)
+                        for (int j = bj == bi ? i : blocks[bj].Start; j < blocks[bj].End; j++)
+                        {
+                            int k = (i - blocks[bi].Start) * colsCount + (j - blocks[bj].Start);
+                            double s = ba is null ? ab[k] : 0.5 * (ab[k] + ba[k]);
+                            scores[i, j] = s;
+                            scores[j, i] = s;
+                            if (i != j) _done++;
+                        }
+                    progress?.Report((_done, Total, $"block {bi + 1} × {bj + 1} of {blocks.Count}"));
+                }
+            }
+            progress?.Report((Total, Total, ""));
+            return scores;
+        }
+
+        /// <summary>The block's genes prepared and stacked as rows [genes, pixels] (in the caller's dispose scope); the per-gene maps are released.</summary>
+        private (Tensor Z, Tensor Lag) PrepareStacked(Func<GeneRaster, (Tensor Z, Tensor LagZ)> prepare, (int Start, int End) block)
+        {
+            var prepared = Prepare(prepare, block);
+            try { return Stack(prepared); }
+            finally { Release(prepared); }
+        }
+
+        private static (Tensor Z, Tensor Lag) Stack((Tensor Z, Tensor LagZ)[] prepared) =>
+            (torch.stack(prepared.Select(p => p.Z.reshape(-1)).ToArray()), torch.stack(prepared.Select(p => p.LagZ.reshape(-1)).ToArray()));
+
+        /// <summary>a·bᵀ for [m, P] and [k, P] float32 matrices, accumulated in float64 over column chunks; [m, k] float64 on the CPU (in the caller's dispose scope).</summary>
+        private Tensor ChunkedProduct(Tensor a, Tensor b, long pixels)
+        {
+            const long chunk = 1 << 20;
+            var sum = torch.zeros(new long[] { a.shape[0], b.shape[0] }, ScalarType.Float64, a.device);
+            for (long start = 0; start < pixels; start += chunk)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                long length = Math.Min(chunk, pixels - start);
+                using var scope = torch.NewDisposeScope();
+                var pa = a.narrow(1, start, length).to(ScalarType.Float64);
+                var pb = b.narrow(1, start, length).to(ScalarType.Float64);
+                sum.add_(torch.mm(pa, pb.t()));
+            }
+            return sum.device_type == DeviceType.CPU ? sum : sum.cpu();
+        }
+    }
+}
