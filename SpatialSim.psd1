@@ -12,7 +12,7 @@
     CmdletsToExport      = @(
         'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity',
         'Get-RankedPairs', 'Get-SpatialSimDevice',
-        'Export-SimilarityMatrix', 'Find-GeneModule'
+        'Export-SimilarityMatrix', 'Find-GeneModule', 'Export-SimilarityHeatmap', 'Export-PatternImage'
 )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -72,6 +72,6 @@ public sealed class ExportSimilarityMatrixCommand : SpatialSimCmdlet
             }
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
-        catch (Exception e) { ThrowFailure(e, target, "ExportFailed"); }
+        catch (Exception e) { WriteFailure(e, target, "ExportFailed"); }
     }
 }

@@ -136,3 +136,122 @@ Describe 'Find-GeneModule' {
         $text | Should -Match 'm1'
     }
 }
+
+Describe 'Export-SimilarityHeatmap' {
+    BeforeAll {
+        function Get-PngSize([string]$Path) {
+            $image = [SixLabors.ImageSharp.Image]::Load($Path)   # decodes the whole file
+            try { , @($image.Width, $image.Height) } finally { $image.Dispose() }
+        }
+    }
+
+    It 'writes a PNG that decodes, with the genes in dendrogram order' {
+        $path = Join-Path $TestDrive 'heat.png'
+        $file = New-ModulePairs | Export-SimilarityHeatmap -Path $path -PassThru
+        $file.FullName | Should -Be $path
+        $size = Get-PngSize $path
+        $size[0] | Should -BeGreaterThan (8 * 10)
+        $size[1] | Should -BeGreaterThan (8 * 10)
+        $file.GeneOrder.Count | Should -Be 8
+        # The planted modules (given interleaved) come out as contiguous blocks.
+        $letters = -join ($file.GeneOrder | ForEach-Object { $_[0] })
+        $letters | Should -Match '^(mmmm|nnn|l)+$'
+        $letters | Should -Match 'mmmm'
+        $letters | Should -Match 'nnn'
+    }
+
+    It 'draws in other colour maps and on real rankings' {
+        $path = Join-Path $TestDrive 'magma.png'
+        $file = $pairs | Export-SimilarityHeatmap -Path $path -ColorMap Magma -PassThru
+        $file.GeneOrder | Sort-Object | Should -Be @('A', 'B', 'C', 'D', 'Z')
+        [array]::IndexOf($file.GeneOrder, 'A') - [array]::IndexOf($file.GeneOrder, 'B') | ForEach-Object { [math]::Abs($_) } | Should -Be 1
+    }
+
+    It 'writes nothing with -WhatIf, refuses to overwrite, overwrites with -Force' {
+        $path = Join-Path $TestDrive 'h.png'
+        New-ModulePairs | Export-SimilarityHeatmap -Path $path -WhatIf
+        Test-Path $path | Should -BeFalse
+        Set-Content $path 'keep me'
+        { New-ModulePairs | Export-SimilarityHeatmap -Path $path -ErrorAction Stop } | Should -Throw '*already exists*-Force*'
+        Get-Content $path | Should -Be 'keep me'
+        New-ModulePairs | Export-SimilarityHeatmap -Path $path -Force
+        (Get-PngSize $path)[0] | Should -BeGreaterThan 80
+        Get-ChildItem $TestDrive -Filter '*.tmp-*' | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a path that is not .png' {
+        { New-ModulePairs | Export-SimilarityHeatmap -Path (Join-Path $TestDrive 'h.jpg') -ErrorAction Stop } | Should -Throw '*.png*'
+    }
+}
+
+Describe 'Export-PatternImage' {
+    BeforeAll {
+        function Get-PngSize([string]$Path) {
+            $image = [SixLabors.ImageSharp.Image]::Load($Path)
+            try { , @($image.Width, $image.Height) } finally { $image.Dispose() }
+        }
+        $script:A = $blobs | Where-Object Gene -eq 'A'
+        $script:C = $blobs | Where-Object Gene -eq 'C'
+    }
+
+    It 'draws one gene, enlarged to be seen' {
+        $path = Join-Path $TestDrive 'a.png'
+        $file = $A | Export-PatternImage -Path $path -PassThru
+        $file.FullName | Should -Be $path
+        $size = Get-PngSize $path
+        # 40×30 raster enlarged 7× (longer side ≥ 256), plus title and colour bar.
+        $size[0] | Should -BeGreaterOrEqual (40 * 7)
+        $size[1] | Should -BeGreaterOrEqual (30 * 7)
+    }
+
+    It 'draws a pair side by side with the overlay, from the pipeline or -Compare' {
+        $one = Join-Path $TestDrive 'one.png'
+        $A | Export-PatternImage -Path $one
+        $pairPath = Join-Path $TestDrive 'pair.png'
+        $A | Export-PatternImage -Compare $C -Path $pairPath -Log
+        (Get-PngSize $pairPath)[0] | Should -BeGreaterThan (3 * 40 * 7)
+        $piped = Join-Path $TestDrive 'piped.png'
+        $A, $C | Export-PatternImage -Path $piped
+        (Get-PngSize $piped)[0] | Should -Be (Get-PngSize $pairPath)[0]
+    }
+
+    It 'bounds the picture with -MaxSize' {
+        $path = Join-Path $TestDrive 'small.png'
+        $A | Export-PatternImage -Path $path -MaxSize 16 -Reduce Mean
+        $size = Get-PngSize $path
+        $size[0] | Should -BeLessThan 120
+        $size[1] | Should -BeLessThan 80
+    }
+
+    It 'refuses three genes and rasters of two canvases, saying what to do' {
+        { $blobs | Select-Object -First 3 | Export-PatternImage -Path (Join-Path $TestDrive 'three.png') -ErrorAction Stop } | Should -Throw '*one gene, or two*ForEach-Object*'
+        $other = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'other.csv') -Rows @(, @('Q', 3, 3, 1)))
+        { $A | Export-PatternImage -Compare $other -Path (Join-Path $TestDrive 'mismatch.png') -ErrorAction Stop } | Should -Throw '*one canvas*'
+        Test-Path (Join-Path $TestDrive 'mismatch.png') | Should -BeFalse
+    }
+
+    It 'writes nothing with -WhatIf, refuses to overwrite, overwrites with -Force' {
+        $path = Join-Path $TestDrive 'p.png'
+        $A | Export-PatternImage -Path $path -WhatIf
+        Test-Path $path | Should -BeFalse
+        Set-Content $path 'keep me'
+        $A | Export-PatternImage -Path $path -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        Get-Content $path | Should -Be 'keep me'
+        $A | Export-PatternImage -Path $path -Force -ColorMap Gray
+        (Get-PngSize $path)[0] | Should -BeGreaterOrEqual 280
+    }
+
+    It 'leaves no file when stopped' {
+        # A stop request before writing: StopProcessing cancels the token; the temporary file is removed.
+        $path = Join-Path $TestDrive 'stopped.png'
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$ModulePath'; `$r = Import-GeneRaster -Path '$(Join-Path $TestDrive 'blobs.csv')' -Gene A; while (`$true) { `$r | Export-PatternImage -Path '$path' -Force; Remove-Item '$path' }")
+            $handle = $ps.BeginInvoke()
+            Start-Sleep -Seconds 4
+            $ps.Stop()
+        } finally { $ps.Dispose() }
+        Get-ChildItem $TestDrive -Filter 'stopped.png.tmp-*' | Should -BeNullOrEmpty
+    }
+}

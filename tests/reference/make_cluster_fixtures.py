@@ -58,8 +58,6 @@ def main():
     np.fill_diagonal(d, 0)
     d = (d + d.T) / 2
     case("correlation", d)
-    with open(os.path.join(OUT, "correlation_modules.json"), "w") as f:
-        json.dump({"planted": [int(o // 6) if o < 18 else -1 for o in order]}, f)
 
     grid = rng.integers(0, 4, size=(10, 2))
     grid = np.unique(grid, axis=0)

@@ -142,7 +142,32 @@ public static class BitmapFont
     /// <summary>Height of one line of text at <paramref name="scale"/>, descenders included.</summary>
     public static int Height(int scale = 1) => GlyphHeight * scale;
 
+    /// <summary>Spells the few non-ASCII characters our labels use in ASCII (σ → sigma, ε → eps, µ → u, × → x, – → -,
+    /// ≤ → &lt;=, ≥ → &gt;=, … → ...); other characters stay and are drawn as '?'.</summary>
+    public static string Printable(string text)
+    {
+        if (text.All(c => c is >= ' ' and <= '~')) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+            sb.Append(c switch
+            {
+                'σ' => "sigma",
+                'ε' => "eps",
+                'µ' or 'μ' => "u",
+                '×' => "x",
+                '–' or '—' or '−' => "-",
+                '≤' => "<=",
+                '≥' => ">=",
+                '…' => "...",
+                _ => c.ToString(),
+            });
+        return sb.ToString();
+    }
+
     /// <summary>Shortens <paramref name="text"/> to at most <paramref name="maxChars"/> characters, ending in '~' when cut.</summary>
-    public static string Fit(string text, int maxChars) =>
-        maxChars <= 0 ? "" : text.Length <= maxChars ? text : text[..Math.Max(0, maxChars - 1)] + "~";
+    public static string Fit(string text, int maxChars)
+    {
+        text = Printable(text);
+        return maxChars <= 0 ? "" : text.Length <= maxChars ? text : text[..Math.Max(0, maxChars - 1)] + "~";
+    }
 }

@@ -110,6 +110,9 @@ public sealed class Canvas
         Frame(x - 1, y - 1, w + 2, h + 2, frame);
     }
 
+    /// <summary>Throws the error writing <paramref name="path"/> would meet (missing folder, existing file without <paramref name="overwrite"/>), before any drawing.</summary>
+    public static void CheckTarget(string path, bool overwrite) => RasterFileIo.CheckTarget(path, overwrite);
+
     /// <summary>Writes the canvas as an 8-bit RGB PNG: to a temporary file first, renamed into place; never over an existing file unless <paramref name="overwrite"/>.</summary>
     public void SavePng(string path, bool overwrite, CancellationToken cancel = default)
     {
