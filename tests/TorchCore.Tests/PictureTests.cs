@@ -62,6 +62,13 @@ public class PictureTests
         var canvas = SimilarityHeatmap.Render(m, Enumerable.Range(0, n).ToArray(), ColorMap.Gray, 100, out var area);
         Assert.Equal(0, area.Cell);
         Assert.True(canvas.Height <= area.Y + 100 + 8);
+        // The matrix never exceeds maxSize pixels per side.
+        foreach (var (genes, max) in new[] { (50, 16), (150, 200), (40, 2048), (5, 2048), (1000, 2048), (3000, 2048) })
+        {
+            int cell = SimilarityHeatmap.CellSize(genes, max);
+            Assert.True(cell == 0 ? genes > max : genes * cell <= max, $"{genes} genes, max {max}: cell {cell}");
+        }
+        Assert.Equal(24, SimilarityHeatmap.CellSize(5, 2048));
     }
 
     [Fact]

@@ -30,9 +30,12 @@ public static class SimilarityHeatmap
     }
 
     /// <summary>The pixel size of one matrix cell (0 = several cells per pixel) for <paramref name="n"/> genes.</summary>
-    public static int CellSize(int n, int maxSize) =>
-        n <= MaxLabelledGenes ? Math.Max(1, Math.Min(Math.Clamp(800 / Math.Max(1, n), 10, 24), maxSize / Math.Max(1, n)))
-        : n <= maxSize ? Math.Max(1, Math.Min(8, 1024 / n)) : 0;
+    public static int CellSize(int n, int maxSize)
+    {
+        if (n < 1 || n > maxSize) return 0;
+        int wanted = n <= MaxLabelledGenes ? Math.Clamp(800 / n, 10, 24) : Math.Min(8, 1024 / n);
+        return Math.Max(1, Math.Min(wanted, maxSize / n));
+    }
 
     /// <summary>Renders the heat map of <paramref name="matrix"/> with rows and columns in <paramref name="order"/>.</summary>
     public static Canvas Render(SimilarityMatrix matrix, int[] order, ColorMap map, int maxSize = 2048, CancellationToken cancel = default) =>
