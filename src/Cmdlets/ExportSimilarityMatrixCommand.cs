@@ -1,0 +1,77 @@
+using System.Management.Automation;
+using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.Output;
+using SpatialSim.TorchCore.Similarity;
+
+namespace SpatialSim.Cmdlets;
+
+/// <summary>
+/// Writes the symmetric gene × gene score matrix of ranked pairs to .csv, .tsv or .npy (+ a .genes.txt gene list).
+/// Pairs not given are NaN, with a warning naming them. Never overwrites without -Force.
+/// </summary>
+[Cmdlet(VerbsData.Export, "SimilarityMatrix", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportSimilarityMatrixCommand : SpatialSimCmdlet
+{
+    private readonly List<RankedPair> _pairs = new();
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public RankedPair[] InputObject { get; set; } = Array.Empty<RankedPair>();
+
+    /// <summary>Output file: .csv, .tsv or .npy.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    public string Path { get; set; } = "";
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private string Extension => System.IO.Path.GetExtension(Path).ToLowerInvariant();
+
+    protected override void BeginProcessing()
+    {
+        if (Extension is not (".csv" or ".tsv" or ".npy"))
+            ThrowFailure(new SpatialSimException(ErrorKind.NotSupported,
+                $"Export-SimilarityMatrix writes .csv, .tsv or .npy files; '{Path}' has none of these extensions.") { FilePath = Path }, Path, "UnsupportedFormat");
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var p in InputObject)
+            if (p is not null) _pairs.Add(p);
+    }
+
+    protected override void EndProcessing()
+    {
+        string target = GetUnresolvedProviderPathFromPSPath(Path);
+        try
+        {
+            var matrix = SimilarityMatrix.FromPairs(_pairs);
+            if (matrix.MissingPairs.Count > 0)
+                WriteWarning($"{matrix.MissingPairs.Count} of the {matrix.Count * (matrix.Count - 1) / 2} pairs of these {matrix.Count} genes were not given " +
+                             $"({matrix.DescribeMissing()}); their cells are NaN. Pass all pairs (Get-RankedPairs without -Top or -Gene) for a full matrix.");
+            string extra = Extension == ".npy" ? $" and its gene list '{SimilarityMatrix.GenesFileOf(target)}'" : "";
+            if (!ShouldProcess(target + extra, $"Write the {matrix.Count}×{matrix.Count} {matrix.Method} score matrix")) return;
+            switch (Extension)
+            {
+                case ".npy":
+                    matrix.WriteNpy(target, Force, StopToken);
+                    WriteVerbose($"'{target}': float64 ({matrix.Count}, {matrix.Count}); gene order in '{SimilarityMatrix.GenesFileOf(target)}'.");
+                    if (PassThru)
+                    {
+                        WriteObject(new FileInfo(target));
+                        WriteObject(new FileInfo(SimilarityMatrix.GenesFileOf(target)));
+                    }
+                    return;
+                default:
+                    matrix.WriteText(target, Extension == ".tsv" ? '\t' : ',', Force, StopToken);
+                    if (PassThru) WriteObject(new FileInfo(target));
+                    return;
+            }
+        }
+        catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+        catch (Exception e) { WriteFailure(e, target, "ExportFailed"); }
+    }
+}
