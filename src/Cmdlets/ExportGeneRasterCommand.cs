@@ -11,33 +11,16 @@ namespace SpatialSim.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsData.Export, "GeneRaster", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportGeneRasterCommand : SpatialSimCmdlet
+public sealed class ExportGeneRasterCommand : FileExportCmdlet
 {
     private readonly List<GeneRaster> _stack = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
 
-    /// <summary>Output file: .npy, .png, .tif or .tiff. "{Gene}" in it is replaced by each gene's name.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public string Path { get; set; } = "";
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
     private bool PerGene => Path.Contains("{Gene}", StringComparison.OrdinalIgnoreCase);
 
-    private string Extension => System.IO.Path.GetExtension(Path).ToLowerInvariant();
-
-    protected override void BeginProcessing()
-    {
-        if (Extension is not (".npy" or ".png" or ".tif" or ".tiff"))
-            ThrowFailure(new SpatialSimException(ErrorKind.NotSupported,
-                $"Export-GeneRaster writes .npy, .png, .tif or .tiff files; '{Path}' has none of these extensions.") { FilePath = Path }, Path, "UnsupportedFormat");
-    }
+    protected override IReadOnlyList<string> Extensions { get; } = new[] { ".npy", ".png", ".tif", ".tiff" };
 
     protected override void ProcessRecord()
     {
@@ -61,7 +44,7 @@ public sealed class ExportGeneRasterCommand : SpatialSimCmdlet
     protected override void EndProcessing()
     {
         if (PerGene || _stack.Count == 0) return;
-        string target = GetUnresolvedProviderPathFromPSPath(Path);
+        string target = Target;
         Write(target, Extension == ".npy" ? _stack : _stack.Take(1).ToList());
     }
 

@@ -11,31 +11,14 @@ namespace SpatialSim.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsData.Export, "SimilarityMatrix", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportSimilarityMatrixCommand : SpatialSimCmdlet
+public sealed class ExportSimilarityMatrixCommand : FileExportCmdlet
 {
     private readonly List<RankedPair> _pairs = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public RankedPair[] InputObject { get; set; } = Array.Empty<RankedPair>();
 
-    /// <summary>Output file: .csv, .tsv or .npy.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public string Path { get; set; } = "";
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
-    private string Extension => System.IO.Path.GetExtension(Path).ToLowerInvariant();
-
-    protected override void BeginProcessing()
-    {
-        if (Extension is not (".csv" or ".tsv" or ".npy"))
-            ThrowFailure(new SpatialSimException(ErrorKind.NotSupported,
-                $"Export-SimilarityMatrix writes .csv, .tsv or .npy files; '{Path}' has none of these extensions.") { FilePath = Path }, Path, "UnsupportedFormat");
-    }
+    protected override IReadOnlyList<string> Extensions { get; } = new[] { ".csv", ".tsv", ".npy" };
 
     protected override void ProcessRecord()
     {
@@ -45,7 +28,7 @@ public sealed class ExportSimilarityMatrixCommand : SpatialSimCmdlet
 
     protected override void EndProcessing()
     {
-        string target = GetUnresolvedProviderPathFromPSPath(Path);
+        string target = Target;
         try
         {
             var matrix = SimilarityMatrix.FromPairs(_pairs);

@@ -5,32 +5,15 @@ using SpatialSim.TorchCore.Output;
 namespace SpatialSim.Cmdlets;
 
 /// <summary>
-/// What the picture cmdlets share: -Path (a .png), -Force, -PassThru, -ColorMap, -WhatIf/-Confirm, and writing through a
-/// temporary file renamed into place (Ctrl+C while drawing or writing leaves no file).
+/// What the picture cmdlets share, besides <see cref="FileExportCmdlet"/>'s -Path (a .png), -Force and -PassThru:
+/// -ColorMap, and drawing only once the write is known to be allowed.
 /// </summary>
-public abstract class PictureExportCmdlet : SpatialSimCmdlet
+public abstract class PictureExportCmdlet : FileExportCmdlet
 {
-    /// <summary>Output PNG file.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    public string Path { get; set; } = "";
-
     [Parameter]
     public ColorMap ColorMap { get; set; } = ColorMap.Viridis;
 
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
-    protected string Target => GetUnresolvedProviderPathFromPSPath(Path);
-
-    protected override void BeginProcessing()
-    {
-        if (!string.Equals(System.IO.Path.GetExtension(Path), ".png", StringComparison.OrdinalIgnoreCase))
-            ThrowFailure(new SpatialSimException(ErrorKind.NotSupported,
-                $"{MyInvocation.MyCommand.Name} writes PNG pictures; give a path ending in .png (got '{Path}').") { FilePath = Path }, Path, "UnsupportedFormat");
-    }
+    protected override IReadOnlyList<string> Extensions { get; } = new[] { ".png" };
 
     /// <summary>Asks ShouldProcess, draws, saves and returns the FileInfo written (null when not written).</summary>
     protected FileInfo? Save(string what, Func<Canvas> draw)
