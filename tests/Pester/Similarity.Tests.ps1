@@ -84,6 +84,19 @@ Describe 'Get-RankedPairs' {
         $partners.GeneA | Sort-Object -Unique | Should -Be 'C'
     }
 
+    It 'keeps only the pairs scoring at least -MinScore, in order, NaN never' {
+        $zero = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'z4.csv') -Rows @(@('Q', 0, 0, 0), @('Q', 39, 29, 0)))
+        $all = @($blobs) + @($zero) | Get-RankedPairs -Sigma 2 -WarningAction SilentlyContinue
+        $cut = ($all | Where-Object { -not [double]::IsNaN($_.Score) })[3].Score
+        $kept = @($blobs) + @($zero) | Get-RankedPairs -Sigma 2 -MinScore $cut -WarningAction SilentlyContinue
+        $kept.Count | Should -Be @($all | Where-Object Score -ge $cut).Count
+        $kept.Count | Should -BeGreaterOrEqual 4
+        ($kept | ForEach-Object { "$($_.Rank) $($_.GeneA)-$($_.GeneB)" }) | Should -Be ($all | Select-Object -First $kept.Count | ForEach-Object { "$($_.Rank) $($_.GeneA)-$($_.GeneB)" })
+        @(@($blobs) + @($zero) | Get-RankedPairs -Sigma 2 -MinScore -1 -WarningAction SilentlyContinue).Count | Should -Be 10 -Because 'the 5 pairs with Q are NaN and never pass'
+        @($blobs | Get-RankedPairs -Sigma 2 -MinScore 0.9 -Top 1).Count | Should -Be 1
+        @($blobs | Get-RankedPairs -Sigma 2 -Gene C -MinScore 2).Count | Should -Be 0
+    }
+
     It 'needs two genes at least' {
         { $A | Get-RankedPairs -ErrorAction Stop } | Should -Throw -ExpectedMessage "*at least two*'A'*"
     }

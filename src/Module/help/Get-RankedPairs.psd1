@@ -5,13 +5,14 @@ Get-RankedPairs collects GeneRasters from the pipeline (or -InputObject) and sco
 
 Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Other measures are computed pair by pair.
 
-All rasters must share one canvas (same size) and have unique gene names. -Gene X keeps only the pairs containing X (its best partners, X named first); -Top N keeps the first N.
+All rasters must share one canvas (same size) and have unique gene names. -Gene X keeps only the pairs containing X (its best partners, X named first); -MinScore x keeps only the pairs scoring at least x; -Top N keeps the first N.
 '@
     SharedParameters = 'SimilarityParameters.data.psd1'
     Parameters  = @{
         InputObject = 'The gene rasters to pair, usually from the pipeline (at least two).'
         Top         = 'Output only the first N pairs.'
         Gene        = 'Output only the pairs that contain this gene, its best partners first.'
+        MinScore    = 'Output only the pairs whose Score is at least this value (pairs with Score NaN never pass). The pairs still come most similar first and keep their Rank; combine with -Top and -Gene freely.'
     }
     Inputs      = @('SpatialSim.TorchCore.GeneRaster')
     Outputs     = @('SpatialSim.TorchCore.Similarity.RankedPair')
@@ -32,6 +33,14 @@ $gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bi
 Import-GeneRaster $gem -BinSize 5 -MinTotal 100 | Get-RankedPairs -Gene Apoe -Top 5
 '@
             Remarks = 'Pairs containing Apoe only, Apoe named first.'
+        }
+        @{
+            Title   = 'Only the strongly similar pairs'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -BinSize 5 -MinTotal 100 | Get-RankedPairs -Sigma 2 -MinScore 0.5
+'@
+            Remarks = 'Every pair whose smoothed Pearson correlation (σ = 2 pixels) is at least 0.5, most similar first.'
         }
         @{
             Title   = 'Save a ranking for a spreadsheet'
