@@ -4,7 +4,7 @@ using SpatialSim.TorchCore.Similarity;
 
 namespace SpatialSim.Cmdlets;
 
-/// <summary>Compares each input raster with a reference raster; higher Score = more similar.</summary>
+/// <summary>Compares each input raster with a reference raster, by each -Method in turn; higher Score = more similar.</summary>
 [Cmdlet(VerbsDiagnostic.Measure, "PatternSimilarity")]
 [OutputType(typeof(PatternSimilarity))]
 public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
@@ -23,11 +23,14 @@ public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
             if (raster is null) continue;
             try
             {
-                StopToken.ThrowIfCancellationRequested();
-                var result = SimilarityMeasures.Measure(Method, Reference, raster, options);
-                if (double.IsNaN(result.Score))
-                    WriteWarning($"{Method} of '{Reference.Gene}' and '{raster.Gene}' is undefined (Score NaN): {result.Note}.");
-                WriteObject(result);
+                foreach (var method in Methods)
+                {
+                    StopToken.ThrowIfCancellationRequested();
+                    var result = SimilarityMeasures.Measure(method, Reference, raster, options);
+                    if (double.IsNaN(result.Score))
+                        WriteWarning($"{method} of '{Reference.Gene}' and '{raster.Gene}' is undefined (Score NaN): {result.Note}.");
+                    WriteObject(result);
+                }
             }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (Exception e) { WriteFailure(e, raster, "SimilarityFailed"); }

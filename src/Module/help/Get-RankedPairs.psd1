@@ -5,6 +5,8 @@ Get-RankedPairs collects GeneRasters from the pipeline (or -InputObject) and sco
 
 Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Other measures are computed pair by pair.
 
+With several methods (-Method SmoothedPearson,Spearman) the pairs are ranked by consensus: each method ranks all pairs on its own (rank 1 = highest score; tied scores share their mean rank; a pair whose score is NaN by a method gets that method's worst rank, the number of pairs), and the pairs are ordered by their mean rank over the methods. Method is then 'Consensus(SmoothedPearson,Spearman)', Scores holds each method's score (the same as a run with that method alone), and Score = 1 - (mean rank - 1)/(pairs - 1): 1 when every method ranks the pair first, 0 when every method ranks it last, NaN when every method is undefined for the pair. Ties are broken by input order. The ranks are taken over all pairs before -Gene, -MinScore and -Top filter the output.
+
 All rasters must share one canvas (same size) and have unique gene names. -Gene X keeps only the pairs containing X (its best partners, X named first); -MinScore x keeps only the pairs scoring at least x; -Top N keeps the first N.
 '@
     SharedParameters = 'SimilarityParameters.data.psd1'
@@ -33,6 +35,15 @@ $gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bi
 Import-GeneRaster $gem -BinSize 5 -MinTotal 100 | Get-RankedPairs -Gene Apoe -Top 5
 '@
             Remarks = 'Pairs containing Apoe only, Apoe named first.'
+        }
+        @{
+            Title   = 'A consensus of two measures'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -BinSize 5 -MinTotal 200 | Get-RankedPairs -Method SmoothedPearson, Spearman -Sigma 2 -Top 5 |
+    Select-Object Rank, GeneA, GeneB, Score, @{ n = 'SmoothedPearson'; e = { $_.Scores.SmoothedPearson } }, @{ n = 'Spearman'; e = { $_.Scores.Spearman } }
+'@
+            Remarks = 'Pairs ranked by the mean of their smoothed-Pearson rank and their Spearman rank; each method''s own score is kept in Scores.'
         }
         @{
             Title   = 'Only the strongly similar pairs'

@@ -1,0 +1,66 @@
+using System.Management.Automation;
+using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.Ranking;
+using SpatialSim.TorchCore.Similarity;
+
+namespace SpatialSim.Cmdlets;
+
+// Get-RankedPairs: scoring (one method or a consensus of several) and the output filters, kept apart from the
+// cmdlet's input handling.
+public sealed partial class GetRankedPairsCommand
+{
+    /// <summary>Only the pairs whose Score is at least this value; NaN scores never pass.</summary>
+    [Parameter]
+    public double? MinScore { get; set; }
+
+    /// <summary>Scores the pairs by every method and ranks them (by the consensus of the methods' ranks when there are several).</summary>
+    private IEnumerable<RankedPair> Rank(SimilarityOptions options)
+    {
+        var methods = Methods;
+        var shard = PairShard.All;
+        int n = _rasters.Count;
+        var perMethod = new ShardScores[methods.Length];
+        for (int m = 0; m < methods.Length; m++)
+        {
+            var method = methods[m];
+            bool gram = AllPairsSimilarity.HasGramPath(method, options);
+            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs) by {method} {options.Describe(method)} " +
+                         (gram ? $"as a Gram matrix on {_rasters[0].Device}." : $"pair by pair on {_rasters[0].Device}."));
+            var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
+            perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, options, shard,
+                new InlineProgress<(int Done, int Total, string Step)>(p =>
+                    progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
+                StopToken);
+            progress.Complete();
+        }
+        for (int g = 0; g < n; g++)
+        {
+            var undefinedBy = Enumerable.Range(0, methods.Length).Where(m => perMethod[m].UndefinedGenes[g]).Select(m => methods[m].ToString()).ToList();
+            if (undefinedBy.Count == 0) continue;
+            WriteWarning(methods.Length == 1
+                ? $"Gene '{_rasters[g].Gene}' is constant over the raster (e.g. all zero): its pairs have Score NaN and are ranked last."
+                : $"Gene '{_rasters[g].Gene}' is undefined for {string.Join(", ", undefinedBy)} (e.g. constant or all zero): its pairs have Score NaN there and take those methods' worst rank.");
+        }
+        var pairs = new List<ScoredPair>();
+        long k = 0;
+        foreach (var (i, j) in shard.Pairs(n))
+        {
+            var scores = new double[methods.Length];
+            for (int m = 0; m < methods.Length; m++) scores[m] = perMethod[m].Scores[k];
+            pairs.Add(new ScoredPair(i, j, scores));
+            k++;
+        }
+        var request = new RankingRequest
+        {
+            Genes = _rasters.Select(r => r.Gene).ToList(),
+            Methods = methods.Select(m => m.ToString()).ToList(),
+            Parameters = methods.Length == 1 ? options.Describe(methods[0])
+                : string.Join("; ", methods.Select(m => (m, d: options.Describe(m))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
+            Top = Top > 0 ? Top : null,
+            Gene = Gene,
+            MinScore = MinScore,
+        };
+        return PairListRanking.Rank(pairs, request);
+    }
+}
+
