@@ -13,18 +13,38 @@ public sealed partial class GetRankedPairsCommand
     [Parameter]
     public double? MinScore { get; set; }
 
+    /// <summary>Compute only shard i of n ("i/n", 1-based) of the pair matrix (<see cref="PairShard"/>); Merge-RankedPairs puts shards together.</summary>
+    [Parameter]
+    [ValidateShard]
+    public string? Shard { get; set; }
+
     /// <summary>Scores the pairs by every method and ranks them (by the consensus of the methods' ranks when there are several).</summary>
     private IEnumerable<RankedPair> Rank(SimilarityOptions options)
     {
         var methods = Methods;
-        var shard = PairShard.All;
+        var shard = Shard is null ? PairShard.All : PairShard.Parse(Shard);
         int n = _rasters.Count;
+        string? filter = null;
+        if (Shard is not null)
+        {
+            if (methods.Length > 1 && (Top > 0 || MinScore is not null))
+                throw new SpatialSimException(ErrorKind.InvalidArgument,
+                    $"-Top and -MinScore cannot be used with -Shard and several methods: a consensus ranks each method over all pairs, which shard {shard} " +
+                    "does not see. Run the shards without them and give -Top and -MinScore to Merge-RankedPairs.");
+            var parts = new List<string>();
+            if (Top > 0) parts.Add($"-Top {Top}");
+            if (MinScore is double min) parts.Add($"-MinScore {min.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+            if (Gene is not null) parts.Add($"-Gene {Gene}");
+            filter = parts.Count > 0 ? string.Join(" ", parts) : null;
+            var (start, end) = shard.Range(n);
+            WriteVerbose($"Shard {shard}: pairs {start}…{end - 1} of {PairShard.PairCount(n)} ({end - start} pairs, row-major upper triangle of {n} genes).");
+        }
         var perMethod = new ShardScores[methods.Length];
         for (int m = 0; m < methods.Length; m++)
         {
             var method = methods[m];
             bool gram = AllPairsSimilarity.HasGramPath(method, options);
-            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs) by {method} {options.Describe(method)} " +
+            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {options.Describe(method)} " +
                          (gram ? $"as a Gram matrix on {_rasters[0].Device}." : $"pair by pair on {_rasters[0].Device}."));
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
             perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, options, shard,
@@ -59,8 +79,19 @@ public sealed partial class GetRankedPairsCommand
             Top = Top > 0 ? Top : null,
             Gene = Gene,
             MinScore = MinScore,
+            Shard = Shard is null ? null : shard.ToString(),
+            Filter = filter,
         };
         return PairListRanking.Rank(pairs, request);
     }
 }
 
+/// <summary>Checks -Shard "i/n" at binding, so a wrong task id fails before any raster is read.</summary>
+public sealed class ValidateShardAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        try { PairShard.Parse(arguments?.ToString()); }
+        catch (SpatialSimException e) { throw new ValidationMetadataException(e.Message, e); }
+    }
+}
