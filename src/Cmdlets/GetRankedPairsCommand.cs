@@ -5,10 +5,10 @@ using SpatialSim.TorchCore.Similarity;
 
 namespace SpatialSim.Cmdlets;
 
-/// <summary>Ranks all pairs of the input rasters by similarity, most similar first.</summary>
+/// <summary>Ranks all pairs of the input rasters by similarity (or a consensus of several measures), most similar first.</summary>
 [Cmdlet(VerbsCommon.Get, "RankedPairs")]
 [OutputType(typeof(RankedPair))]
-public sealed class GetRankedPairsCommand : SimilarityCmdlet
+public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
 {
     private readonly List<GeneRaster> _rasters = new();
 
@@ -54,23 +54,7 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
             if (sparse.Count > 0)
                 WriteWarning($"{sparse.Count} gene(s) have fewer than {FewCounts} counts, so their patterns are mostly sampling noise and their scores " +
                              $"are unreliable: {string.Join(", ", sparse.Take(10))}{(sparse.Count > 10 ? ", …" : "")}. Consider Import-GeneRaster -MinTotal or a larger -BinSize.");
-            var options = Options;
-            bool gram = AllPairsSimilarity.HasGramPath(Method, options);
-            WriteVerbose($"Ranking {_rasters.Count} genes ({_rasters.Count * (_rasters.Count - 1) / 2} pairs) by {Method} {options.Describe(Method)} " +
-                         (gram ? $"as one Gram matrix on {_rasters[0].Device}." :
-                          PreparedAllPairs.Supports(Method, options) ? $"with each gene prepared once, then pair by pair, on {_rasters[0].Device}." :
-                          $"pair by pair on {_rasters[0].Device}."));
-            var progress = new ProgressReporter(this, 1, $"Ranking gene pairs by {Method}");
-            var scores = AllPairsSimilarity.Compute(_rasters, Method, options,
-                new InlineProgress<(int Done, int Total, string Step)>(p =>
-                    progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
-                StopToken);
-            progress.Complete();
-            for (int i = 0; i < genes.Count; i++)
-                if (double.IsNaN(scores[i, i]))
-                    WriteWarning($"Gene '{genes[i]}' is constant over the raster (e.g. all zero): its pairs have Score NaN and are ranked last.");
-            var ranked = PairRanking.Rank(genes, scores, Method.ToString(), options.Describe(Method), Top > 0 ? Top : null, Gene);
-            foreach (var pair in ranked) WriteObject(pair);
+            foreach (var pair in Rank(Options, genes)) WriteObject(pair);
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (Exception e) { ThrowFailure(e, Gene, "RankingFailed"); }

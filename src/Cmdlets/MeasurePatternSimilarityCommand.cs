@@ -4,7 +4,7 @@ using SpatialSim.TorchCore.Similarity;
 
 namespace SpatialSim.Cmdlets;
 
-/// <summary>Compares each input raster with a reference raster; higher Score = more similar.</summary>
+/// <summary>Compares each input raster with a reference raster, by each -Method in turn; higher Score = more similar.</summary>
 [Cmdlet(VerbsDiagnostic.Measure, "PatternSimilarity")]
 [OutputType(typeof(PatternSimilarity))]
 public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
@@ -21,18 +21,21 @@ public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
     protected override void ProcessRecord()
     {
         var options = Options;
-        _progress ??= new ProgressReporter(this, 1, $"Comparing with '{Reference.Gene}' by {Method}");
+        _progress ??= new ProgressReporter(this, 1, $"Comparing with '{Reference.Gene}' by {string.Join(", ", Methods)}");
         foreach (var raster in InputObject)
         {
             if (raster is null) continue;
             try
             {
-                StopToken.ThrowIfCancellationRequested();
                 _progress.ReportItem(_done++, $"'{raster.Gene}'");
-                var result = SimilarityMeasures.Measure(Method, Reference, raster, options);
-                if (double.IsNaN(result.Score))
-                    WriteWarning($"{Method} of '{Reference.Gene}' and '{raster.Gene}' is undefined (Score NaN): {result.Note}.");
-                WriteObject(result);
+                foreach (var method in Methods)
+                {
+                    StopToken.ThrowIfCancellationRequested();
+                    var result = SimilarityMeasures.Measure(method, Reference, raster, options);
+                    if (double.IsNaN(result.Score))
+                        WriteWarning($"{method} of '{Reference.Gene}' and '{raster.Gene}' is undefined (Score NaN): {result.Note}.");
+                    WriteObject(result);
+                }
             }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (Exception e) { WriteFailure(e, raster, "SimilarityFailed"); }

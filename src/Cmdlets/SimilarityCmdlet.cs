@@ -7,8 +7,13 @@ namespace SpatialSim.Cmdlets;
 /// <summary>The measure parameters shared by Measure-PatternSimilarity and Get-RankedPairs.</summary>
 public abstract class SimilarityCmdlet : SpatialSimCmdlet
 {
+    /// <summary>The measure; several give one result per method (Measure-PatternSimilarity) or a consensus ranking (Get-RankedPairs).</summary>
     [Parameter]
-    public SimilarityMethod Method { get; set; } = SimilarityMethod.SmoothedPearson;
+    [ValidateNotNullOrEmpty]
+    public SimilarityMethod[] Method { get; set; } = { SimilarityMethod.SmoothedPearson };
+
+    /// <summary>-Method without repeats, in the order given.</summary>
+    protected SimilarityMethod[] Methods => Method.Distinct().ToArray();
 
     /// <summary>The Gaussian σ in pixels of the method (SmoothedPearson 4, RoiPearson 2); several σ give one SmoothedPearson score per scale and their mean.</summary>
     [Parameter]

@@ -43,6 +43,17 @@ Describe 'Measure-PatternSimilarity' {
         $smooth.Score | Should -BeGreaterThan $plain.Score
     }
 
+    It 'gives one result per method and pair with several methods, each as a single-method run gives it' {
+        $r = $blobs | Measure-PatternSimilarity -Reference $A -Method Pearson, Spearman, Pearson
+        $r.Count | Should -Be 10 -Because 'repeated methods count once'
+        ($r | Select-Object -First 2).Method | Should -Be 'Pearson', 'Spearman'
+        foreach ($m in 'Pearson', 'Spearman') {
+            $single = $blobs | Measure-PatternSimilarity -Reference $A -Method $m
+            ($r | Where-Object Method -eq $m).Score | Should -Be $single.Score
+            ($r | Where-Object Method -eq $m).GeneB | Should -Be $single.GeneB
+        }
+    }
+
     It 'warns and returns NaN for a constant gene' {
         $zero = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'z.csv') -Rows @(@('Q', 0, 0, 0), @('Q', 39, 29, 0)))
         $r = Measure-PatternSimilarity -Reference $A -InputObject $zero -Method Pearson -WarningVariable w -WarningAction SilentlyContinue
@@ -88,6 +99,63 @@ Describe 'Get-RankedPairs' {
         $weak = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'weak.csv') -Rows @(@('W', 5, 5, 3), @('W', 20, 20, 2), @('Z', 0, 0, 0), @('Z', 39, 29, 0)))
         $null = @($blobs) + @($weak | Where-Object Gene -eq 'W') | Get-RankedPairs -WarningVariable w -WarningAction SilentlyContinue
         "$w" | Should -BeLike "*fewer than 20 counts*'W' (5)*"
+    }
+
+    It 'keeps only the pairs scoring at least -MinScore, in order, NaN never' {
+        $zero = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'z4.csv') -Rows @(@('Q', 0, 0, 0), @('Q', 39, 29, 0)))
+        $all = @($blobs) + @($zero) | Get-RankedPairs -Sigma 2 -WarningAction SilentlyContinue
+        $cut = ($all | Where-Object { -not [double]::IsNaN($_.Score) })[3].Score
+        $kept = @($blobs) + @($zero) | Get-RankedPairs -Sigma 2 -MinScore $cut -WarningAction SilentlyContinue
+        $kept.Count | Should -Be @($all | Where-Object Score -ge $cut).Count
+        $kept.Count | Should -BeGreaterOrEqual 4
+        ($kept | ForEach-Object { "$($_.Rank) $($_.GeneA)-$($_.GeneB)" }) | Should -Be ($all | Select-Object -First $kept.Count | ForEach-Object { "$($_.Rank) $($_.GeneA)-$($_.GeneB)" })
+        @(@($blobs) + @($zero) | Get-RankedPairs -Sigma 2 -MinScore -1 -WarningAction SilentlyContinue).Count | Should -Be 10 -Because 'the 5 pairs with Q are NaN and never pass'
+        @($blobs | Get-RankedPairs -Sigma 2 -MinScore 0.9 -Top 1).Count | Should -Be 1
+        @($blobs | Get-RankedPairs -Sigma 2 -Gene C -MinScore 2).Count | Should -Be 0
+    }
+
+    It 'ranks by the mean of the methods'' ranks with several methods, keeping each method''s score' {
+        $zero = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'z5.csv') -Rows @(@('Q', 0, 0, 0), @('Q', 39, 29, 0)))
+        $genes = @($blobs) + @($zero)
+        $position = @{}; for ($g = 0; $g -lt $genes.Count; $g++) { $position[$genes[$g].Gene] = $g }
+        $consensus = $genes | Get-RankedPairs -Method SmoothedPearson, Spearman -Sigma 2 -WarningAction SilentlyContinue
+        $pairCount = $genes.Count * ($genes.Count - 1) / 2
+        $consensus.Count | Should -Be $pairCount
+        $meanRank = @{}
+        foreach ($m in 'SmoothedPearson', 'Spearman') {
+            $single = $genes | Get-RankedPairs -Method $m -Sigma 2 -WarningAction SilentlyContinue
+            $scores = @($single | ForEach-Object Score)
+            foreach ($p in $single) {
+                $key = "$($p.GeneA)-$($p.GeneB)"
+                # Fractional rank, computed here independently: ties share their mean rank, NaN takes the worst rank.
+                $rank = if ([double]::IsNaN($p.Score)) { $pairCount } else {
+                    $above = @($scores | Where-Object { $_ -gt $p.Score }).Count
+                    $equal = @($scores | Where-Object { $_ -eq $p.Score }).Count
+                    $above + ($equal + 1) / 2 }
+                $meanRank[$key] += $rank / 2
+                $c = $consensus | Where-Object { $_.GeneA -eq $p.GeneA -and $_.GeneB -eq $p.GeneB }
+                $c.Scores[$m].ToString('R') | Should -Be $p.Score.ToString('R') -Because "the $m score of $key is the single-method score"
+            }
+        }
+        $expected = $meanRank.Keys | Sort-Object { $meanRank[$_] }, { $position[$_.Split('-')[0]] }, { $position[$_.Split('-')[1]] }
+        $consensus | ForEach-Object { "$($_.GeneA)-$($_.GeneB)" } | Should -Be $expected
+        foreach ($c in $consensus) {
+            $c.Method | Should -Be 'Consensus(SmoothedPearson,Spearman)'
+            $expectedScore = 1 - ($meanRank["$($c.GeneA)-$($c.GeneB)"] - 1) / ($pairCount - 1)
+            if ($c.GeneB -eq 'Q') { [double]::IsNaN($c.Score) | Should -BeTrue -Because 'NaN by every method stays NaN' }
+            else { $c.Score | Should -BeGreaterOrEqual ($expectedScore - 1e-12); $c.Score | Should -BeLessOrEqual ($expectedScore + 1e-12) }
+        }
+        $consensus[0].Parameters | Should -BeLike '*SmoothedPearson: σ=2*'
+    }
+
+    It 'applies -Gene, -Top and -MinScore to the consensus of all pairs' {
+        $all = $blobs | Get-RankedPairs -Method Pearson, SmoothedPearson, Spearman -Sigma 2
+        $c = $blobs | Get-RankedPairs -Method Pearson, SmoothedPearson, Spearman -Sigma 2 -Gene C -Top 2
+        $c.Count | Should -Be 2
+        $c.GeneA | Should -Be 'C', 'C'
+        $c.Score | Should -Be @($all | Where-Object { 'C' -in $_.GeneA, $_.GeneB } | Select-Object -First 2).Score
+        $kept = $blobs | Get-RankedPairs -Method Pearson, SmoothedPearson, Spearman -Sigma 2 -MinScore $all[4].Score
+        $kept.Score | Should -Be @($all | Where-Object Score -ge $all[4].Score).Score
     }
 
     It 'needs two genes at least' {

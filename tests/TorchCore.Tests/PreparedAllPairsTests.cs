@@ -75,6 +75,26 @@ public sealed class PreparedAllPairsTests
             Assert.False(double.IsNaN(whole[0, 1]));
     }
 
+    [Theory]
+    [InlineData(SimilarityMethod.Ssim)]
+    [InlineData(SimilarityMethod.LeeL)]
+    public void OnlyIncludedPairs_AreComputed_AsInTheWholeRun(SimilarityMethod method)
+    {
+        var genes = Genes();
+        var options = OptionsFor(method);
+        var whole = PreparedAllPairs.Compute(genes, method, options);
+        foreach (long budget in new[] { PreparedAllPairs.DefaultMaxPreparedBytes, 1L })
+        {
+            var part = PreparedAllPairs.Compute(genes, method, options, maxPreparedBytes: budget, include: (i, j) => i >= 2 && (i + j) % 2 == 1);
+            for (int i = 0; i < genes.Count; i++)
+                for (int j = i + 1; j < genes.Count; j++)
+                {
+                    if (i >= 2 && (i + j) % 2 == 1) Assert.Equal(whole[i, j], part[i, j], 12);
+                    else Assert.True(double.IsNaN(part[i, j]), $"{i},{j} was not asked for");
+                }
+        }
+    }
+
     [Fact]
     public void PyramidAndMask_GoPairByPair()
     {

@@ -7,7 +7,11 @@ Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once
 
 Genes with fewer than 20 counts (but some) get a warning: their patterns are mostly sampling noise and their scores unreliable.
 
-All rasters must share one canvas (same size) and have unique gene names; with -Force, repeated names are suffixed (#2, #3… in input order) with a warning instead. -Gene X keeps only the pairs containing X (its best partners, X named first); -Top N keeps the first N.
+With several methods (-Method SmoothedPearson,Spearman) the pairs are ranked by consensus: each method ranks all pairs on its own (rank 1 = highest score; tied scores share their mean rank; a pair whose score is NaN by a method gets that method's worst rank, the number of pairs), and the pairs are ordered by their mean rank over the methods. Method is then 'Consensus(SmoothedPearson,Spearman)', Scores holds each method's score (the same as a run with that method alone), and Score = 1 - (mean rank - 1)/(pairs - 1): 1 when every method ranks the pair first, 0 when every method ranks it last, NaN when every method is undefined for the pair. Ties are broken by input order. The ranks are taken over all pairs before -Gene, -MinScore and -Top filter the output.
+
+-Shard i/n splits one ranking over several jobs (a Slurm job array, background jobs, remote sessions): each computes one block of the pairs, and Merge-RankedPairs puts the saved shards together into the single-run ranking (see Merge-RankedPairs and the README).
+
+All rasters must share one canvas (same size) and have unique gene names; with -Force, repeated names are suffixed (#2, #3… in input order) with a warning instead. -Gene X keeps only the pairs containing X (its best partners, X named first); -MinScore x keeps only the pairs scoring at least x; -Top N keeps the first N.
 '@
     SharedParameters = 'SimilarityParameters.data.psd1'
     Parameters  = @{
@@ -15,6 +19,8 @@ All rasters must share one canvas (same size) and have unique gene names; with -
         Top         = 'Output only the first N pairs.'
         Gene        = 'Output only the pairs that contain this gene, its best partners first.'
         Force       = 'Accept repeated gene names (e.g. the same gene from two sections): the second and later rasters of a name are renamed Name#2, Name#3… in input order, with a warning. Without -Force, repeated names are an error that lists them.'
+        Shard       = 'Compute only shard i of n of the pair matrix, given as "i/n" (1 <= i <= n, e.g. -Shard 3/8 or -Shard "$env:SLURM_ARRAY_TASK_ID/8"). The pairs (genes in input order) are numbered row by row through the upper triangle and cut into n contiguous blocks of near-equal size; the shard computes only its block (on the Gram path it blurs only the genes from its first row on and multiplies only the gene blocks it needs). Its pairs carry Shard, IndexA, IndexB and GeneCount; save them with Export-Clixml (or Export-Csv) and put the shards together with Merge-RankedPairs, which gives exactly the single-run ranking. Rank (and a consensus Score) are within the shard until merged. Every shard must receive the same genes in the same order. -Top, -MinScore and -Gene filter a single-method shard (recorded in Filter); with several methods they are refused, since a consensus needs all pairs.'
+        MinScore    = 'Output only the pairs whose Score is at least this value (pairs with Score NaN never pass). The pairs still come most similar first and keep their Rank; combine with -Top and -Gene freely.'
     }
     Inputs      = @('SpatialSim.TorchCore.GeneRaster')
     Outputs     = @('SpatialSim.TorchCore.Similarity.RankedPair')
@@ -37,6 +43,33 @@ Import-GeneRaster $gem -BinSize 5 -MinTotal 100 | Get-RankedPairs -Gene Apoe -To
             Remarks = 'Pairs containing Apoe only, Apoe named first.'
         }
         @{
+            Title   = 'A consensus of two measures'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -BinSize 5 -MinTotal 200 | Get-RankedPairs -Method SmoothedPearson, Spearman -Sigma 2 -Top 5 |
+    Select-Object Rank, GeneA, GeneB, Score, @{ n = 'SmoothedPearson'; e = { $_.Scores.SmoothedPearson } }, @{ n = 'Spearman'; e = { $_.Scores.Spearman } }
+'@
+            Remarks = 'Pairs ranked by the mean of their smoothed-Pearson rank and their Spearman rank; each method''s own score is kept in Scores.'
+        }
+        @{
+            Title   = 'One shard of four, saved for a later merge'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+$file = Join-Path ([IO.Path]::GetTempPath()) 'spatialsim-shard2of4.xml'
+Import-GeneRaster $gem -BinSize 5 -MinTotal 100 | Get-RankedPairs -Sigma 2 -Shard 2/4 | Export-Clixml $file
+Import-Clixml $file | Select-Object -First 3 Rank, GeneA, GeneB, Score, Shard
+'@
+            Remarks = 'The second quarter of all pairs; in a Slurm job array the shard would be "$env:SLURM_ARRAY_TASK_ID/4", and Merge-RankedPairs -Path shard*.xml would merge the four files.'
+        }
+        @{
+            Title   = 'Only the strongly similar pairs'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -BinSize 5 -MinTotal 100 | Get-RankedPairs -Sigma 2 -MinScore 0.5
+'@
+            Remarks = 'Every pair whose smoothed Pearson correlation (σ = 2 pixels) is at least 0.5, most similar first.'
+        }
+        @{
             Title   = 'Save a ranking for a spreadsheet'
             Code    = @'
 $gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
@@ -47,5 +80,5 @@ Import-Csv $csv | Select-Object -First 3
             Remarks = 'Plain pixel Pearson for every pair, written to CSV and read back.'
         }
     )
-    Links       = @('Measure-PatternSimilarity', 'Import-GeneRaster', 'about_SpatialSim')
+    Links       = @('Measure-PatternSimilarity', 'Merge-RankedPairs', 'Import-GeneRaster', 'about_SpatialSim')
 }

@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Scores how alike each input raster''s spatial pattern is to a reference raster. Higher Score = more similar.'
     Description = @'
-Measure-PatternSimilarity compares each raster from the pipeline with -Reference by the measure -Method and returns one PatternSimilarity object (GeneA = reference, GeneB = input, Method, Score, Parameters, and per-scale Details where the measure has them). Every measure compares relative patterns: multiplying a gene by a positive constant does not change its score. When a score is undefined — a gene that is all zero or constant — Score is NaN and a warning names the gene.
+Measure-PatternSimilarity compares each raster from the pipeline with -Reference by the measure -Method and returns one PatternSimilarity object per raster (with several methods, -Method A,B, one per method and raster, in -Method order; each is exactly what a run with that method alone gives) (GeneA = reference, GeneB = input, Method, Score, Parameters, and per-scale Details where the measure has them). Every measure compares relative patterns: multiplying a gene by a positive constant does not change its score. When a score is undefined — a gene that is all zero or constant — Score is NaN and a warning names the gene.
 
 See about_SpatialSim for the measures, their defaults, and when to use which.
 '@
@@ -13,6 +13,15 @@ See about_SpatialSim for the measures, their defaults, and when to use which.
     Inputs      = @('SpatialSim.TorchCore.GeneRaster')
     Outputs     = @('SpatialSim.TorchCore.Similarity.PatternSimilarity')
     Examples    = @(
+        @{
+            Title   = 'Two measures side by side'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+$a, $b = Import-GeneRaster $gem -Gene Malat1, Apoe -BinSize 5
+$b | Measure-PatternSimilarity -Reference $a -Method SmoothedPearson, Spearman -Sigma 2
+'@
+            Remarks = 'One PatternSimilarity per method: smoothed Pearson (σ = 2 pixels) and Spearman of Apoe against Malat1.'
+        }
         @{
             Title   = 'Which genes look like Apoe?'
             Code    = @'

@@ -24,14 +24,16 @@ public static class PreparedAllPairs
         options.Pyramid <= 1 && options.Mask is null && method is SimilarityMethod.Ssim or SimilarityMethod.MsSsim or SimilarityMethod.Lbp
             or SimilarityMethod.DenseSift or SimilarityMethod.Keypoints or SimilarityMethod.RoiPearson or SimilarityMethod.LeeL or SimilarityMethod.MoranBV;
 
+    /// <param name="include">Which pairs (i &lt; j) to compute, e.g. one shard's; null = all. Others are NaN, and gene blocks
+    /// with no included pair are not prepared. The diagonal (each gene against itself) is computed for every prepared gene.</param>
     public static double[,] Compute(IReadOnlyList<GeneRaster> rasters, SimilarityMethod method, SimilarityOptions options,
         IProgress<(int Done, int Total, string Step)>? progress = null, CancellationToken cancellationToken = default,
-        long maxPreparedBytes = DefaultMaxPreparedBytes)
+        long maxPreparedBytes = DefaultMaxPreparedBytes, Func<int, int, bool>? include = null)
     {
         RasterChecks.RequireSameSize(rasters);
         if (rasters.Count == 0) return new double[0, 0];
         long pixels = (long)rasters[0].Width * rasters[0].Height;
-        var run = new Run(rasters, progress, cancellationToken, maxPreparedBytes);
+        var run = new Run(rasters, progress, cancellationToken, maxPreparedBytes, include ?? ((_, _) => true));
         switch (method)
         {
             case SimilarityMethod.Ssim:
@@ -58,11 +60,29 @@ public static class PreparedAllPairs
     }
 
     private sealed class Run(IReadOnlyList<GeneRaster> rasters, IProgress<(int Done, int Total, string Step)>? progress,
-        CancellationToken cancellationToken, long maxPreparedBytes)
+        CancellationToken cancellationToken, long maxPreparedBytes, Func<int, int, bool> include)
     {
         private readonly int _n = rasters.Count;
         private int _done;
-        private int Total => _n * (_n - 1) / 2;
+        private int? _total;
+        private int Total => _total ??= Enumerable.Range(0, _n).Sum(i => Enumerable.Range(i + 1, _n - i - 1).Count(j => include(i, j)));
+
+        /// <summary>Whether any pair of the two blocks (i &lt; j) is to be computed.</summary>
+        private bool AnyIncluded((int Start, int End) rows, (int Start, int End) cols)
+        {
+            for (int i = rows.Start; i < rows.End; i++)
+                for (int j = Math.Max(cols.Start, i + 1); j < cols.End; j++)
+                    if (include(i, j)) return true;
+            return false;
+        }
+
+        private static double[,] NaNs(int n)
+        {
+            var m = new double[n, n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) m[i, j] = double.NaN;
+            return m;
+        }
 
         /// <summary>Gene blocks [start, end) of at most the number of genes whose prepared data fits half the budget.</summary>
         private List<(int Start, int End)> Blocks(long bytesPerGene)
@@ -104,16 +124,18 @@ public static class PreparedAllPairs
         /// <summary>Every pair compared once from prepared genes; the diagonal is each gene against itself.</summary>
         public double[,] Pairwise<T>(Func<GeneRaster, T> prepare, Func<T, T, SimilarityScore> compare, long bytesPerGene)
         {
-            var scores = new double[_n, _n];
+            var scores = NaNs(_n);
             var blocks = Blocks(bytesPerGene);
             for (int bi = 0; bi < blocks.Count; bi++)
             {
+                if (!Enumerable.Range(bi, blocks.Count - bi).Any(bj => AnyIncluded(blocks[bi], blocks[bj]))) continue;
                 var rows = Prepare(prepare, blocks[bi]);
                 try
                 {
                     ComparePairs(rows, blocks[bi], rows, blocks[bi], compare, scores);
                     for (int bj = bi + 1; bj < blocks.Count; bj++)
                     {
+                        if (!AnyIncluded(blocks[bi], blocks[bj])) continue;
                         var cols = Prepare(prepare, blocks[bj]);
                         try { ComparePairs(rows, blocks[bi], cols, blocks[bj], compare, scores); }
                         finally { Release(cols); }
@@ -132,6 +154,7 @@ public static class PreparedAllPairs
             for (int i = rowBlock.Start; i < rowBlock.End; i++)
                 for (int j = same ? i : colBlock.Start; j < colBlock.End; j++)
                 {
+                    if (i != j && !include(i, j)) continue;
                     cancellationToken.ThrowIfCancellationRequested();
                     if (i != j) progress?.Report((_done, Total, $"{rasters[i].Gene} × {rasters[j].Gene}"));
                     double s = compare(rows[i - rowBlock.Start], cols[j - colBlock.Start]).Score;
@@ -147,14 +170,16 @@ public static class PreparedAllPairs
         /// </summary>
         public double[,] SpatialGram(Func<GeneRaster, (Tensor Z, Tensor LagZ)> prepare, bool moran, long pixels)
         {
-            var scores = new double[_n, _n];
+            var scores = NaNs(_n);
             var blocks = Blocks(pixels * 4 * 4); // Z and Lag(Z), prepared and then stacked
             for (int bi = 0; bi < blocks.Count; bi++)
             {
+                if (!Enumerable.Range(bi, blocks.Count - bi).Any(bj => AnyIncluded(blocks[bi], blocks[bj]))) continue;
                 using var rowScope = torch.NewDisposeScope();
                 var (rowZ, rowLag) = PrepareStacked(prepare, blocks[bi]);
                 for (int bj = bi; bj < blocks.Count; bj++)
                 {
+                    if (bj != bi && !AnyIncluded(blocks[bi], blocks[bj])) continue;
                     using var scope = torch.NewDisposeScope();
                     var (colZ, colLag) = bj == bi ? (rowZ, rowLag) : PrepareStacked(prepare, blocks[bj]);
                     var ab = (moran ? ChunkedProduct(rowZ, colLag, pixels) : ChunkedProduct(rowLag, colLag, pixels)).data<double>().ToArray();
@@ -163,6 +188,7 @@ public static class PreparedAllPairs
                     for (int i = blocks[bi].Start; i < blocks[bi].End; i++)
                         for (int j = bj == bi ? i : blocks[bj].Start; j < blocks[bj].End; j++)
                         {
+                            if (i != j && !include(i, j)) continue;
                             int k = (i - blocks[bi].Start) * colsCount + (j - blocks[bj].Start);
                             double s = ba is null ? ab[k] : 0.5 * (ab[k] + ba[k]);
                             scores[i, j] = s;

@@ -33,4 +33,17 @@ public sealed class RankedPair
     public double Score { get; init; }
     public string Method { get; init; } = "";
     public string Parameters { get; init; } = "";
+
+    // Consensus (-Method A,B) and shards (-Shard i/n, Merge-RankedPairs): see Ranking/PairListRanking.cs.
+    /// <summary>With several methods: each method's score of the pair, in -Method order (Score is then their consensus); null for one method.</summary>
+    public IReadOnlyDictionary<string, double>? Scores { get; init; }
+    /// <summary>Input positions (0-based) of GeneA and GeneB: the tie-break of equal scores, and how Merge-RankedPairs checks pairs.</summary>
+    public int IndexA { get; init; }
+    public int IndexB { get; init; }
+    /// <summary>Number of genes ranked (n; n(n − 1)/2 pairs).</summary>
+    public int GeneCount { get; init; }
+    /// <summary>"i/n" on the output of Get-RankedPairs -Shard i/n (Rank and a consensus Score are then within the shard); null otherwise.</summary>
+    public string? Shard { get; init; }
+    /// <summary>A shard's output filters (-Top, -MinScore, -Gene), so that Merge-RankedPairs knows pairs may be absent; null when it output every pair.</summary>
+    public string? Filter { get; init; }
 }

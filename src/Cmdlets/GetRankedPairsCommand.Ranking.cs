@@ -1,0 +1,99 @@
+using System.Management.Automation;
+using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.Ranking;
+using SpatialSim.TorchCore.Similarity;
+
+namespace SpatialSim.Cmdlets;
+
+// Get-RankedPairs: scoring (one method or a consensus of several) and the output filters, kept apart from the
+// cmdlet's input handling.
+public sealed partial class GetRankedPairsCommand
+{
+    /// <summary>Only the pairs whose Score is at least this value; NaN scores never pass.</summary>
+    [Parameter]
+    public double? MinScore { get; set; }
+
+    /// <summary>Compute only shard i of n ("i/n", 1-based) of the pair matrix (<see cref="PairShard"/>); Merge-RankedPairs puts shards together.</summary>
+    [Parameter]
+    [ValidateShard]
+    public string? Shard { get; set; }
+
+    /// <summary>Scores the pairs by every method and ranks them (by the consensus of the methods' ranks when there are several).</summary>
+    /// <param name="genes">The genes' names in input order, as the output names them (made unique with -Force).</param>
+    private IEnumerable<RankedPair> Rank(SimilarityOptions options, IReadOnlyList<string> genes)
+    {
+        var methods = Methods;
+        var shard = Shard is null ? PairShard.All : PairShard.Parse(Shard);
+        int n = _rasters.Count;
+        string? filter = null;
+        if (Shard is not null)
+        {
+            if (methods.Length > 1 && (Top > 0 || MinScore is not null))
+                throw new SpatialSimException(ErrorKind.InvalidArgument,
+                    $"-Top and -MinScore cannot be used with -Shard and several methods: a consensus ranks each method over all pairs, which shard {shard} " +
+                    "does not see. Run the shards without them and give -Top and -MinScore to Merge-RankedPairs.");
+            var parts = new List<string>();
+            if (Top > 0) parts.Add($"-Top {Top}");
+            if (MinScore is double min) parts.Add($"-MinScore {min.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+            if (Gene is not null) parts.Add($"-Gene {Gene}");
+            filter = parts.Count > 0 ? string.Join(" ", parts) : null;
+            var (start, end) = shard.Range(n);
+            WriteVerbose($"Shard {shard}: pairs {start}…{end - 1} of {PairShard.PairCount(n)} ({end - start} pairs, row-major upper triangle of {n} genes).");
+        }
+        var perMethod = new ShardScores[methods.Length];
+        for (int m = 0; m < methods.Length; m++)
+        {
+            var method = methods[m];
+            string path = AllPairsSimilarity.HasGramPath(method, options) ? "as a Gram matrix"
+                : PreparedAllPairs.Supports(method, options) ? "with each gene prepared once, then pair by pair" : "pair by pair";
+            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {options.Describe(method)} " +
+                         $"{path} on {_rasters[0].Device}.");
+            var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
+            perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, options, shard,
+                new InlineProgress<(int Done, int Total, string Step)>(p =>
+                    progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
+                StopToken);
+            progress.Complete();
+        }
+        for (int g = 0; g < n; g++)
+        {
+            var undefinedBy = Enumerable.Range(0, methods.Length).Where(m => perMethod[m].UndefinedGenes[g]).Select(m => methods[m].ToString()).ToList();
+            if (undefinedBy.Count == 0) continue;
+            WriteWarning(methods.Length == 1
+                ? $"Gene '{genes[g]}' is constant over the raster (e.g. all zero): its pairs have Score NaN and are ranked last."
+                : $"Gene '{genes[g]}' is undefined for {string.Join(", ", undefinedBy)} (e.g. constant or all zero): its pairs have Score NaN there and take those methods' worst rank.");
+        }
+        var pairs = new List<ScoredPair>();
+        long k = 0;
+        foreach (var (i, j) in shard.Pairs(n))
+        {
+            var scores = new double[methods.Length];
+            for (int m = 0; m < methods.Length; m++) scores[m] = perMethod[m].Scores[k];
+            pairs.Add(new ScoredPair(i, j, scores));
+            k++;
+        }
+        var request = new RankingRequest
+        {
+            Genes = genes,
+            Methods = methods.Select(m => m.ToString()).ToList(),
+            Parameters = methods.Length == 1 ? options.Describe(methods[0])
+                : string.Join("; ", methods.Select(m => (m, d: options.Describe(m))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
+            Top = Top > 0 ? Top : null,
+            Gene = Gene,
+            MinScore = MinScore,
+            Shard = Shard is null ? null : shard.ToString(),
+            Filter = filter,
+        };
+        return PairListRanking.Rank(pairs, request);
+    }
+}
+
+/// <summary>Checks -Shard "i/n" at binding, so a wrong task id fails before any raster is read.</summary>
+public sealed class ValidateShardAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        try { PairShard.Parse(arguments?.ToString()); }
+        catch (SpatialSimException e) { throw new ValidationMetadataException(e.Message, e); }
+    }
+}
