@@ -6,7 +6,8 @@ BeforeDiscovery {
         $i = 0
         foreach ($ex in (Get-Help $c -Full).examples.example) { $i++; @{ Name = $c; Number = $i; Code = $ex.code } }
     }
-    # Every ```powershell block of the README, in order (its blocks build on nothing outside themselves).
+    # Every ```powershell block of the README, in order (its blocks build on nothing outside themselves). A block that
+    # needs other machines (remoting) is fenced ```ps1 instead and says so.
     $readme = Get-Content -Raw (Join-Path $PSScriptRoot '../../README.md')
     $script:readmeExamples = @([regex]::Matches($readme, '(?ms)^```powershell\r?\n(.*?)^```') | ForEach-Object -Begin { $n = 0 } -Process {
         $n++; @{ Number = $n; Code = $_.Groups[1].Value; FirstLine = ($_.Groups[1].Value -split '\r?\n' | Where-Object { $_ -and $_ -notlike '#*' } | Select-Object -First 1) }
@@ -43,13 +44,19 @@ Describe 'Example <Number> of <Name>' -ForEach $examples {
 }
 
 Describe 'README example <Number> (<FirstLine>)' -ForEach $readmeExamples {
+    BeforeAll {
+        # The README is written for a shell in the repository root. Run it from a scratch folder (it may write files)
+        # that links ./out/SpatialSim to the module under test and ./samples to the repository's samples.
+        $script:scratch = Join-Path $TestDrive "readme$Number"
+        New-Item -ItemType Directory -Path (Join-Path $scratch 'out') -Force | Out-Null
+        New-Item -ItemType SymbolicLink -Path (Join-Path $scratch 'out/SpatialSim') -Target (Resolve-Path $ModulePath).ProviderPath | Out-Null
+        New-Item -ItemType SymbolicLink -Path (Join-Path $scratch 'samples') -Target (Join-Path $RepoRoot 'samples') | Out-Null
+    }
+
     It 'runs without error from a scratch folder' {
-        # The README is written for a shell in the repository root; run it from a scratch folder (it may write files)
-        # with the repository's module and samples.
-        $code = $Code.Replace('./out/SpatialSim', "'$ModulePath'").Replace("'./samples/", "'$RepoRoot/samples/")
         $ErrorActionPreference = 'Stop'
-        Push-Location $TestDrive
-        try { $output = & ([scriptblock]::Create($code)) 3>$null }
+        Push-Location $scratch
+        try { $output = & ([scriptblock]::Create($Code)) 3>$null }
         finally { Pop-Location }
         $output | Should -Not -BeNullOrEmpty -Because 'an example should show something'
     }
