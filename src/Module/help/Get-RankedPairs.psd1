@@ -3,7 +3,7 @@
     Description = @'
 Get-RankedPairs collects GeneRasters from the pipeline (or -InputObject) and scores all pairs with -Method, then outputs RankedPair objects (Rank, GeneA, GeneB, Score, Method, Parameters), Rank 1 = most similar. Pairs whose score is undefined (a gene that is all zero or constant) come last with Score NaN, and a warning names the gene.
 
-Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Other measures are computed pair by pair.
+Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Ssim, MsSsim, Lbp, DenseSift, Keypoints and RoiPearson prepare each gene once (local statistics, histograms, descriptors, peak regions) and then compare the pairs; LeeL and MoranBV are one blockwise matrix product of the genes' standardised maps and spatial lags. The prepared data of at most 4 GB of genes is held at once: with more genes, they are prepared in blocks. The remaining measures (Spearman, JensenShannon, several σ, -Mask or -Pyramid) are computed pair by pair. Every path gives the pair-by-pair scores.
 
 Genes with fewer than 20 counts (but some) get a warning: their patterns are mostly sampling noise and their scores unreliable.
 
