@@ -8,7 +8,7 @@ namespace SpatialSim.Cmdlets;
 /// <summary>Ranks all pairs of the input rasters by similarity, most similar first.</summary>
 [Cmdlet(VerbsCommon.Get, "RankedPairs")]
 [OutputType(typeof(RankedPair))]
-public sealed class GetRankedPairsCommand : SimilarityCmdlet
+public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
 {
     private readonly List<GeneRaster> _rasters = new();
 
@@ -54,8 +54,9 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
             for (int i = 0; i < genes.Count; i++)
                 if (double.IsNaN(scores[i, i]))
                     WriteWarning($"Gene '{genes[i]}' is constant over the raster (e.g. all zero): its pairs have Score NaN and are ranked last.");
-            var ranked = PairRanking.Rank(genes, scores, Method.ToString(), options.Describe(Method), Top > 0 ? Top : null, Gene);
-            foreach (var pair in ranked) WriteObject(pair);
+            var significance = TestSignificance(scores, Method, options);
+            var ranked = PairRanking.Rank(genes, scores, Method.ToString(), options.Describe(Method), Top > 0 ? Top : null, Gene, significance);
+            foreach (var pair in ranked) WriteObject(significance is null ? pair : WithSignificanceView(pair));
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (Exception e) { ThrowFailure(e, Gene, "RankingFailed"); }

@@ -33,4 +33,8 @@ public sealed class RankedPair
     public double Score { get; init; }
     public string Method { get; init; } = "";
     public string Parameters { get; init; } = "";
+    /// <summary>Toroidal-shift permutation p-value (Get-RankedPairs -Permutations); null when not computed, NaN when the score is undefined.</summary>
+    public double? PValue { get; init; }
+    /// <summary>Benjamini–Hochberg q-value of <see cref="PValue"/> over all pairs tested (before -Top); null when not computed.</summary>
+    public double? QValue { get; init; }
 }
