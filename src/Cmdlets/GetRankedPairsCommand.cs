@@ -40,7 +40,7 @@ public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
                     (_rasters.Count == 1 ? $" ('{_rasters[0].Gene}')." : "."));
             RasterChecks.RequireUniqueNames(_rasters);
             RasterChecks.RequireSameSize(_rasters);
-            var options = Options;
+            var options = OptionsFor(_rasters);
             bool gram = AllPairsSimilarity.HasGramPath(Method, options);
             WriteVerbose($"Ranking {_rasters.Count} genes ({_rasters.Count * (_rasters.Count - 1) / 2} pairs) by {Method} {options.Describe(Method)} " +
                          (gram ? $"as one Gram matrix on {_rasters[0].Device}." : $"pair by pair on {_rasters[0].Device}."));

@@ -17,14 +17,13 @@ public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
 
     protected override void ProcessRecord()
     {
-        var options = Options;
         foreach (var raster in InputObject)
         {
             if (raster is null) continue;
             try
             {
                 StopToken.ThrowIfCancellationRequested();
-                var result = SimilarityMeasures.Measure(Method, Reference, raster, options);
+                var result = SimilarityMeasures.Measure(Method, Reference, raster, OptionsFor(new[] { Reference, raster }, verbose: true));
                 if (double.IsNaN(result.Score))
                     WriteWarning($"{Method} of '{Reference.Gene}' and '{raster.Gene}' is undefined (Score NaN): {result.Note}.");
                 WriteObject(result);

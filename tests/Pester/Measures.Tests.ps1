@@ -47,7 +47,8 @@ Describe '-Method <Method>' -ForEach $methods {
         foreach ($p in $ranked) {
             $x = $genes | Where-Object Gene -eq $p.GeneA; $y = $genes | Where-Object Gene -eq $p.GeneB
             $pairwise = Score $x $y $Method
-            [math]::Abs($p.Score - $pairwise) | Should -BeLessOrEqual (1e-4 * [math]::Max(1, [math]::Abs($pairwise)))
+            # 3e-4: the unmasked Gram path multiplies in float32 (measured |error| 1.6e-4 at the automatic σ = 1.5 on this 57k-pixel canvas).
+            [math]::Abs($p.Score - $pairwise) | Should -BeLessOrEqual (3e-4 * [math]::Max(1, [math]::Abs($pairwise)))
         }
     }
 }
