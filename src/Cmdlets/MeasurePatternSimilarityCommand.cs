@@ -1,29 +1,75 @@
 using System.Management.Automation;
 using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Similarity;
 
 namespace SpatialSim.Cmdlets;
 
 /// <summary>Compares each input raster with a reference raster; higher Score = more similar.</summary>
+/// <remarks>
+/// When a default comes from the data (the automatic σ without -Sigma, the tissue mask without -Mask/-NoTissueMask),
+/// the inputs are collected and compared at the end, with σ and tissue estimated from the reference and ALL inputs
+/// (as Get-RankedPairs does for its genes), so a score does not depend on which other gene it was paired with.
+/// Otherwise each input is compared as it arrives.
+/// </remarks>
 [Cmdlet(VerbsDiagnostic.Measure, "PatternSimilarity")]
 [OutputType(typeof(PatternSimilarity))]
 public sealed class MeasurePatternSimilarityCommand : SimilarityCmdlet
 {
+    private readonly List<GeneRaster> _pending = new();
+
     [Parameter(Mandatory = true, Position = 0)]
     public GeneRaster Reference { get; set; } = null!;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 1)]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
 
+    private bool DefaultsFromData =>
+        (Sigma is null && HasAdaptiveSigma(Method)) || (Mask is null && !NoTissueMask && TakesMask(Method));
+
     protected override void ProcessRecord()
     {
-        foreach (var raster in InputObject)
+        if (DefaultsFromData)
+        {
+            foreach (var raster in InputObject)
+            {
+                if (raster is null) continue;
+                try
+                {
+                    RasterChecks.RequireSameCanvas(Reference, raster);
+                    _pending.Add(raster);
+                }
+                catch (Exception e) { WriteFailure(e, raster, "SimilarityFailed"); }
+            }
+            return;
+        }
+        Compare(InputObject, Options);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_pending.Count == 0) return;
+        SimilarityOptions options;
+        try
+        {
+            var all = new List<GeneRaster> { Reference };
+            all.AddRange(_pending.Where(r => !ReferenceEquals(r, Reference)));
+            options = OptionsFor(all);
+        }
+        catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+        catch (Exception e) { ThrowFailure(e, Reference, "SimilarityFailed"); return; }
+        Compare(_pending, options);
+    }
+
+    private void Compare(IEnumerable<GeneRaster> rasters, SimilarityOptions options)
+    {
+        foreach (var raster in rasters)
         {
             if (raster is null) continue;
             try
             {
                 StopToken.ThrowIfCancellationRequested();
-                var result = SimilarityMeasures.Measure(Method, Reference, raster, OptionsFor(new[] { Reference, raster }, verbose: true));
+                var result = SimilarityMeasures.Measure(Method, Reference, raster, options);
                 if (double.IsNaN(result.Score))
                     WriteWarning($"{Method} of '{Reference.Gene}' and '{raster.Gene}' is undefined (Score NaN): {result.Note}.");
                 WriteObject(result);

@@ -36,3 +36,39 @@ Describe 'Automatic smoothing scale' {
         SigmaOf $m.Parameters | Should -Be ([SpatialSim.TorchCore.Similarity.AdaptiveScale]::ChooseSigma([SpatialSim.TorchCore.GeneRaster[]]@($A, $D)))
     }
 }
+
+Describe 'Tissue mask by default' {
+    It 'computes Pearson and SmoothedPearson inside the tissue estimated from the genes, and says so' {
+        $r = $genes | Get-RankedPairs -Verbose 4>&1
+        $verbose = ($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -BeLike '*Tissue mask*% of the canvas*'
+        ($r | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })[0].Parameters | Should -BeLike '*mask=tissue*'
+        (Measure-PatternSimilarity -Reference $A -InputObject $C -Method Pearson).Parameters | Should -BeLike '*mask=tissue*'
+    }
+
+    It 'ranks as the core tissue mask of all genes does, pair by pair' {
+        $tissue = [SpatialSim.TorchCore.Similarity.TissueMask]::FromSupport([SpatialSim.TorchCore.GeneRaster[]]$genes, $null)
+        $ranked = $genes | Get-RankedPairs
+        foreach ($p in $ranked) {
+            $x = $genes | Where-Object Gene -eq $p.GeneA; $y = $genes | Where-Object Gene -eq $p.GeneB
+            $m = Measure-PatternSimilarity -Reference $x -InputObject $y -Mask $tissue
+            [math]::Abs($m.Score - $p.Score) | Should -BeLessThan 1e-5
+        }
+    }
+
+    It 'is turned off by -NoTissueMask and overridden by -Mask' {
+        ($genes | Get-RankedPairs -NoTissueMask -Top 1).Parameters | Should -Not -BeLike '*mask=*'
+        $own = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'own.csv') -Rows @(@('own', 0, 0, 1), @('own', 255, 223, 1), @('own', 100, 100, 1)))
+        ($genes | Get-RankedPairs -Mask $own -Top 1).Parameters | Should -BeLike '*mask=own*'
+    }
+
+    It 'changes the score of unrelated genes that share only the inside-versus-outside contrast' {
+        $with = Measure-PatternSimilarity -Reference $A -InputObject $D -Sigma 3
+        $without = Measure-PatternSimilarity -Reference $A -InputObject $D -Sigma 3 -NoTissueMask
+        $with.Score | Should -BeLessThan $without.Score
+    }
+
+    It 'leaves measures without a mask alone' {
+        ($genes | Get-RankedPairs -Method Ssim -Top 1).Parameters | Should -Not -BeLike '*mask=*'
+    }
+}

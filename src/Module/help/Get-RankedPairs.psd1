@@ -3,7 +3,9 @@
     Description = @'
 Get-RankedPairs collects GeneRasters from the pipeline (or -InputObject) and scores all pairs with -Method, then outputs RankedPair objects (Rank, GeneA, GeneB, Score, Method, Parameters), Rank 1 = most similar. Pairs whose score is undefined (a gene that is all zero or constant) come last with Score NaN, and a warning names the gene.
 
-Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Other measures are computed pair by pair.
+Pearson and SmoothedPearson (one σ) are computed for all pairs at once as one Gram matrix: each gene is blurred once (inside a mask: normalised by it), centred and scaled to unit norm over the tissue, and one matrix product gives every correlation. Other measures are computed pair by pair.
+
+Defaults from the data: without -Sigma the smoothing scale is 1.5 × the median nearest-neighbour spacing of the genes' non-zero pixels; without -Mask, Pearson and SmoothedPearson count only the tissue estimated from all input genes (joint support, closed and hole-filled; see -NoTissueMask). Both are shown in Parameters and -Verbose.
 
 All rasters must share one canvas (same size) and have unique gene names. -Gene X keeps only the pairs containing X (its best partners, X named first); -Top N keeps the first N.
 
