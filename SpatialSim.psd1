@@ -11,7 +11,7 @@
     FormatsToProcess     = @('SpatialSim.format.ps1xml')
     CmdletsToExport      = @(
         'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity',
-        'Get-RankedPairs', 'Get-SpatialSimDevice'
+        'Get-RankedPairs', 'Get-SpatialSimDevice', 'Get-TissueMask'
 )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -72,3 +72,22 @@ Describe 'Tissue mask by default' {
         ($genes | Get-RankedPairs -Method Ssim -Top 1).Parameters | Should -Not -BeLike '*mask=*'
     }
 }
+
+Describe 'Get-TissueMask' {
+    It 'returns the default mask as a 0/1 raster on the genes'' canvas' {
+        $mask = $genes | Get-TissueMask
+        $mask.Gene | Should -Be 'tissue'
+        $mask.Width | Should -Be $A.Width
+        $mask.Max | Should -Be 1
+        $mask.Total | Should -BeGreaterThan ($A.NonZero)
+        $mask.Total | Should -BeLessThan ($A.Width * $A.Height / 2)
+        $core = [SpatialSim.TorchCore.Similarity.TissueMask]::FromSupport([SpatialSim.TorchCore.GeneRaster[]]$genes, $null)
+        $mask.Total | Should -Be $core.Total
+    }
+
+    It 'takes a closing radius, and a wider closing never shrinks the tissue' {
+        $narrow = $genes | Get-TissueMask -ClosingRadius 0
+        $wide = $genes | Get-TissueMask -ClosingRadius 8
+        $wide.Total | Should -BeGreaterOrEqual $narrow.Total
+    }
+}
