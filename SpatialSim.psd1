@@ -11,7 +11,7 @@
     FormatsToProcess     = @('SpatialSim.format.ps1xml')
     CmdletsToExport      = @(
         'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity',
-        'Get-RankedPairs', 'Merge-RankedPairs', 'Get-SpatialSimDevice',
+        'Get-RankedPairs', 'Merge-RankedPairs', 'Get-SpatialSimDevice', 'Get-TissueMask',
         'Export-SimilarityMatrix', 'Find-GeneModule', 'Export-SimilarityHeatmap', 'Export-PatternImage'
 )
     FunctionsToExport    = @()

@@ -44,12 +44,12 @@ public sealed partial class GetRankedPairsCommand
         for (int m = 0; m < methods.Length; m++)
         {
             var method = methods[m];
-            string path = AllPairsSimilarity.HasGramPath(method, options) ? "as a Gram matrix"
-                : PreparedAllPairs.Supports(method, options) ? "with each gene prepared once, then pair by pair" : "pair by pair";
-            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {options.Describe(method)} " +
+            string path = AllPairsSimilarity.HasGramPath(method, ForMethod(options, method)) ? "as a Gram matrix"
+                : PreparedAllPairs.Supports(method, ForMethod(options, method)) ? "with each gene prepared once, then pair by pair" : "pair by pair";
+            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {ForMethod(options, method).Describe(method)} " +
                          $"{path} on {_rasters[0].Device}.");
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
-            perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, options, shard,
+            perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, ForMethod(options, method), shard,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>
                     progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
                 StopToken);
@@ -72,17 +72,30 @@ public sealed partial class GetRankedPairsCommand
             pairs.Add(new ScoredPair(i, j, scores));
             k++;
         }
+        SignificanceResult? significance = null;
+        if (Permutations > 0)
+        {
+            if (methods.Length > 1 || Shard is not null)
+                throw new SpatialSimException(ErrorKind.InvalidArgument,
+                    "-Permutations tests the pairs of one whole ranking by one method: it cannot be combined with several methods or with -Shard " +
+                    "(run it with one -Method and without -Shard).");
+            var matrix = new double[n, n];
+            for (int g = 0; g < n; g++) matrix[g, g] = perMethod[0].UndefinedGenes[g] ? double.NaN : 1;
+            foreach (var p in pairs) { matrix[p.I, p.J] = p.Scores[0]; matrix[p.J, p.I] = p.Scores[0]; }
+            significance = TestSignificance(matrix, methods[0], ForMethod(options, methods[0]));
+        }
         var request = new RankingRequest
         {
             Genes = genes,
             Methods = methods.Select(m => m.ToString()).ToList(),
-            Parameters = methods.Length == 1 ? options.Describe(methods[0])
-                : string.Join("; ", methods.Select(m => (m, d: options.Describe(m))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
+            Parameters = methods.Length == 1 ? ForMethod(options, methods[0]).Describe(methods[0])
+                : string.Join("; ", methods.Select(m => (m, d: ForMethod(options, m).Describe(m))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
             Top = Top > 0 ? Top : null,
             Gene = Gene,
             MinScore = MinScore,
             Shard = Shard is null ? null : shard.ToString(),
             Filter = filter,
+            Significance = significance,
         };
         return PairListRanking.Rank(pairs, request);
     }

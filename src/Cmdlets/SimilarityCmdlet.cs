@@ -5,7 +5,7 @@ using SpatialSim.TorchCore.Similarity;
 namespace SpatialSim.Cmdlets;
 
 /// <summary>The measure parameters shared by Measure-PatternSimilarity and Get-RankedPairs.</summary>
-public abstract class SimilarityCmdlet : SpatialSimCmdlet
+public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
 {
     /// <summary>The measure; several give one result per method (Measure-PatternSimilarity) or a consensus ranking (Get-RankedPairs).</summary>
     [Parameter]
@@ -15,7 +15,7 @@ public abstract class SimilarityCmdlet : SpatialSimCmdlet
     /// <summary>-Method without repeats, in the order given.</summary>
     protected SimilarityMethod[] Methods => Method.Distinct().ToArray();
 
-    /// <summary>The Gaussian σ in pixels of the method (SmoothedPearson 4, RoiPearson 2); several σ give one SmoothedPearson score per scale and their mean.</summary>
+    /// <summary>The Gaussian σ in pixels of the method (SmoothedPearson: chosen from the data when absent, see AdaptiveScale; RoiPearson half of it); several σ give one SmoothedPearson score per scale and their mean.</summary>
     [Parameter]
     [ValidateRange(0.0, 10000.0)]
     public double[]? Sigma { get; set; }

@@ -13,7 +13,7 @@ Describe 'The SpatialSim module' {
 
     It 'exports the documented cmdlets' {
         $names = (Get-Command -Module SpatialSim).Name
-        foreach ($c in 'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity', 'Get-RankedPairs', 'Merge-RankedPairs', 'Get-SpatialSimDevice') {
+        foreach ($c in 'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity', 'Get-RankedPairs', 'Merge-RankedPairs', 'Get-SpatialSimDevice', 'Get-TissueMask') {
             $names | Should -Contain $c
         }
     }

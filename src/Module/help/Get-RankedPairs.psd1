@@ -3,7 +3,12 @@
     Description = @'
 Get-RankedPairs collects GeneRasters from the pipeline (or -InputObject) and scores all pairs with -Method, then outputs RankedPair objects (Rank, GeneA, GeneB, Score, Method, Parameters), Rank 1 = most similar. Pairs whose score is undefined (a gene that is all zero or constant) come last with Score NaN, and a warning names the gene.
 
-Pearson and SmoothedPearson (one σ, no mask) are computed for all pairs at once as one Gram matrix: each gene is blurred once, centred and scaled to unit norm, and one matrix product gives every correlation. Ssim, MsSsim, Lbp, DenseSift, Keypoints and RoiPearson prepare each gene once (local statistics, histograms, descriptors, peak regions) and then compare the pairs; LeeL and MoranBV are one blockwise matrix product of the genes' standardised maps and spatial lags. The prepared data of at most 4 GB of genes is held at once: with more genes, they are prepared in blocks. The remaining measures (Spearman, JensenShannon, several σ, -Mask or -Pyramid) are computed pair by pair. Every path gives the pair-by-pair scores.
+Pearson and SmoothedPearson (one σ) are computed for all pairs at once as one Gram matrix: each gene is blurred once (inside a mask: normalised by it), centred and scaled to unit norm over the tissue, and one matrix product gives every correlation. Ssim, MsSsim, Lbp, DenseSift, Keypoints and RoiPearson prepare each gene once (local statistics, histograms, descriptors, peak regions) and then compare the pairs; LeeL and MoranBV are one blockwise matrix product of the genes' standardised maps and spatial lags. The prepared data of at most 4 GB of genes is held at once: with more genes, they are prepared in blocks. The remaining measures (Spearman, JensenShannon, several σ, -Mask or -Pyramid) are computed pair by pair. Every path gives the pair-by-pair scores.
+
+Defaults from the data: without -Sigma the smoothing scale is 1.5 × the median nearest-neighbour spacing of the genes' non-zero pixels; without -Mask, Pearson and SmoothedPearson count only the tissue estimated from all input genes (joint support, closed and hole-filled; see -NoTissueMask). Both are shown in Parameters and -Verbose.
+
+Significance (-Permutations N): a spatially constrained permutation test by toroidal shifts, the null used by MERINGUE. One map of the pair is circularly shifted against the other by a random 2-D displacement on the torus of the canvas; this keeps each map's own spatial autocorrelation and only breaks their alignment. The p-value is (1 + number of shifted scores >= the observed score) / (N + 1), so the smallest possible p-value is 1/(N+1); QValue is the Benjamini-Hochberg adjusted p-value over ALL pairs tested (every pair, or every pair of -Gene) before -Top is applied, so -Top does not change q-values. Shifts shorter than max(4 sigma, min(width, height)/10, 2) pixels are not used (a smoothed map stays correlated with a slightly shifted copy of itself, so such shifts are not null draws); with a tissue mask only shifts that keep at least half of the tissue overlapping itself are used (lowered by halves to 1/20 when too few qualify), and the shifted score is the correlation over the pixels where both maps are tissue. The same N shifts are used for all pairs, drawn by a generator seeded with -Seed (default 1), so results are reproducible. For Pearson and SmoothedPearson the shifted correlations of a pair come from one FFT cross-correlation of the two smoothed, centred maps (all shifts at once), which costs about one extra inverse FFT per pair; other measures are recomputed on N shifted copies of one map (N times the cost of the ranking; -Verbose warns).
+Pixel shuffles and t-tests on r are deliberately not offered: smoothing and tissue structure make neighbouring pixels strongly dependent, so the effective number of independent observations is far below the pixel count; shuffling pixels destroys that autocorrelation and a t-test assumes independent pixels, so both give p-values far too small (anti-conservative) on smoothed maps. With -Permutations the output shows PValue and QValue columns; without it they are absent (null).
 
 Genes with fewer than 20 counts (but some) get a warning: their patterns are mostly sampling noise and their scores unreliable.
 
@@ -21,6 +26,8 @@ All rasters must share one canvas (same size) and have unique gene names; with -
         Force       = 'Accept repeated gene names (e.g. the same gene from two sections): the second and later rasters of a name are renamed Name#2, Name#3… in input order, with a warning. Without -Force, repeated names are an error that lists them.'
         Shard       = 'Compute only shard i of n of the pair matrix, given as "i/n" (1 <= i <= n, e.g. -Shard 3/8 or -Shard "$env:SLURM_ARRAY_TASK_ID/8"). The pairs (genes in input order) are numbered row by row through the upper triangle and cut into n contiguous blocks of near-equal size; the shard computes only its block (on the Gram path it blurs only the genes from its first row on and multiplies only the gene blocks it needs). Its pairs carry Shard, IndexA, IndexB and GeneCount; save them with Export-Clixml (or Export-Csv) and put the shards together with Merge-RankedPairs, which gives exactly the single-run ranking. Rank (and a consensus Score) are within the shard until merged. Every shard must receive the same genes in the same order. -Top, -MinScore and -Gene filter a single-method shard (recorded in Filter); with several methods they are refused, since a consensus needs all pairs.'
         MinScore    = 'Output only the pairs whose Score is at least this value (pairs with Score NaN never pass). The pairs still come most similar first and keep their Rank; combine with -Top and -Gene freely.'
+        Permutations = 'Test each pair by this many random toroidal shifts (e.g. 99 or 999) and add PValue and QValue (Benjamini-Hochberg over all pairs tested, before -Top) to the output. Default 0: no test. See the description for the null and why pixel shuffles are not used.'
+        Seed        = 'Seed of the random shifts of -Permutations (default 1). The same seed and input give the same p-values.'
     }
     Inputs      = @('SpatialSim.TorchCore.GeneRaster')
     Outputs     = @('SpatialSim.TorchCore.Similarity.RankedPair')
@@ -78,6 +85,15 @@ Import-GeneRaster $gem -BinSize 5 -MinTotal 200 | Get-RankedPairs -Method Pearso
 Import-Csv $csv | Select-Object -First 3
 '@
             Remarks = 'Plain pixel Pearson for every pair, written to CSV and read back.'
+        }
+        @{
+            Title   = 'Which pairs are more alike than chance placement would make them'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -BinSize 5 -MinTotal 200 | Get-RankedPairs -Permutations 99 -Seed 7 |
+    Where-Object QValue -le 0.05 | Select-Object -First 10
+'@
+            Remarks = 'Every pair is tested against 99 toroidal shifts (one FFT cross-correlation per pair); the pairs with a Benjamini-Hochberg q-value of at most 0.05 are kept. The output shows PValue and QValue columns.'
         }
     )
     Links       = @('Measure-PatternSimilarity', 'Merge-RankedPairs', 'Import-GeneRaster', 'about_SpatialSim')

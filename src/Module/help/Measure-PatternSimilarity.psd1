@@ -3,6 +3,8 @@
     Description = @'
 Measure-PatternSimilarity compares each raster from the pipeline with -Reference by the measure -Method and returns one PatternSimilarity object per raster (with several methods, -Method A,B, one per method and raster, in -Method order; each is exactly what a run with that method alone gives) (GeneA = reference, GeneB = input, Method, Score, Parameters, and per-scale Details where the measure has them). Every measure compares relative patterns: multiplying a gene by a positive constant does not change its score. When a score is undefined — a gene that is all zero or constant — Score is NaN and a warning names the gene.
 
+Defaults from the data: without -Sigma, the smoothing scale of SmoothedPearson (and RoiPearson) is chosen from the spacing of the non-zero pixels, and without -Mask, Pearson and SmoothedPearson count only the tissue estimated from the genes (see -NoTissueMask). Both are estimated from the reference and ALL piped rasters, which are then compared once the pipeline ends, so a score does not depend on the order of the inputs; with -Sigma and -Mask (or -NoTissueMask) each input is compared as it arrives.
+
 See about_SpatialSim for the measures, their defaults, and when to use which.
 '@
     SharedParameters = 'SimilarityParameters.data.psd1'

@@ -11,7 +11,7 @@ public static class AllPairsSimilarity
 {
     /// <summary>Whether <paramref name="method"/> has a one-product all-pairs path with these options.</summary>
     public static bool HasGramPath(SimilarityMethod method, SimilarityOptions options) =>
-        options.Pyramid <= 1 && method switch
+        MaskedCorrelationGram.Applies(method, options) || options.Pyramid <= 1 && options.Mask is null && method switch
         {
             SimilarityMethod.Pearson => true,
             SimilarityMethod.SmoothedPearson => options.Sigmas.Length == 1 && options.Mask is null,
@@ -22,6 +22,10 @@ public static class AllPairsSimilarity
         IProgress<(int Done, int Total, string Step)>? progress = null, CancellationToken cancellationToken = default)
     {
         RasterChecks.RequireSameSize(rasters);
+        if (MaskedCorrelationGram.Applies(method, options))
+            return MaskedCorrelationGram.Compute(rasters, method, options,
+                progress is null ? null : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix"))),
+                cancellationToken);
         if (HasGramPath(method, options))
         {
             double sigma = method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0;

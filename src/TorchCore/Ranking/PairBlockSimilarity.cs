@@ -58,7 +58,22 @@ public static class PairBlockSimilarity
         var undefined = new bool[n];
         if (end > start)
         {
-            if (AllPairsSimilarity.HasGramPath(method, options))
+            if (MaskedCorrelationGram.Applies(method, options))
+            {
+                // Inside a tissue mask: the masked Gram matrix of all genes (shards take their slice of it, so they merge
+                // into exactly the single run).
+                var matrix = MaskedCorrelationGram.Compute(rasters, method, options,
+                    progress is null ? null : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix"))),
+                    cancellationToken);
+                long index = 0;
+                foreach (var (i, j) in shard.Pairs(n))
+                {
+                    scores[index++] = matrix[i, j];
+                    undefined[i] |= double.IsNaN(matrix[i, i]);
+                    undefined[j] |= double.IsNaN(matrix[j, j]);
+                }
+            }
+            else if (AllPairsSimilarity.HasGramPath(method, options))
                 ComputeGram(rasters, method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0, options.SmoothingMethod,
                     start, end, scores, undefined, progress, cancellationToken);
             else if (PreparedAllPairs.Supports(method, options))

@@ -21,6 +21,8 @@ public sealed record RankingRequest
     public string? Shard { get; init; }
     /// <summary>A shard's output filters, recorded on its pairs so that a merge knows pairs may be absent.</summary>
     public string? Filter { get; init; }
+    /// <summary>Toroidal-shift p- and q-values by input positions [I, J] (Get-RankedPairs -Permutations); null when not tested.</summary>
+    public SignificanceResult? Significance { get; init; }
 
     /// <summary>"A" for one method, "Consensus(A,B)" for several.</summary>
     public string MethodLabel => Methods.Count == 1 ? Methods[0] : ConsensusLabel(Methods);
@@ -90,6 +92,7 @@ public static class PairListRanking
                 Rank = ++rank, GeneA = request.Genes[i] ?? $"#{i}", GeneB = request.Genes[j] ?? $"#{j}", Score = score[k],
                 Method = request.MethodLabel, Parameters = request.Parameters,
                 Scores = byMethod, IndexA = i, IndexB = j, GeneCount = request.Genes.Count, Shard = request.Shard, Filter = request.Filter,
+                PValue = request.Significance?.PValues[pairs[k].I, pairs[k].J], QValue = request.Significance?.QValues[pairs[k].I, pairs[k].J],
             };
         }
     }

@@ -6,9 +6,10 @@ namespace SpatialSim.TorchCore.Ranking;
 public static class PairRanking
 {
     /// <param name="onlyGene">Keep only the pairs that contain this gene (its partners, best first).</param>
+    /// <param name="significance">P- and q-values to attach (<see cref="ToroidalShiftTest"/>), or null.</param>
     /// <param name="top">Keep the first <paramref name="top"/> pairs.</param>
     public static IReadOnlyList<RankedPair> Rank(IReadOnlyList<string> genes, double[,] scores, string method, string parameters,
-        int? top = null, string? onlyGene = null)
+        int? top = null, string? onlyGene = null, SignificanceResult? significance = null)
     {
         int n = genes.Count;
         int focus = -1;
@@ -40,7 +41,8 @@ public static class PairRanking
             var (i, j, s) = pairs[k];
             // With -Gene, name the focus gene first.
             if (focus >= 0 && j == focus) (i, j) = (j, i);
-            ranked[k] = new RankedPair { Rank = k + 1, GeneA = genes[i], GeneB = genes[j], Score = s, Method = method, Parameters = parameters };
+            ranked[k] = new RankedPair { Rank = k + 1, GeneA = genes[i], GeneB = genes[j], Score = s, Method = method, Parameters = parameters,
+                PValue = significance?.PValues[i, j], QValue = significance?.QValues[i, j] };
         }
         return ranked;
     }

@@ -46,4 +46,8 @@ public sealed class RankedPair
     public string? Shard { get; init; }
     /// <summary>A shard's output filters (-Top, -MinScore, -Gene), so that Merge-RankedPairs knows pairs may be absent; null when it output every pair.</summary>
     public string? Filter { get; init; }
+    /// <summary>Toroidal-shift permutation p-value (Get-RankedPairs -Permutations); null when not computed, NaN when the score is undefined.</summary>
+    public double? PValue { get; init; }
+    /// <summary>Benjamini–Hochberg q-value of <see cref="PValue"/> over all pairs tested (before -Top); null when not computed.</summary>
+    public double? QValue { get; init; }
 }
