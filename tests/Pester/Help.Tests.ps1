@@ -53,6 +53,11 @@ Describe 'README example <Number> (<FirstLine>)' -ForEach $readmeExamples {
         New-Item -ItemType SymbolicLink -Path (Join-Path $scratch 'samples') -Target (Join-Path $RepoRoot 'samples') | Out-Null
     }
 
+    AfterAll {
+        # The example imported the module through the scratch link, which is about to be deleted: import the real one again.
+        Import-Module $ModulePath -Force
+    }
+
     It 'runs without error from a scratch folder' {
         $ErrorActionPreference = 'Stop'
         Push-Location $scratch
