@@ -53,6 +53,8 @@ if (-not $OutFile) {
     $OutFile = Join-Path $Root "$name$(if ($Quick) { '-quick' }).md"
 }
 $WorkerPath = (Resolve-Path $WorkerPath).ProviderPath
+# The module start-up row runs a fresh pwsh elsewhere: it needs the full path.
+if ($ModulePath -and (Test-Path $ModulePath)) { $ModulePath = (Resolve-Path $ModulePath).ProviderPath }
 $Invariant = [cultureinfo]::InvariantCulture
 $AnswerPrefix = '@@bench '
 $PeerPackages = 'python3-scipy python3-skimage python3-pot'
@@ -585,6 +587,7 @@ function Write-Report {
         [pscustomobject][ordered]@{
             Workload      = $result.Title
             'Ours (s)'    = ($result.Ours | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
+            'Ours CPU (s)' = ($result.Ours | ForEach-Object { if ($_['cpuSeconds']) { Format-Number '{0:F3}' $_.cpuSeconds } else { '—' } }) -join ', '
             'Peer (s)'    = ($result.Peer | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
             'Load at start' = $result.Load
         }
@@ -617,7 +620,7 @@ function Write-Report {
         ''
         '## Every repetition'
         ''
-        'Seconds, in run order; *Load at start*: the 1-minute load average when the row started (the machine has other users).'
+        'Seconds, in run order; *Ours CPU*: the CPU time our worker used during each run, all threads together (on a busy machine the wall time also counts waiting for a core; a run that keeps both cores busy uses about twice its wall time); *Load at start*: the 1-minute load average when the row started (the machine has other users).'
         ''
     )
     if ($repetitions) { $text += ConvertTo-MarkdownTable @($repetitions) } else { $text += 'None ran.' }
