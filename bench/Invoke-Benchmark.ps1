@@ -340,7 +340,7 @@ function Invoke-ModuleStart {
     $sample = "$($answer[0])".Substring($AnswerPrefix.Length) | ConvertFrom-Json -AsHashtable
     if ($null -eq $sample.score) { return @{ ok = $false; error = "the first Measure-PatternSimilarity gave no score" } }
     return @{
-        ok = $true; seconds = $sample.seconds; peakRssBytes = $sample.peakRssBytes; peakIsPerRun = $true
+        ok = $true; seconds = $sample.seconds; cpuSeconds = $sample['cpuSeconds']; peakRssBytes = $sample.peakRssBytes; peakIsPerRun = $true
         result = @{ importSeconds = $sample.importSeconds; wallSeconds = $wall; score = $sample.score }
     }
 }
