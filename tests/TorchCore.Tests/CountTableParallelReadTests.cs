@@ -81,10 +81,19 @@ public sealed class CountTableParallelReadTests : IDisposable
             : new TableReadOptions();
         var sequential = CountTableReader.Read(gzip, options);
         int before = CountTableParser.ParallelReads;
-        var parallel = CountTableReader.Read(plain, options);
+        var reports = new List<TableReadProgress>();
+        var parallel = CountTableReader.Read(plain, options, new SyncProgress(reports.Add));
         Assert.True(CountTableParser.ParallelReads > before, "the plain file was not read in parts");
+        var last = reports.Last(r => r.Phase == TableReadPhase.Reading);
+        Assert.Equal((new FileInfo(plain).Length, parallel.RowsRead), (last.BytesRead, last.RowsRead));
+        Assert.Equal(TableReadPhase.Building, reports[^1].Phase);
         Assert.Contains("Gene 7", parallel.Genes);
         AssertSame(sequential, parallel);
+    }
+
+    private sealed class SyncProgress(Action<TableReadProgress> report) : IProgress<TableReadProgress>
+    {
+        public void Report(TableReadProgress value) => report(value);
     }
 
     [Fact]

@@ -272,10 +272,14 @@ internal sealed class CountTableParser
             _maxY = Math.Max(_maxY, w._maxY);
             foreach (var gene in w._genes.Entries) _genes.GetOrAdd(gene.Key).Append(gene);
         }
+        _partsDone = true;
         Report(TableReadPhase.Reading, force: true);
         Interlocked.Increment(ref ParallelReads);
         return true;
     }
+
+    /// <summary>The whole file was read in parts (the input stream itself was not read: progress says all of it).</summary>
+    private bool _partsDone;
 
     /// <summary>What the parts share: whether one gave up, and the bytes read by all (for progress).</summary>
     private sealed class PartState
@@ -400,7 +404,7 @@ internal sealed class CountTableParser
         var now = _clock.Elapsed;
         if (!force && now - _lastReport < TimeSpan.FromMilliseconds(200)) return;
         _lastReport = now;
-        _progress.Report(new TableReadProgress(phase, _input.Position, _input.Length, _rowsRead, now));
+        _progress.Report(new TableReadProgress(phase, _partsDone ? _input.Length : _input.Position, _input.Length, _rowsRead, now));
     }
 
     /// <summary>Handles every complete record in <paramref name="data"/>; returns the bytes consumed.</summary>
