@@ -11,7 +11,8 @@
       Demo   build, then rank the gene pairs of the bundled Stereo-seq sample
       Bench  build, then run the benchmark against the Python peers and write BENCHMARKS.md
              (bench/Invoke-Benchmark.ps1); -Quick: a short smoke run (small sizes, written to
-             bench/results/); -Full: also the chip-scale ranking
+             bench/results/); -Full: also the chip-scale ranking; -Row ssim,'blur-*': only those
+             rows of bench/Workloads.psd1 (report in bench/results/BENCHMARKS-rows.md)
       Clean  remove out/ and artifacts/
     Run as: dotnet tool restore && dotnet pwsh ./build.ps1 <Task>
 #>
@@ -24,6 +25,8 @@ param(
     # Bench only: a short smoke run, or the full run including the chip-scale ranking.
     [switch]$Quick,
     [switch]$Full,
+    # Bench only: run only these rows (ids in bench/Workloads.psd1, wildcards allowed).
+    [string[]]$Row,
     # Test only: which suites to run, and an xUnit --filter expression (e.g. 'FullyQualifiedName~Gaussian').
     [ValidateSet('All', 'Core', 'Pester')]
     [string]$Suite = 'All',
@@ -222,6 +225,7 @@ function Invoke-Bench {
     $benchArgs += @('-WorkerPath', (Build-BenchWorker))
     if ($Quick) { $benchArgs += '-Quick' }
     if ($Full) { $benchArgs += '-Full' }
+    if ($Row) { $benchArgs += @('-Row', ($Row -join ',')) }
     $pwsh = Get-ChildPwshCommand
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-Benchmark.ps1') @benchArgs
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }

@@ -11,7 +11,8 @@
     Normally run through build.ps1, which builds the module and the worker first:
         dotnet tool restore && dotnet pwsh ./build.ps1 Bench [-Quick | -Full]
     Without the Python peers (apt-get install python3-scipy python3-skimage python3-pot) our side runs alone.
-    Exit code 1 when a row failed with an error (not for goals that are not met).
+    Exit code 1 when a row failed with an error or gave an invalid output (a NaN, infinity or missing value where
+    the outputs are compared: shown as INVALID OUTPUT and NOT MET, never as agreement); not for goals that are not met.
 .PARAMETER ModulePath
     The staged module (out/SpatialSim), for the module start-up row; without it that row is not run.
 .PARAMETER WorkerPath
@@ -20,6 +21,9 @@
     A smoke run: small sizes, one or two repetitions, written to bench/results/BENCHMARKS-quick.md.
 .PARAMETER Full
     Also run the rows marked FullOnly (the chip-scale ranking).
+.PARAMETER RowId
+    (Alias -Row.) Run only these rows (their Id in bench/Workloads.psd1, wildcards allowed), e.g. -Row ssim, 'blur-*'. The report
+    then goes to bench/results/BENCHMARKS-rows.md (BENCHMARKS-rows-quick.md with -Quick), not BENCHMARKS.md.
 .PARAMETER Python
     The Python that runs the peers: Debian's, where python3-scipy, python3-skimage and python3-pot install.
 .PARAMETER OutFile
@@ -31,6 +35,7 @@ param(
     [Parameter(Mandatory)][string]$WorkerPath,
     [switch]$Quick,
     [switch]$Full,
+    [Alias('Row')][string[]]$RowId,
     [string]$Python = '/usr/bin/python3',
     [string]$OutFile
 )
@@ -40,9 +45,16 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
 if ($Quick -and $Full) { throw 'Give -Quick or -Full, not both.' }
+# build.ps1 passes -Row through -File as one comma-separated string.
+$RowId = @($RowId | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
 $Root = (Resolve-Path (Join-Path $PSScriptRoot '..')).ProviderPath
-if (-not $OutFile) { $OutFile = if ($Quick) { Join-Path $Root 'bench/results/BENCHMARKS-quick.md' } else { Join-Path $Root 'BENCHMARKS.md' } }
+if (-not $OutFile) {
+    $name = if ($RowId) { 'bench/results/BENCHMARKS-rows' } elseif ($Quick) { 'bench/results/BENCHMARKS' } else { 'BENCHMARKS' }
+    $OutFile = Join-Path $Root "$name$(if ($Quick) { '-quick' }).md"
+}
 $WorkerPath = (Resolve-Path $WorkerPath).ProviderPath
+# The module start-up row runs a fresh pwsh elsewhere: it needs the full path.
+if ($ModulePath -and (Test-Path $ModulePath)) { $ModulePath = (Resolve-Path $ModulePath).ProviderPath }
 $Invariant = [cultureinfo]::InvariantCulture
 $AnswerPrefix = '@@bench '
 $PeerPackages = 'python3-scipy python3-skimage python3-pot'
@@ -181,38 +193,96 @@ function Get-RowParameters {
     return $params
 }
 
-# For each workload: a scriptblock (ours, peer) → @{ Text; RelError } from the two first summaries; either may be $null.
+function ConvertTo-Double {
+    <#
+    A summary value as a double. The workers write non-finite numbers as the strings "NaN", "Infinity" and
+    "-Infinity" (JSON has no literal for them); a missing value becomes NaN too, so that it is never taken for a match.
+    #>
+    param($Value)
+    if ($null -eq $Value) { return [double]::NaN }
+    if ($Value -is [string]) {
+        $parsed = 0.0
+        if ([double]::TryParse($Value, [System.Globalization.NumberStyles]::Float, $Invariant, [ref]$parsed)) { return $parsed }
+        return [double]::NaN
+    }
+    return [double]$Value
+}
+
+function Find-NonFinite {
+    <#
+    Why the values a side reported cannot be compared, or nothing: "ours gave NaN for ssim", or "peer gave NaN at 3 of
+    32 probe pixels (first: #5)". Values are converted with ConvertTo-Double, so missing ones count as NaN.
+    #>
+    param([string]$Side, [string]$What, [object[]]$Values)
+    $bad = @(for ($i = 0; $i -lt $Values.Count; $i++) {
+            $v = ConvertTo-Double $Values[$i]
+            if (-not [double]::IsFinite($v)) { [pscustomobject]@{ Index = $i; Value = $v; Raw = $Values[$i] } }
+        })
+    if (-not $bad.Count) { return }
+    $kind = { param($b) if ($null -eq $b.Raw) { 'no value' } else { Format-Number '{0}' $b.Value } }
+    if ($Values.Count -eq 1) { return "$Side gave $(& $kind $bad[0]) for $What" }
+    $kinds = ($bad | ForEach-Object { & $kind $_ } | Sort-Object -Unique) -join '/'
+    return "$Side gave $kinds at $($bad.Count) of $($Values.Count) $What (first: #$($bad[0].Index))"
+}
+
+function Get-OutputProblem {
+    <# The non-finite values of both sides for one summary key, as one problem text, or nothing. #>
+    param($Ours, $Peer, [string]$Key, [string]$What)
+    $problems = @(
+        if ($Ours) { Find-NonFinite 'ours' $What @($Ours[$Key]) }
+        if ($Peer) { Find-NonFinite 'peer' $What @($Peer[$Key]) }
+    )
+    if ($problems.Count) { return $problems -join '; ' }
+}
+
+function Get-MaxAbsDifference {
+    param([object[]]$Ours, [object[]]$Peer)
+    if ($Ours.Count -ne $Peer.Count) { return [double]::NaN }
+    $max = 0.0
+    for ($i = 0; $i -lt $Peer.Count; $i++) { $max = [math]::Max($max, [math]::Abs((ConvertTo-Double $Ours[$i]) - (ConvertTo-Double $Peer[$i]))) }
+    return $max
+}
+
+# For each workload: a scriptblock (ours, peer) → @{ Text; RelError; Problem } from the two first summaries; either may
+# be $null. Problem (e.g. a NaN where a number was expected, on either side) marks the row NOT MET and is shown first:
+# no difference or error is computed from such values, so a NaN can never look like agreement.
 $Comparisons = @{
     gaussian_blur              = {
         param($ours, $peer)
+        if ($problem = Get-OutputProblem $ours $peer 'probes' 'probe pixels') { return @{ Text = ''; Problem = $problem } }
         if (-not ($ours -and $peer)) { return @{ Text = '' } }
-        $scale = ($peer.probes | ForEach-Object { [math]::Abs($_) } | Measure-Object -Maximum).Maximum
-        $diff = (0..($peer.probes.Count - 1) | ForEach-Object { [math]::Abs($ours.probes[$_] - $peer.probes[$_]) } | Measure-Object -Maximum).Maximum
+        if (@($ours.probes).Count -ne @($peer.probes).Count) { return @{ Text = ''; Problem = "ours gave $(@($ours.probes).Count) probe values, the peer $(@($peer.probes).Count)" } }
+        $scale = ($peer.probes | ForEach-Object { [math]::Abs((ConvertTo-Double $_)) } | Measure-Object -Maximum).Maximum
+        $diff = Get-MaxAbsDifference $ours.probes $peer.probes
         @{ Text = Format-Number 'max rel. difference at {0} probe pixels {1:0.0E+0}' $peer.probes.Count ($diff / [math]::Max($scale, 1e-30)) }
     }
     ssim                       = {
         param($ours, $peer)
+        if ($problem = Get-OutputProblem $ours $peer 'ssim' 'SSIM') { return @{ Text = ''; Problem = $problem } }
         $text = @()
-        if ($peer) { $text += Format-Number 'SSIM {0:F4}' $peer.ssim }
-        if ($ours -and $peer) { $text += Format-Number '|Δ| {0:0.0E+0}' ([math]::Abs($ours.ssim - $peer.ssim)) }
+        if ($peer) { $text += Format-Number 'SSIM {0:F4}' (ConvertTo-Double $peer.ssim) }
+        if ($ours -and $peer) { $text += Format-Number '|Δ| {0:0.0E+0}' ([math]::Abs((ConvertTo-Double $ours.ssim) - (ConvertTo-Double $peer.ssim))) }
         @{ Text = $text -join ', ' }
     }
     smoothed_pearson_all_pairs = {
         param($ours, $peer)
+        if ($problem = Get-OutputProblem $ours $peer 'upper' 'gene pairs') { return @{ Text = ''; Problem = $problem } }
         $text = @()
-        if ($ours -and $peer) {
-            $diff = (0..($peer.upper.Count - 1) | ForEach-Object { [math]::Abs($ours.upper[$_] - $peer.upper[$_]) } | Measure-Object -Maximum).Maximum
-            $text += Format-Number 'max |Δr| {0:0.0E+0}' $diff
-        }
+        if ($ours -and $peer) { $text += Format-Number 'max |Δr| {0:0.0E+0}' (Get-MaxAbsDifference $ours.upper $peer.upper) }
         if ($peer) { $text += Format-Number 'peer: blur {0} + corrcoef {1}' (Format-Seconds $peer.phases.blur) (Format-Seconds $peer.phases.corrcoef) }
         @{ Text = $text -join '; ' }
     }
     sinkhorn_w2                = {
         param($ours, $peer)
+        $problems = @(
+            if ($p = Get-OutputProblem $ours $peer 'w2Squared' 'W2²') { $p }
+            if ($peer -and ($p = Find-NonFinite 'peer' 'emd2' @($peer['emd2']))) { $p }
+        )
+        if ($problems.Count) { return @{ Text = ''; Problem = $problems -join '; ' } }
         $text = @()
         $relError = $null
         if ($ours -and $peer) {
-            $relError = [math]::Abs($ours.w2Squared - $peer.emd2) / $peer.emd2
+            $relError = [math]::Abs((ConvertTo-Double $ours.w2Squared) - $peer.emd2) / $peer.emd2
             $text += Format-Number 'ours vs emd2 {0:P2}' $relError
         }
         if ($peer) {
@@ -224,7 +294,13 @@ $Comparisons = @{
     }
     local_binary_pattern       = {
         param($ours, $peer)
+        $problems = @(
+            if ($ours -and $ours['invalid']) { Format-Number 'ours gave {0:N0} codes outside 0 … P + 1 (NaN included)' $ours.invalid }
+            if ($p = Get-OutputProblem $ours $peer 'histogram' 'histogram bins') { $p }
+        )
+        if ($problems.Count) { return @{ Text = ''; Problem = $problems -join '; ' } }
         if (-not ($ours -and $peer)) { return @{ Text = '' } }
+        if (@($ours.histogram).Count -ne @($peer.histogram).Count) { return @{ Text = ''; Problem = "ours gave $(@($ours.histogram).Count) histogram bins, the peer $(@($peer.histogram).Count)" } }
         $moved = (0..($peer.histogram.Count - 1) | ForEach-Object { [math]::Abs($ours.histogram[$_] - $peer.histogram[$_]) } | Measure-Object -Sum).Sum / 2
         $pixels = ($peer.histogram | Measure-Object -Sum).Sum
         @{ Text = Format-Number 'code histograms differ by {0:P3} of the pixels' ($moved / $pixels) }
@@ -242,7 +318,9 @@ $Comparisons = @{
     module_start               = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }
-        @{ Text = Format-Number 'Import-Module {0}; whole process (pwsh start-up included) {1}' (Format-Seconds $ours.importSeconds) (Format-Seconds $ours.wallSeconds) }
+        $text = Format-Number 'Import-Module {0}; whole process (pwsh start-up included) {1}' (Format-Seconds $ours.importSeconds) (Format-Seconds $ours.wallSeconds)
+        if ($problem = Find-NonFinite 'ours' 'the first score' @($ours['score'])) { return @{ Text = $text; Problem = $problem } }
+        @{ Text = $text }
     }
 }
 
@@ -262,8 +340,8 @@ function Invoke-ModuleStart {
     $sample = "$($answer[0])".Substring($AnswerPrefix.Length) | ConvertFrom-Json -AsHashtable
     if ($null -eq $sample.score) { return @{ ok = $false; error = "the first Measure-PatternSimilarity gave no score" } }
     return @{
-        ok = $true; seconds = $sample.seconds; peakRssBytes = $sample.peakRssBytes; peakIsPerRun = $true
-        result = @{ importSeconds = $sample.importSeconds; wallSeconds = $wall }
+        ok = $true; seconds = $sample.seconds; cpuSeconds = $sample['cpuSeconds']; peakRssBytes = $sample.peakRssBytes; peakIsPerRun = $true
+        result = @{ importSeconds = $sample.importSeconds; wallSeconds = $wall; score = $sample.score }
     }
 }
 
@@ -287,7 +365,7 @@ function New-Inputs {
         $extension = if ($spec.kind -eq 'gem') { 'gem' } else { 'npy' }
         $path = Join-Path $Directory "$($Row.Id)-$name.$extension"
         $answer = Invoke-Worker (Get-OursWorker) @{ cmd = 'generate'; spec = $spec; path = $path }
-        if (-not $answer.ok) { throw "generating input '$name' failed: $($answer.error)" }
+        if (-not $answer.ok) { throw "generating input '$name' failed: $($answer['error'])" }
         Write-Host (Format-Number '    input {0}: {1:F0} MB in {2}' $name ($answer.bytes / 1e6) (Format-Seconds $answer.seconds))
         $paths[$name] = $path
     }
@@ -335,13 +413,13 @@ function Invoke-Row {
         if ($oursRuns -and $Row.Workload -ne 'module_start') {
             $answer = Invoke-Worker (Get-OursWorker) $prepare
             if (-not $answer.ok) {
-                $result.OursStatus = if ($answer.skipped) { "skipped: $($answer.skipped)" } else { $result.Error = $true; "error: $($answer.error)" }
+                $result.OursStatus = if ($answer['skipped']) { "skipped: $($answer['skipped'])" } else { $result.Error = $true; "error: $($answer['error'])" }
                 $oursRuns = $false
             }
         }
         if ($peerRuns) {
             $answer = Invoke-Worker (Get-PeerWorker) $prepare
-            if (-not $answer.ok) { $result.PeerStatus = "error: $($answer.error)"; $result.Error = $true; $peerRuns = $false }
+            if (-not $answer.ok) { $result.PeerStatus = "error: $($answer['error'])"; $result.Error = $true; $peerRuns = $false }
         }
 
         $reps = if ($Quick) { $Row.QuickReps } else { $Row.Reps }
@@ -350,11 +428,11 @@ function Invoke-Row {
             $times = @()
             if ($oursRuns) {
                 $answer = if ($Row.Workload -eq 'module_start') { Invoke-ModuleStart -Params $params -Inputs $inputs } else { Invoke-Worker (Get-OursWorker) @{ cmd = 'run' } }
-                if ($answer.ok) { $result.Ours.Add($answer); $times += "ours $(Format-Seconds $answer.seconds)" } else { $result.OursStatus = "error: $($answer.error)"; $result.Error = $true; $oursRuns = $false }
+                if ($answer.ok) { $result.Ours.Add($answer); $times += "ours $(Format-Seconds $answer.seconds)" } else { $result.OursStatus = "error: $($answer['error'])"; $result.Error = $true; $oursRuns = $false }
             }
             if ($peerRuns) {
                 $answer = Invoke-Worker (Get-PeerWorker) @{ cmd = 'run' }
-                if ($answer.ok) { $result.Peer.Add($answer); $times += "peer $(Format-Seconds $answer.seconds)" } else { $result.PeerStatus = "error: $($answer.error)"; $result.Error = $true; $peerRuns = $false }
+                if ($answer.ok) { $result.Peer.Add($answer); $times += "peer $(Format-Seconds $answer.seconds)" } else { $result.PeerStatus = "error: $($answer['error'])"; $result.Error = $true; $peerRuns = $false }
             }
             Write-Host "    repetition $rep of $reps`: $($times -join ', ')"
             if ($clock.Elapsed.TotalSeconds / $rep * ($rep + 1) -gt $Row.Budget) { break }
@@ -405,6 +483,7 @@ function Get-RowSummary {
     $oursFirst = if ($Result.Ours.Count) { $Result.Ours[0].result }
     $peerFirst = if ($Result.Peer.Count) { $Result.Peer[0].result }
     $comparison = & $Comparisons[$row.Workload] $oursFirst $peerFirst
+    $Result['Invalid'] = $comparison['Problem']
     $measures = @{
         Seconds   = $oursSeconds
         Ratio     = if ($null -ne $oursSeconds -and $null -ne $peerSeconds) { $peerSeconds / $oursSeconds }
@@ -413,14 +492,14 @@ function Get-RowSummary {
         RelError  = $comparison['RelError']
     }
     $goal = @(Measure-Goal -Goal $row.Goal -Measures $measures)
-    $met = if (@($goal | Where-Object { $_.Met -eq $false }).Count) { 'NOT MET' }
+    $met = if ($comparison['Problem'] -or @($goal | Where-Object { $_.Met -eq $false }).Count) { 'NOT MET' }
     elseif (@($goal | Where-Object { $null -eq $_.Met }).Count) { '—' }
     else { 'yes' }
     $peakText = { param($samples) if ($samples.Count) { Format-Bytes ($samples | ForEach-Object { $_.peakRssBytes } | Measure-Object -Maximum).Maximum } else { '—' } }
     $oursText = if ($null -ne $oursSeconds) { Format-Seconds $oursSeconds } else { $Result.OursStatus }
     if ($null -ne $measures.MBps) { $oursText += Format-Number ' ({0:F0} MB/s)' $measures.MBps }
     $reps = @($Result.Ours.Count, $Result.Peer.Count | Where-Object { $_ -gt 0 })
-    $notes = @($comparison.Text | Where-Object { $_ })
+    $notes = @(if ($comparison['Problem']) { "INVALID OUTPUT: $($comparison['Problem'])" }) + @($comparison.Text | Where-Object { $_ })
     if (@(@($Result.Ours) + @($Result.Peer) | Where-Object { -not $_.peakIsPerRun }).Count) {
         $notes += 'peak RSS since the worker started (the peak could not be reset before each run)'
     }
@@ -435,7 +514,7 @@ function Get-RowSummary {
         'Our peak'    = & $peakText $Result.Ours
         'Peer peak'   = & $peakText $Result.Peer
         Goal          = ($goal | ForEach-Object { $_.Text }) -join ', '
-        Met           = $met
+        'Goal met?'   = $met
         Reps          = if ($reps.Count) { ($reps | Select-Object -Unique) -join '/' } else { '—' }
         'Peer runs'   = if ($row.ContainsKey('Peer')) { $row.Peer } else { '—' }
         Notes         = $notes -join '; '
@@ -508,6 +587,7 @@ function Write-Report {
         [pscustomobject][ordered]@{
             Workload      = $result.Title
             'Ours (s)'    = ($result.Ours | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
+            'Ours CPU (s)' = ($result.Ours | ForEach-Object { if ($_['cpuSeconds']) { Format-Number '{0:F3}' $_.cpuSeconds } else { '—' } }) -join ', '
             'Peer (s)'    = ($result.Peer | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
             'Load at start' = $result.Load
         }
@@ -540,7 +620,7 @@ function Write-Report {
         ''
         '## Every repetition'
         ''
-        'Seconds, in run order; *Load at start*: the 1-minute load average when the row started (the machine has other users).'
+        'Seconds, in run order; *Ours CPU*: the CPU time our worker used during each run, all threads together (on a busy machine the wall time also counts waiting for a core; a run that keeps both cores busy uses about twice its wall time); *Load at start*: the 1-minute load average when the row started (the machine has other users).'
         ''
     )
     if ($repetitions) { $text += ConvertTo-MarkdownTable @($repetitions) } else { $text += 'None ran.' }
@@ -550,11 +630,17 @@ function Write-Report {
 
 #endregion
 
-$switches = @(if ($Quick) { '-Quick' }; if ($Full) { '-Full' }) -join ' '
+$switches = @(if ($Quick) { '-Quick' }; if ($Full) { '-Full' }; if ($RowId) { "-Row $($RowId -join ',')" }) -join ' '
 $command = "dotnet tool restore && dotnet pwsh ./build.ps1 Bench $switches".TrimEnd()
 $started = [datetime]::UtcNow.ToString('yyyy-MM-dd HH:mm \U\T\C', $Invariant)
 $table = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'Workloads.psd1')
 $rows = @($table.Rows | Where-Object { -not $Quick -or $_.ContainsKey('Quick') })
+if ($RowId) {
+    $unknown = @($RowId | Where-Object { $pattern = $_; -not @($table.Rows | Where-Object { $_.Id -like $pattern }).Count })
+    if ($unknown.Count) { throw "No row of bench/Workloads.psd1 has the id '$($unknown -join "', '")'; the ids are: $(($table.Rows | ForEach-Object { $_.Id }) -join ', ')." }
+    $rows = @($rows | Where-Object { $id = $_.Id; @($RowId | Where-Object { $id -like $_ }).Count })
+    if (-not $rows.Count) { throw "The rows $($RowId -join ', ') have no -Quick variant; run them without -Quick." }
+}
 $script:Ours = $null
 $script:Peer = $null
 $script:PeerProblem = $null
@@ -569,7 +655,7 @@ try {
     }
     $results = foreach ($row in $rows) { Invoke-Row $row }
     $summaries = @($results | ForEach-Object { Get-RowSummary $_ })
-    $summaries | Format-Table Workload, Ours, Peer, 'Peer/ours', 'Our peak', Goal, Met, Reps -AutoSize | Out-String -Width 1000 | Write-Host
+    $summaries | Format-Table Workload, Ours, Peer, 'Peer/ours', 'Our peak', Goal, 'Goal met?', Reps -AutoSize | Out-String -Width 1000 | Write-Host
     if ($busy = Get-LoadWarning $results) { Write-Warning $busy }
     Write-Report -Summaries $summaries -Results $results -Command $command -Started $started
     Write-Host "Written: $OutFile"
@@ -578,4 +664,6 @@ finally {
     Stop-Worker $script:Ours
     Stop-Worker $script:Peer
 }
-if (@($results | Where-Object { $_.Error }).Count) { exit 1 }
+$invalid = @($results | Where-Object { $_['Invalid'] })
+foreach ($result in $invalid) { Write-Warning "$($result.Title): INVALID OUTPUT: $($result.Invalid)" }
+if ($invalid.Count -or @($results | Where-Object { $_.Error }).Count) { exit 1 }

@@ -35,8 +35,8 @@ if ($written) {
     $lines = @(Get-Content $report | Select-String -Pattern '^## Results' -Context 0, ($quickRows.Count + 3) |
             ForEach-Object { $_.Context.PostContext } | Where-Object { $_ -match '^\| ' } | Select-Object -Skip 1)
     Add-Check 'the table has one line per quick row' ($lines.Count -eq $quickRows.Count) "$($lines.Count) of $($quickRows.Count)"
-    $errors = @($lines | Where-Object { $_ -match '\| error: ' })
-    Add-Check 'no line reports an error' ($errors.Count -eq 0) ($errors -join ' ')
+    $errors = @($lines | Where-Object { $_ -match '\| error: |INVALID OUTPUT' })
+    Add-Check 'no line reports an error or an invalid output' ($errors.Count -eq 0) ($errors -join ' ')
 }
 
 $checks | Format-Table -AutoSize | Out-String -Width 200 | Write-Host

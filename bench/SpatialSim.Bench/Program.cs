@@ -12,7 +12,9 @@ using SpatialSim.TorchCore.Devices;
 //   {"cmd":"prepare","workload":w,"params":{…},"inputs":{name:path}}  load the inputs (not timed)
 //   {"cmd":"run"}                           run the prepared workload once, timed in-process
 //   {"cmd":"release"}                       free the prepared workload
-// Answers: {"ok":true,…}, {"ok":false,"skipped":reason} or {"ok":false,"error":message}.
+// Answers: {"ok":true,…}, {"ok":false,"skipped":reason} or {"ok":false,"error":message}. JSON has no NaN or
+// infinity: such numbers are written as the strings "NaN", "Infinity", "-Infinity" (as peer.py does), and the
+// orchestrator reports them as invalid outputs.
 // End of input ends the worker.
 
 const string AnswerPrefix = "@@bench ";
@@ -48,7 +50,7 @@ while ((line = Console.In.ReadLine()) is not null)
         answer = new JsonObject { ["ok"] = false, ["error"] = $"{e.GetType().Name}: {e.Message}" };
         Console.Error.WriteLine(e);
     }
-    answers.WriteLine(AnswerPrefix + answer.ToJsonString());
+    answers.WriteLine(AnswerPrefix + JsonAnswer.Write(answer));
 }
 prepared?.Dispose();
 return 0;

@@ -3,12 +3,17 @@ using System.Text.Json.Nodes;
 
 namespace SpatialSim.Bench;
 
-/// <summary>One timed run: wall time in-process, and the process's peak resident memory during the run.</summary>
-internal sealed record TimedSample(double Seconds, long? BaselineRssBytes, long? PeakRssBytes, bool PeakIsPerRun, object? Output)
+/// <summary>
+/// One timed run: wall time in-process, the CPU time the process used meanwhile (all threads; on a busy machine it
+/// shows how much work the run was, where the wall time also counts waiting for a core), and the process's peak
+/// resident memory during the run.
+/// </summary>
+internal sealed record TimedSample(double Seconds, double CpuSeconds, long? BaselineRssBytes, long? PeakRssBytes, bool PeakIsPerRun, object? Output)
 {
     public JsonObject ToJson() => new()
     {
         ["seconds"] = Seconds,
+        ["cpuSeconds"] = CpuSeconds,
         ["baselineRssBytes"] = BaselineRssBytes,
         ["peakRssBytes"] = PeakRssBytes,
         ["peakIsPerRun"] = PeakIsPerRun,
@@ -26,10 +31,12 @@ internal static class TimedRun
         CollectGarbage();
         bool perRun = ProcessMemory.TryResetPeak();
         long? baseline = ProcessMemory.ResidentBytes();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         object? output = action();
         clock.Stop();
-        return new TimedSample(clock.Elapsed.TotalSeconds, baseline, ProcessMemory.PeakResidentBytes(), perRun, output);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return new TimedSample(clock.Elapsed.TotalSeconds, cpu.TotalSeconds, baseline, ProcessMemory.PeakResidentBytes(), perRun, output);
     }
 
     public static void CollectGarbage()

@@ -14,6 +14,8 @@ internal static class WorkloadRegistry
         ["gaussian_blur"] = r => new GaussianBlurWorkload(r),
         ["smoothed_pearson_all_pairs"] = r => new AllPairsPearsonWorkload(r),
         ["smoothed_pearson_ranking"] = r => new RankingWorkload(r),
+        ["ssim"] = r => new SsimWorkload(r),
+        ["local_binary_pattern"] = r => new LocalBinaryPatternWorkload(r),
 #if COUNT_TABLE_READER
         ["gem_import"] = r => new GemImportWorkload(r),
 #endif

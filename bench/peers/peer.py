@@ -57,7 +57,9 @@ class GaussianBlur:
 
 class Ssim:
     """ssim: skimage structural_similarity with Wang et al. (2004)'s parameters: Gaussian window σ = 1.5,
-    population covariance, K1 = 0.01, K2 = 0.03, data range 1, between maps 0 and 1 of a [2, H, W] stack.
+    population covariance, K1 = 0.01, K2 = 0.03, data range 1, between maps 0 and 1 of a [2, H, W] stack, each
+    divided by its maximum while preparing (SpatialSim's SSIM makes each gene scale-free that way, so both sides
+    compute structural_similarity(a / a.max(), b / b.max(), data_range=1)).
 
     Summary: {"ssim": the mean SSIM}.
     """
@@ -67,7 +69,7 @@ class Ssim:
     def __init__(self, params, inputs):
         from skimage.metrics import structural_similarity
         self.structural_similarity = structural_similarity
-        self.a, self.b = np.load(inputs["maps"])
+        self.a, self.b = (m / m.max() for m in np.load(inputs["maps"]))
 
     def run(self):
         return self.structural_similarity(self.a, self.b, gaussian_weights=True, sigma=1.5,
@@ -266,6 +268,18 @@ def timed_run(workload):
             "peakIsPerRun": per_run, "result": workload.summarize(output)}
 
 
+def finite_json(value):
+    """value with every non-finite float replaced by its name as a string ("NaN", "Infinity", "-Infinity"), as our
+    worker writes them: JSON has no literal for them, and the orchestrator reports such outputs as invalid."""
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return "NaN" if np.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
 def main():
     answers = sys.stdout
     sys.stdout = sys.stderr  # anything else printed is not part of the protocol
@@ -299,7 +313,7 @@ def main():
         except Exception as e:  # the orchestrator reports it in the table; the worker goes on
             traceback.print_exc()
             answer = {"ok": False, "error": f"{type(e).__name__}: {e}"}
-        answers.write(ANSWER_PREFIX + json.dumps(answer) + "\n")
+        answers.write(ANSWER_PREFIX + json.dumps(finite_json(answer), allow_nan=False) + "\n")
         answers.flush()
 
 

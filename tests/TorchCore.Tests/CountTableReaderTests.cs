@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace SpatialSim.TorchCore.Tests;
 
 /// <summary>Tests of <see cref="CountTableReader"/> on small tables written to a temporary folder.</summary>
+[Collection(nameof(CountTableParallelReadTests))] // the parallel-read tests change static size thresholds
 public sealed class CountTableReaderTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "spatialsim-ct-" + Guid.NewGuid().ToString("N"));

@@ -19,18 +19,20 @@ public class SmoothingDeviceTests
     }
 
     [Theory]
-    [InlineData(23, 17, 1.0)]
-    [InlineData(23, 17, 3.0)]
-    [InlineData(5, 3, 4.0)]
-    public void ConvolutionPathEqualsCpuKernel(int w, int h, double sigma)
+    [InlineData(23, 17, 1.0, 4.0)]
+    [InlineData(23, 17, 3.0, 4.0)]
+    [InlineData(5, 3, 4.0, 4.0)]
+    [InlineData(23, 17, 1.5, 3.5)] // the SSIM window: 11 taps
+    [InlineData(9, 7, 3.0, 3.5)]
+    public void ConvolutionPathEqualsCpuKernel(int w, int h, double sigma, double truncate)
     {
         var pixels = RandomImage(w, h, 7);
         var expected = new float[w * h];
-        CpuGaussianBlur.Blur(pixels, expected, w, h, sigma, GaussianMethod.Direct);
+        CpuGaussianBlur.Blur(pixels, expected, w, h, sigma, GaussianMethod.Direct, truncate);
         TorchRuntime.EnsureInitialized();
         using var scope = torch.NewDisposeScope();
         var image = torch.tensor(pixels, new long[] { h, w });
-        var blurred = GaussianSmoothing.BlurWithConvolution(image, sigma).data<float>().ToArray();
+        var blurred = GaussianSmoothing.BlurWithConvolution(image, sigma, truncate).data<float>().ToArray();
         float max = pixels.Max();
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - blurred[i]) <= 1e-5 * max, $"pixel {i}: {expected[i]} vs {blurred[i]}");

@@ -21,6 +21,7 @@ public static class TorchRuntime
             if (_initialized) return;
             try
             {
+                PreferPassiveOpenMpWaiting();
                 torch.InitializeDeviceType(DeviceType.CPU);
             }
             catch (Exception e) when (e is not SpatialSimException)
@@ -34,6 +35,44 @@ public static class TorchRuntime
             _initialized = true;
         }
     }
+
+    /// <summary>
+    /// Starts loading libtorch on a thread-pool thread and returns at once (the module calls this on Import-Module,
+    /// so the ~1 s of loading and registering libtorch's operators overlaps with PowerShell's own work before the
+    /// first command needs a tensor). A failure is left for the first real use to report.
+    /// </summary>
+    public static void PreloadInBackground()
+    {
+        if (_initialized) return;
+        Task.Run(() =>
+        {
+            try { EnsureInitialized(); }
+            catch (SpatialSimException) { /* reported by the first command that needs libtorch */ }
+        });
+    }
+
+    /// <summary>
+    /// libtorch's OpenMP threads (GNU libgomp) spin-wait after every parallel operation by default. On a machine with
+    /// few cores, shared with other work, that spinning takes the CPU the next operation (and everything else) needs:
+    /// a 512² smoothed Pearson took 3–4× longer wall time and 2.5× more CPU than with OMP_WAIT_POLICY=PASSIVE. libgomp
+    /// reads the variable when it is loaded, from the native environment (which Environment.SetEnvironmentVariable
+    /// does not change on Unix), so it is set there, before libtorch loads, unless the user set it.
+    /// </summary>
+    private static void PreferPassiveOpenMpWaiting()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null) return;
+        try
+        {
+            SetEnv("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc/musl: keep libgomp's default.
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     public static string TorchVersion { get { EnsureInitialized(); return torch.__version__; } }
 

@@ -15,7 +15,10 @@ namespace SpatialSim.TorchCore.IO;
 /// and blank lines are skipped; RFC 4180 quoting is understood, including quoted fields spanning lines.
 /// Columns are recognised by name (see <see cref="CountTableHeader"/>); without a count column each row counts 1.</para>
 /// <para>The file is streamed in 1 MiB chunks and parsed as UTF-8 bytes: no string per row, integers without
-/// double parsing, the previous row's gene compared first (GEM rows come grouped by gene).</para>
+/// double parsing, the previous row's gene compared first (GEM rows come grouped by gene). A plain (not gzip) file
+/// of 32 MB or more is cut at line breaks into parts parsed on all cores, and the parts' genes joined in file order;
+/// when a part meets a quoted field running over line breaks, or any problem (whose message must name the exact
+/// line), the file is read again sequentially, so results and errors are those of the sequential read.</para>
 /// </remarks>
 public static class CountTableReader
 {
@@ -35,7 +38,13 @@ public static class CountTableReader
             CheckCanvas(path, options, (long)r.X1 - r.X0, (long)r.Y1 - r.Y0, r.X0, r.Y0, fromRegion: true);
         using var input = TableInput.Open(path);
         var parser = new CountTableParser(path, options, input, progress, cancellationToken);
-        parser.Run();
+        if (!parser.TryRunParallel())
+        {
+            // Not a large plain file, or a part needed what only a sequential read can do (a quoted field over line
+            // breaks, a bad row whose line number must be exact): read it from the start, one record after the other.
+            parser = new CountTableParser(path, options, input, progress, cancellationToken);
+            parser.Run();
+        }
         return parser.Build();
     }
 
@@ -139,6 +148,201 @@ internal sealed class CountTableParser
         }
     }
 
+    // ---------------------------------------------------------------- parallel parts
+
+    /// <summary>Smallest file read in parallel parts (tests lower it to exercise the parallel read on small files).</summary>
+    internal static long ParallelMinBytes = 32L << 20;
+    /// <summary>Smallest part (tests lower it).</summary>
+    internal static long MinPartBytes = 8L << 20;
+    /// <summary>Reads completed in parallel parts so far (lets tests check which path ran).</summary>
+    internal static int ParallelReads;
+
+    /// <summary>A parser for one part of the file: the header state of <paramref name="main"/>, its own genes and counters.</summary>
+    private CountTableParser(CountTableParser main) : this(main._path, main._options, main._input, null, main._cancel)
+    {
+        _header = main._header;
+        _headerLine = main._headerLine;
+        _delim = main._delim;
+        _decimalComma = main._decimalComma;
+        _roles = main._roles;
+        _maxColumn = main._maxColumn;
+        _hasCount = main._hasCount;
+        _genes = new GeneIndex(_options.GeneFilter, hasCounts: _hasCount);
+    }
+
+    /// <summary>
+    /// Reads a large plain-text file in parts on all cores. False when it does not apply (gzip, small file, one core,
+    /// no header in the first MiB) or a part gave up; then nothing of this parser may be used (read again with a new one).
+    /// </summary>
+    public bool TryRunParallel()
+    {
+        var handle = _input.PlainHandle;
+        int cores = Environment.ProcessorCount;
+        if (handle is null || _input.Length < ParallelMinBytes || cores < 2) return false;
+
+        // The preamble and header, exactly as the sequential read handles them.
+        var head = new byte[InitialBuffer];
+        int headLength = 0;
+        while (headLength < head.Length)
+        {
+            int n = RandomAccess.Read(handle, head.AsSpan(headLength), headLength);
+            if (n == 0) break;
+            headLength += n;
+        }
+        int pos = 0;
+        while (_header == null)
+        {
+            int nl = head.AsSpan(pos, headLength - pos).IndexOf((byte)'\n');
+            if (nl < 0) return false;
+            var line = head.AsSpan(pos, nl);
+            if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
+            _recordLine = _line + 1;
+            Preamble(line);
+            _line++;
+            pos += nl + 1;
+        }
+
+        // Parts of about equal size, each starting after a line break; a few per core so that they finish together.
+        long dataStart = pos, length = _input.Length;
+        int parts = (int)Math.Clamp((length - dataStart) / MinPartBytes, 1, 4 * cores);
+        var bounds = new long[parts + 1];
+        bounds[0] = dataStart;
+        bounds[parts] = length;
+        var probe = new byte[64 << 10];
+        for (int k = 1; k < parts; k++)
+        {
+            long at = Math.Max(bounds[k - 1], dataStart + (length - dataStart) * k / parts);
+            while (true)
+            {
+                int n = RandomAccess.Read(handle, probe, at);
+                if (n == 0) { at = length; break; }
+                int nl = probe.AsSpan(0, n).IndexOf((byte)'\n');
+                if (nl >= 0) { at += nl + 1; break; }
+                at += n;
+            }
+            bounds[k] = at;
+        }
+
+        var workers = new CountTableParser[parts];
+        for (int k = 0; k < parts; k++) workers[k] = new CountTableParser(this);
+        var shared = new PartState();
+        int next = -1;
+        void Work()
+        {
+            var buffer = new byte[InitialBuffer];
+            int k;
+            while (!shared.GaveUp && (k = Interlocked.Increment(ref next)) < parts)
+            {
+                try
+                {
+                    if (!workers[k].RunPart(handle, bounds[k], bounds[k + 1], ref buffer, shared)) shared.GaveUp = true;
+                }
+                catch (SpatialSimException)
+                {
+                    shared.GaveUp = true; // the sequential read reports it with its exact line
+                }
+            }
+        }
+        var tasks = new Task[Math.Min(cores, parts)];
+        for (int t = 0; t < tasks.Length; t++) tasks[t] = Task.Factory.StartNew(Work, _cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Report(TableReadPhase.Reading, force: true);
+        try
+        {
+            while (!Task.WaitAll(tasks, 200))
+                if (_progress != null)
+                    _progress.Report(new TableReadProgress(TableReadPhase.Reading, dataStart + Interlocked.Read(ref shared.Bytes), length,
+                        workers.Sum(w => Volatile.Read(ref w._rowsRead)), _clock.Elapsed));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        _cancel.ThrowIfCancellationRequested();
+        if (shared.GaveUp) return false;
+
+        // Join the parts in file order: genes keep the order of their first appearance, rows their file order.
+        foreach (var w in workers)
+        {
+            _rowsRead += w._rowsRead;
+            _rowsOutside += w._rowsOutside;
+            _line += w._line;
+            _minX = Math.Min(_minX, w._minX);
+            _minY = Math.Min(_minY, w._minY);
+            _maxX = Math.Max(_maxX, w._maxX);
+            _maxY = Math.Max(_maxY, w._maxY);
+            foreach (var gene in w._genes.Entries) _genes.GetOrAdd(gene.Key).Append(gene);
+        }
+        _partsDone = true;
+        Report(TableReadPhase.Reading, force: true);
+        Interlocked.Increment(ref ParallelReads);
+        return true;
+    }
+
+    /// <summary>The whole file was read in parts (the input stream itself was not read: progress says all of it).</summary>
+    private bool _partsDone;
+
+    /// <summary>What the parts share: whether one gave up, and the bytes read by all (for progress).</summary>
+    private sealed class PartState
+    {
+        public volatile bool GaveUp;
+        public long Bytes;
+    }
+
+    /// <summary>
+    /// Parses the bytes [<paramref name="start"/>, <paramref name="end"/>) of the file, which begin a line. False when
+    /// a record needs the sequential read: a quoted field not closed on its line (it may run into the next part).
+    /// </summary>
+    private bool RunPart(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long start, long end, ref byte[] buf, PartState shared)
+    {
+        int from = 0, to = 0;
+        long position = start;
+        bool eof = false;
+        while (true)
+        {
+            if (from > 0)
+            {
+                Buffer.BlockCopy(buf, from, buf, 0, to - from);
+                to -= from;
+                from = 0;
+            }
+            else if (to == buf.Length)
+            {
+                if (buf.Length >= MaxRecordBytes) return false;
+                Array.Resize(ref buf, buf.Length * 2);
+            }
+            while (to < buf.Length && !eof)
+            {
+                int want = (int)Math.Min(buf.Length - to, end - position);
+                int n = want == 0 ? 0 : RandomAccess.Read(handle, buf.AsSpan(to, want), position);
+                if (n == 0) { eof = true; break; }
+                position += n;
+                to += n;
+                Interlocked.Add(ref shared.Bytes, n);
+            }
+            _cancel.ThrowIfCancellationRequested();
+            if (shared.GaveUp) return true; // another part gave up: stop early, the caller reads sequentially
+            var data = new ReadOnlySpan<byte>(buf, 0, to);
+            int pos = 0;
+            while (pos < data.Length)
+            {
+                pos = FastRows(data, pos, eof, out bool quoted);
+                if (!quoted) break;
+                // A record with quotes FastRows leaves to the quote-aware parser: fine when it ends on its line.
+                int nl = data[pos..].IndexOf((byte)'\n');
+                if (nl < 0 && !eof) break;
+                var line = nl >= 0 ? data.Slice(pos, nl) : data[pos..];
+                int next = nl >= 0 ? pos + nl + 1 : data.Length;
+                if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
+                _recordLine = _line + 1;
+                if (!line.IsEmpty && !ParseRecord(line)) return false;
+                _line++;
+                pos = next;
+            }
+            from = pos;
+            if (eof) return true;
+        }
+    }
+
     // ---------------------------------------------------------------- streaming
 
     public void Run()
@@ -200,7 +404,7 @@ internal sealed class CountTableParser
         var now = _clock.Elapsed;
         if (!force && now - _lastReport < TimeSpan.FromMilliseconds(200)) return;
         _lastReport = now;
-        _progress.Report(new TableReadProgress(phase, _input.Position, _input.Length, _rowsRead, now));
+        _progress.Report(new TableReadProgress(phase, _partsDone ? _input.Length : _input.Position, _input.Length, _rowsRead, now));
     }
 
     /// <summary>Handles every complete record in <paramref name="data"/>; returns the bytes consumed.</summary>

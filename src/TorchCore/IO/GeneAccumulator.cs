@@ -83,6 +83,38 @@ internal sealed class GeneAccumulator
         }
     }
 
+    /// <summary>
+    /// Moves <paramref name="later"/>'s rows (the same gene, read from a later part of the file) after this gene's, without
+    /// copying them: its blocks are appended to this gene's list. Used to join the genes of a table read in parallel parts.
+    /// </summary>
+    public void Append(GeneAccumulator later)
+    {
+        if (later.Length == 0) return;
+        if ((long)Length + later.Length > Array.MaxLength)
+            throw new SpatialSimException(ErrorKind.LimitExceeded,
+                $"Gene '{Name}' has more than {Array.MaxLength:N0} rows, more than one gene can hold. Read a part of the file with -Region.")
+            { Gene = Name };
+        TrimLastBlock();
+        later.TrimLastBlock();
+        _blocks.AddRange(later._blocks);
+        var last = _blocks[^1];
+        _pixels = last.Pixels;
+        _counts = last.Counts;
+        _fill = _end = last.Offset + last.Length;
+        Length += later.Length;
+        Total += later.Total;
+        later.Release();
+    }
+
+    /// <summary>Shortens the last block to the rows it holds, so that blocks can follow it.</summary>
+    private void TrimLastBlock()
+    {
+        if (_blocks.Count == 0) return;
+        var last = _blocks[^1];
+        _blocks[^1] = last with { Length = _fill - last.Offset };
+        _end = _fill;
+    }
+
     /// <summary>Drops the references to the arena once the gene is placed on the canvas.</summary>
     public void Release()
     {

@@ -21,6 +21,8 @@ internal sealed class TableInput : IDisposable
     private bool _sourceEnded; // the file (or gzip stream) has ended; on the read-ahead thread for gzip
 
     public bool IsGzip => _gzipCheck != null;
+    /// <summary>The file's handle for positional reads (<see cref="RandomAccess"/>, any thread) of a plain-text file; null for gzip.</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle? PlainHandle => IsGzip ? null : _file.SafeFileHandle;
     /// <summary>Length of the file on disk.</summary>
     public long Length { get; }
     /// <summary>Bytes of the file on disk consumed so far (compressed bytes for gzip).</summary>

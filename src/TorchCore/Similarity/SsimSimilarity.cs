@@ -367,27 +367,14 @@ internal static class SsimCore
     }
 
     /// <summary>
-    /// The torch path (CUDA): scipy 'reflect' padding by an index map and two 1-D convolutions with the kernel
-    /// truncated at 3.5σ (GaussianSmoothing.Blur is fixed at 4σ). Returns a new tensor, not in any dispose scope.
+    /// The torch path (CUDA): <see cref="GaussianSmoothing.BlurWithConvolution"/> with the SSIM window (truncated at 3.5σ).
+    /// Returns a new float32 tensor, not in any dispose scope.
     /// </summary>
     internal static Tensor TorchBlur(Tensor image, double sigma)
     {
         using var scope = torch.NewDisposeScope();
-        double[] k = CpuGaussianBlur.Kernel1D(sigma, SsimSimilarity.Truncate);
-        int r = k.Length / 2;
-        var kernel = torch.tensor(k.Select(v => (float)v).ToArray(), ScalarType.Float32, image.device);
-        var x = image.to(ScalarType.Float32).unsqueeze(0).unsqueeze(0);
-        x = nn.functional.conv2d(ReflectPad(x, r, 2), kernel.view(1, 1, -1, 1));
-        x = nn.functional.conv2d(ReflectPad(x, r, 3), kernel.view(1, 1, 1, -1));
-        return x.squeeze(0).squeeze(0).contiguous().MoveToOuterDisposeScope().DetachFromDisposeScope();
-    }
-
-    private static Tensor ReflectPad(Tensor x, int pad, int dim)
-    {
-        long n = x.shape[dim];
-        var m = torch.remainder(torch.arange(-pad, n + pad, ScalarType.Int64, x.device), 2 * n);
-        m = torch.where(m >= n, 2 * n - 1 - m, m);
-        return x.index_select(dim, m);
+        return GaussianSmoothing.BlurWithConvolution(image.to(ScalarType.Float32), sigma, SsimSimilarity.Truncate)
+            .MoveToOuterDisposeScope().DetachFromDisposeScope();
     }
 
     /// <summary>

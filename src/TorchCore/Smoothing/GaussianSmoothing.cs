@@ -6,7 +6,7 @@ namespace SpatialSim.TorchCore.Smoothing;
 
 /// <summary>
 /// Gaussian smoothing of rasters with scipy.ndimage.gaussian_filter's conventions (mode 'reflect',
-/// truncate 4σ, normalised truncated kernel). On CPU it runs our own vectorised kernels
+/// truncate 4σ unless told otherwise, normalised truncated kernel). On CPU it runs our own vectorised kernels
 /// (<see cref="CpuGaussianBlur"/>): libtorch's conv2d is several times slower than scipy for
 /// one-channel images with long 1-D kernels. On CUDA it is two cuDNN 1-D convolutions.
 /// </summary>
@@ -29,7 +29,13 @@ public static class GaussianSmoothing
     }
 
     /// <summary>Blurs a [H, W] float32 tensor; returns a new tensor the caller owns (not in any dispose scope).</summary>
-    public static Tensor Blur(Tensor image, ComputeDevice device, double sigma, GaussianMethod method = GaussianMethod.Auto)
+    /// <param name="image">[H, W] float32 on <paramref name="device"/>.</param>
+    /// <param name="device">Where the image lives: our SIMD kernels on CPU, convolutions elsewhere.</param>
+    /// <param name="sigma">Standard deviation in pixels, ≥ 0.</param>
+    /// <param name="method">CPU only: direct, FFT, or chosen by cost.</param>
+    /// <param name="truncate">Kernel radius in standard deviations, scipy's rule r = (int)(truncate·σ + 0.5); default 4
+    /// (scipy's); SSIM uses 3.5 (scikit-image's 11-tap window at σ = 1.5).</param>
+    public static Tensor Blur(Tensor image, ComputeDevice device, double sigma, GaussianMethod method = GaussianMethod.Auto, double truncate = 4.0)
     {
         CheckSigma(sigma);
         int h = (int)image.shape[0], w = (int)image.shape[1];
@@ -38,18 +44,21 @@ public static class GaussianSmoothing
             var output = torch.empty(new long[] { h, w }, ScalarType.Float32);
             output.DetachFromDisposeScope();
             using var contiguous = image.contiguous();
-            CpuGaussianBlur.Blur(TensorMemory.AsFloatSpan(contiguous), TensorMemory.AsFloatSpan(output), w, h, sigma, method);
+            CpuGaussianBlur.Blur(TensorMemory.AsFloatSpan(contiguous), TensorMemory.AsFloatSpan(output), w, h, sigma, method, truncate);
             return output;
         }
         using var scope = torch.NewDisposeScope();
-        return BlurWithConvolution(image, sigma).MoveToOuterDisposeScope().DetachFromDisposeScope();
+        return BlurWithConvolution(image, sigma, truncate).MoveToOuterDisposeScope().DetachFromDisposeScope();
     }
 
-    /// <summary>The CUDA path: scipy 'reflect' padding (half-sample symmetric, by an index map) and two 1-D cuDNN convolutions.</summary>
-    internal static Tensor BlurWithConvolution(Tensor image, double sigma)
+    /// <summary>
+    /// The CUDA path: scipy 'reflect' padding (half-sample symmetric, by an index map) and two 1-D cuDNN convolutions.
+    /// Returns a tensor in the current dispose scope.
+    /// </summary>
+    internal static Tensor BlurWithConvolution(Tensor image, double sigma, double truncate = 4.0)
     {
         if (sigma == 0) return image.clone();
-        double[] k = CpuGaussianBlur.Kernel1D(sigma, DefaultTruncate);
+        double[] k = CpuGaussianBlur.Kernel1D(sigma, truncate);
         int r = k.Length / 2;
         var kernel = torch.tensor(k.Select(v => (float)v).ToArray(), ScalarType.Float32, image.device);
         var x = image.unsqueeze(0).unsqueeze(0);
