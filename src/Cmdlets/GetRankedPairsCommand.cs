@@ -24,6 +24,11 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
     [Parameter]
     public string? Gene { get; set; }
 
+    /// <summary>Working-memory budget of the Gram path (GB); default a quarter of the physical memory.</summary>
+    [Parameter]
+    [ValidateRange(1e-6, 1e6)]
+    public double MaxMemoryGB { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var r in InputObject)
@@ -44,11 +49,13 @@ public sealed class GetRankedPairsCommand : SimilarityCmdlet
             bool gram = AllPairsSimilarity.HasGramPath(Method, options);
             WriteVerbose($"Ranking {_rasters.Count} genes ({_rasters.Count * (_rasters.Count - 1) / 2} pairs) by {Method} {options.Describe(Method)} " +
                          (gram ? $"as one Gram matrix on {_rasters[0].Device}." : $"pair by pair on {_rasters[0].Device}."));
+            long? budget = MyInvocation.BoundParameters.ContainsKey(nameof(MaxMemoryGB)) ? (long)(MaxMemoryGB * 1e9) : null;
+            if (gram) WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, Method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0, budget).Describe());
             var progress = new ProgressReporter(this, 1, $"Ranking gene pairs by {Method}");
             var scores = AllPairsSimilarity.Compute(_rasters, Method, options,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>
                     progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
-                StopToken);
+                StopToken, budget);
             progress.Complete();
             var genes = _rasters.Select(r => r.Gene).ToList();
             for (int i = 0; i < genes.Count; i++)
