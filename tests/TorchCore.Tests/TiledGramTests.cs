@@ -88,7 +88,7 @@ public class TiledGramTests
         Assert.Equal(h, roomy.StripRows);
         Assert.Equal(0, roomy.Halo);
 
-        long tight = 20L * n * n + 4L * w * (n * 6 + roomy.Workers * (6 + 16)); // room for strips of 6 rows
+        long tight = 20L * n * n + 8L * w * n * 6 + 4L * w * roomy.Workers * (6 + 16); // room for strips of 6 rows
         var plan = CorrelationGram.Plan(genes, 2.0, maxMemoryBytes: tight);
         Assert.Equal(6, plan.StripRows);
         Assert.Equal(8, plan.Halo);

@@ -18,26 +18,27 @@ namespace SpatialSim.TorchCore.Ranking;
 /// r = int(4σ + 0.5) rows on each side — the radius of the truncated kernel the blur uses (scipy's truncate = 4) —
 /// so every strip row sees exactly the input rows it sees in the untiled blur, and the canvas edges keep scipy's
 /// 'reflect' mode: tiling does not change the result beyond float rounding. The strip matrix [genes × strip pixels]
-/// (float32) goes through BLAS (torch.mm) in blocks of at most 2^16 pixels, and blocks are summed in float64, as are
-/// the sums s_i. Centring by the raw mean before the product avoids cancellation in S_ij − s_i s_j / N.
+/// is float64 and goes through BLAS (torch.mm, DGEMM) in blocks of at most 2^16 pixels; the sums s_i are float64 too.
+/// (A float32 product was tried: for a nearly empty gene against a dense one the terms cancel and float32 accumulation
+/// gave correlations off by 1e-4, depending on the blocking.) Centring by the raw mean before the product avoids cancellation in S_ij − s_i s_j / N.
 /// Rows and columns of constant genes (all pixels equal, e.g. all zero) are NaN.
 /// </summary>
 /// <remarks>
-/// Memory (see <see cref="Plan"/>): 4·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
+/// Memory (see <see cref="Plan"/>): 8·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
 /// worker thread for the blur, and 16·genes² bytes for the accumulated and final matrices — on top of the rasters
-/// themselves. The strip height is the largest that fits the budget (default: a quarter of the physical memory,
-/// <see cref="DefaultMemoryBudget"/>); when the whole canvas fits, there is one strip and no halo.
+/// themselves. Strips hold a strip matrix of about 64 MB (dense genes: at least 8r rows), fewer rows when the budget
+/// (default: a quarter of the physical memory, <see cref="DefaultMemoryBudget"/>) is smaller; a canvas that fits in
+/// one strip has no halo.
 /// On CUDA the genes are processed untiled on the device (the budget applies to CPU memory only).
 /// </remarks>
 public static class CorrelationGram
 {
     /// <summary>
-    /// Pixels per float32 BLAS product; products are summed in float64 across blocks. Short blocks keep the float32
-    /// rounding of each product small (about 1e-6 of the correlation); the n² additions per block cost nothing.
+    /// Pixels per BLAS product; the n² additions per block cost nothing next to the product.
     /// </summary>
     private const int GemmPixels = 1 << 16;
 
-    /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float32) when the budget allows.</summary>
+    /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float64) when the budget allows.</summary>
     private const long TargetStripBytes = 64L << 20;
 
     /// <summary>The default memory budget: a quarter of the memory the process may use (physical memory, or the container limit).</summary>
@@ -75,16 +76,16 @@ public static class CorrelationGram
         }
         else
         {
-            // bytes(S) = fixed + 4·W·(n·S + workers·min(H, S + 2r)). Strips of about TargetStripBytes keep the strip
+            // bytes(S) = fixed + 8·W·n·S + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
             // matrix in a reused, cache-friendly buffer (dense genes: at least 8r rows, so the halo costs ≤ 25% more blur);
             // a smaller budget makes them shorter.
-            long preferred = Math.Max(1, TargetStripBytes / (4L * n * w));
+            long preferred = Math.Max(1, TargetStripBytes / (8L * n * w));
             if (sparse < n) preferred = Math.Max(preferred, 8L * halo);
             preferred = Math.Min(preferred, h);
             if (Needed(n, w, h, (int)preferred, preferred == h ? 0 : halo, workers) <= budget) rows = (int)preferred;
             else
             {
-                long fit = (budget - Fixed(n) - 4L * w * workers * 2L * halo) / (4L * w * (n + workers));
+                long fit = (budget - Fixed(n) - 4L * w * workers * 2L * halo) / (4L * w * (2L * n + workers));
                 if (fit < 1)
                     throw new SpatialSimException(ErrorKind.LimitExceeded,
                         $"Ranking {n:N0} genes on a {w:N0} × {h:N0} canvas needs at least {Gb(Needed(n, w, h, 1, halo, workers))} of working memory " +
@@ -103,7 +104,7 @@ public static class CorrelationGram
     private static long Fixed(int n) => 20L * n * n;
 
     private static long Needed(int n, int w, int h, int rows, int halo, int workers) =>
-        Fixed(n) + 4L * w * ((long)n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
+        Fixed(n) + 4L * w * (2L * n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
 
     internal static string Gb(long bytes) => bytes >= 100_000_000 ? $"{bytes / 1e9:0.##} GB" : bytes >= 100_000 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
 
@@ -127,11 +128,11 @@ public static class CorrelationGram
         TorchRuntimeInit();
         int n = rasters.Count, w = plan.Width, h = plan.Height, halo = plan.Halo, stripRows = plan.StripRows;
         long pixels = (long)w * h;
-        var centre = new float[n];
+        var centre = new double[n];
         var constant = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            centre[i] = (float)(rasters[i].Total / pixels);
+            centre[i] = rasters[i].Total / pixels;
             constant[i] = IsConstant(rasters[i]);
         }
         // Dense rasters are read through a contiguous CPU tensor; sparse ones from their pixel lists.
@@ -148,7 +149,7 @@ public static class CorrelationGram
         int workRows = Math.Min(h, stripRows + 2 * halo);
         var buffers = new float[workers][];
         for (int t = 0; t < workers; t++) buffers[t] = GC.AllocateUninitializedArray<float>(checked(workRows * w));
-        var z = torch.empty(new long[] { (long)n * stripRows * w }, ScalarType.Float32);
+        var z = torch.empty(new long[] { (long)n * stripRows * w }, ScalarType.Float64);
         var gram = new double[n * n];
         var sums = new double[n];
         var stripSums = new double[n];
@@ -198,7 +199,7 @@ public static class CorrelationGram
                 cancellationToken.ThrowIfCancellationRequested();
                 var part = zs.narrow(1, c0, Math.Min(GemmPixels, stripPixels - c0));
                 using var product = torch.mm(part, part.t()).contiguous();
-                var values = TensorMemory.AsFloatSpan(product);
+                var values = TensorMemory.AsDoubleSpan(product);
                 for (int k = 0; k < gram.Length; k++) gram[k] += values[k];
             }
         }
@@ -220,8 +221,8 @@ public static class CorrelationGram
     private static void TorchRuntimeInit() => Devices.TorchRuntime.EnsureInitialized();
 
     /// <summary>Gene i's row of the strip matrix (row stride = the strip's pixels).</summary>
-    private static Span<float> ZRow(Tensor z, int i, long stripPixels) =>
-        TensorMemory.AsFloatSpan(z).Slice(checked((int)(i * stripPixels)), checked((int)stripPixels));
+    private static Span<double> ZRow(Tensor z, int i, long stripPixels) =>
+        TensorMemory.AsDoubleSpan(z).Slice(checked((int)(i * stripPixels)), checked((int)stripPixels));
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; worker 0 is the calling thread (the one that may report progress).</summary>
     private static void RunWorkers(int workers, Action<int, bool> work)
@@ -245,27 +246,28 @@ public static class CorrelationGram
             if (t.Exception?.InnerException is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
     }
 
-    /// <summary>destination = source − c; returns Σ (source − c) in float64. Vectorised.</summary>
-    internal static double CentreInto(ReadOnlySpan<float> source, Span<float> destination, float c)
+    /// <summary>destination = source − c in float64; returns Σ (source − c). Vectorised.</summary>
+    internal static double CentreInto(ReadOnlySpan<float> source, Span<double> destination, double c)
     {
-        int n = source.Length, i = 0;
-        var vc = new Vector<float>(c);
+        int n = source.Length;
+        var vc = new Vector<double>(c);
         Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
         var src = MemoryMarshal.Cast<float, Vector<float>>(source);
-        var dst = MemoryMarshal.Cast<float, Vector<float>>(destination[..n]);
+        var dst = MemoryMarshal.Cast<double, Vector<double>>(destination[..n]);
         for (int k = 0; k < src.Length; k++)
         {
-            var v = src[k] - vc;
-            dst[k] = v;
-            Vector.Widen(v, out var lo, out var hi);
+            Vector.Widen(src[k], out var lo, out var hi);
+            lo -= vc;
+            hi -= vc;
+            dst[2 * k] = lo;
+            dst[2 * k + 1] = hi;
             acc0 += lo;
             acc1 += hi;
         }
-        i = src.Length * Vector<float>.Count;
         double sum = Vector.Sum(acc0 + acc1);
-        for (; i < n; i++)
+        for (int i = src.Length * Vector<float>.Count; i < n; i++)
         {
-            float v = source[i] - c;
+            double v = source[i] - c;
             destination[i] = v;
             sum += v;
         }
