@@ -227,6 +227,11 @@ public sealed class GeneRaster : IDisposable
     private static (double Total, long NonZero, double Max) DescribeTensor(Tensor values)
     {
         using var scope = torch.NewDisposeScope();
+        if (values.device_type == DeviceType.CPU && values.dtype == ScalarType.Float32)
+        {
+            var (sum, count, largest) = CpuReductions.Describe(TensorMemory.AsFloatSpan(values.contiguous()));
+            return (sum, count, values.numel() == 0 ? 0 : largest);
+        }
         double total = values.sum(ScalarType.Float64).item<double>();
         long nonZero = values.count_nonzero().item<long>();
         double max = values.max().item<float>();

@@ -171,4 +171,35 @@ public class TiledGramTests
         Assert.All(genes, g => Assert.False(g.HasDenseValues));
         Assert.Equal(SimilarityMeasures.Compare(SimilarityMethod.Ssim, genes[0], genes[1], options).Score, scores[0, 1], 12);
     }
+
+    [Fact]
+    public void VectorisedReductionsMatchPlainFloat64Sums()
+    {
+        var random = new Random(5);
+        int n = 3 * (1 << 16) + 37; // several chunks and a scalar tail
+        var a = new float[n];
+        var b = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            a[i] = random.NextDouble() < 0.3 ? 0 : (float)(random.NextDouble() * 10);
+            b[i] = 0.5f * a[i] + (float)random.NextDouble();
+        }
+        var (sum, nonZero, max) = CpuReductions.Describe(a);
+        Assert.Equal(a.Sum(v => (double)v), sum, 1e-6);
+        Assert.Equal(a.Count(v => v != 0), nonZero);
+        Assert.Equal(a.Max(), max);
+
+        double ma = a.Average(v => (double)v), mb = b.Average(v => (double)v), sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        var r = CpuReductions.CentredProducts(a, b);
+        Assert.Equal(ma, r.MeanA, 1e-9);
+        Assert.Equal(mb, r.MeanB, 1e-9);
+        Assert.Equal(sab / Math.Sqrt(saa * sbb), r.Sab / Math.Sqrt(r.Saa * r.Sbb), 1e-12);
+        Assert.Equal(saa, r.Saa, saa * 1e-12);
+    }
 }
