@@ -40,6 +40,7 @@ public sealed partial class GetRankedPairsCommand
             var (start, end) = shard.Range(n);
             WriteVerbose($"Shard {shard}: pairs {start}…{end - 1} of {PairShard.PairCount(n)} ({end - start} pairs, row-major upper triangle of {n} genes).");
         }
+        long? budget = MyInvocation.BoundParameters.ContainsKey(nameof(MaxMemoryGB)) ? (long)(MaxMemoryGB * 1e9) : null;
         var perMethod = new ShardScores[methods.Length];
         for (int m = 0; m < methods.Length; m++)
         {
@@ -49,10 +50,12 @@ public sealed partial class GetRankedPairsCommand
             WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {ForMethod(options, method).Describe(method)} " +
                          $"{path} on {_rasters[0].Device}.");
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
+            if (AllPairsSimilarity.HasGramPath(method, ForMethod(options, method)) && !MaskedCorrelationGram.Applies(method, ForMethod(options, method)))
+                WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, method == SimilarityMethod.SmoothedPearson ? ForMethod(options, method).Sigmas[0] : 0, budget).Describe());
             perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, ForMethod(options, method), shard,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>
                     progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
-                StopToken);
+                StopToken, budget);
             progress.Complete();
         }
         for (int g = 0; g < n; g++)

@@ -32,6 +32,11 @@ public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Working-memory budget of the Gram path (GB); default a quarter of the physical memory.</summary>
+    [Parameter]
+    [ValidateRange(1e-6, 1e6)]
+    public double MaxMemoryGB { get; set; }
+
     protected override void ProcessRecord()
     {
         foreach (var r in InputObject)

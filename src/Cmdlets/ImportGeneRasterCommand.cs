@@ -206,9 +206,9 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
         foreach (var gene in table.Genes)
         {
             StopToken.ThrowIfCancellationRequested();
-            // The reader bins coordinates itself; the plane is already at BinSize.
-            var plane = table.ToPlane(gene);
-            WriteObject(GeneRaster.FromPlane(plane, BinSize, _device));
+            // The reader bins coordinates itself; the pixels are already at BinSize. Kept sparse: the dense
+            // tensor is made only when a measure needs it (see GeneRaster, README "Memory").
+            WriteObject(GeneRaster.FromSparse(gene, table.ToSparse(gene), BinSize, table.Source, table.PixelSize, _device));
         }
     }
 

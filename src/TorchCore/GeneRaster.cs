@@ -10,6 +10,12 @@ namespace SpatialSim.TorchCore;
 /// a user looks at first (total counts, non-zero pixels, maximum). Immutable: operations return new rasters.
 /// The raster owns its tensor; Dispose frees it at once (otherwise the garbage collector does).
 /// </summary>
+/// <remarks>
+/// Memory: rasters read from count tables are <em>sparse-backed</em> (<see cref="Sparse"/>: 8 bytes per non-zero
+/// pixel). Their dense tensor is made on the first access to <see cref="Values"/> and then kept (4 bytes per pixel)
+/// until <see cref="ReleaseValues"/> or Dispose. The all-pairs Pearson / smoothed-Pearson path
+/// (<see cref="Ranking.CorrelationGram"/>) reads the sparse pixels strip by strip and never makes the dense tensor.
+/// </remarks>
 public sealed class GeneRaster : IDisposable
 {
     public string Gene { get; }
@@ -26,16 +32,59 @@ public sealed class GeneRaster : IDisposable
     /// <summary>Size of one pixel in the input's coordinate units (e.g. DNB for Stereo-seq); binning multiplies it.</summary>
     public double PixelSize { get; }
     public ComputeDevice Device { get; }
-    /// <summary>The pixels, float32 [Height, Width], on <see cref="Device"/>. Owned by this raster: do not dispose.</summary>
-    public Tensor Values { get; }
+    /// <summary>
+    /// The pixels, float32 [Height, Width], on <see cref="Device"/>. Owned by this raster: do not dispose.
+    /// For a sparse-backed raster the tensor is made on first access (and kept until <see cref="ReleaseValues"/>).
+    /// </summary>
+    public Tensor Values
+    {
+        get
+        {
+            var values = _values;
+            if (values is not null) return values;
+            lock (_lock)
+            {
+                if (_values is null)
+                {
+                    if (_disposed) throw new ObjectDisposedException($"GeneRaster '{Gene}'");
+                    _values = Materialise(_sparse!, Device);
+                }
+                return _values;
+            }
+        }
+    }
+
+    /// <summary>The non-zero pixels, for rasters read from count tables; null for rasters made from dense planes.</summary>
+    public SparsePixels? Sparse => _sparse;
+
+    /// <summary>Whether the dense tensor exists now (always for dense rasters; after first use of <see cref="Values"/> for sparse ones).</summary>
+    public bool HasDenseValues => _values is not null;
+
+    private Tensor? _values;
+    private readonly SparsePixels? _sparse;
+    private readonly object _lock = new();
+    private bool _disposed;
 
     private GeneRaster(string gene, Tensor values, int binSize, string source, string processing, double pixelSize, ComputeDevice device,
         double total, long nonZero, double max)
+        : this(gene, (int)values.shape[1], (int)values.shape[0], binSize, source, processing, pixelSize, device, total, nonZero, max)
+    {
+        _values = values;
+    }
+
+    private GeneRaster(string gene, SparsePixels sparse, int binSize, string source, string processing, double pixelSize, ComputeDevice device,
+        double total, long nonZero, double max)
+        : this(gene, sparse.Width, sparse.Height, binSize, source, processing, pixelSize, device, total, nonZero, max)
+    {
+        _sparse = sparse;
+    }
+
+    private GeneRaster(string gene, int width, int height, int binSize, string source, string processing, double pixelSize, ComputeDevice device,
+        double total, long nonZero, double max)
     {
         Gene = gene;
-        Values = values;
-        Height = (int)values.shape[0];
-        Width = (int)values.shape[1];
+        Height = height;
+        Width = width;
         BinSize = binSize;
         Source = source;
         Processing = processing;
@@ -56,6 +105,67 @@ public sealed class GeneRaster : IDisposable
             values = device.IsCpu ? cpu.clone() : cpu.to(device.TorchDevice);
         values.DetachFromDisposeScope();
         return new GeneRaster(plane.Gene, values, binSize, plane.Source, "", plane.PixelSize, device, total, nonZero, max);
+    }
+
+    /// <summary>
+    /// Makes a sparse-backed raster from a gene's non-zero pixels (as read from a count table); checks for NaN/Inf
+    /// and negative counts. The dense tensor is made only when <see cref="Values"/> is used.
+    /// </summary>
+    public static GeneRaster FromSparse(string gene, SparsePixels pixels, int binSize, string source, double pixelSize, ComputeDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        var values = pixels.Values;
+        var index = pixels.Index;
+        double total = 0, max = double.NegativeInfinity;
+        long nonZero = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            float v = values[i];
+            if (!float.IsFinite(v) || v < 0)
+                throw new SpatialSimException(ErrorKind.InvalidData,
+                    $"Gene '{gene}' from '{source}' has a {(float.IsNaN(v) ? "NaN" : float.IsFinite(v) ? $"negative ({v})" : "infinite")} count at row " +
+                    $"{index[i] / pixels.Width}, column {index[i] % pixels.Width}; counts must be finite and not negative.") { Gene = gene, FilePath = source };
+            total += v;
+            if (v != 0) nonZero++;
+            if (v > max) max = v;
+        }
+        if (values.Length < (long)pixels.Width * pixels.Height) max = Math.Max(max, 0);
+        return new GeneRaster(gene, pixels, binSize, source, "", pixelSize, device, total, nonZero, max);
+    }
+
+    private static Tensor Materialise(SparsePixels sparse, ComputeDevice device)
+    {
+        TorchRuntime.EnsureInitialized();
+        var values = torch.zeros(new long[] { sparse.Height, sparse.Width }, ScalarType.Float32);
+        values.DetachFromDisposeScope();
+        try
+        {
+            sparse.CopyRows(0, sparse.Height, TensorMemory.AsFloatSpan(values));
+            if (device.IsCpu) return values;
+            var moved = values.to(device.TorchDevice);
+            moved.DetachFromDisposeScope();
+            values.Dispose();
+            return moved;
+        }
+        catch
+        {
+            values.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Frees the dense tensor of a sparse-backed raster (it is made again on the next use of <see cref="Values"/>);
+    /// does nothing for a dense raster. Do not call while a tensor obtained from <see cref="Values"/> is still in use.
+    /// </summary>
+    public void ReleaseValues()
+    {
+        if (_sparse is null) return;
+        lock (_lock)
+        {
+            _values?.Dispose();
+            _values = null;
+        }
     }
 
     /// <summary>A new raster with other values (same gene, size, device), e.g. after smoothing. Takes ownership of <paramref name="values"/>.</summary>
@@ -82,6 +192,7 @@ public sealed class GeneRaster : IDisposable
     /// <summary>Copies the pixels to managed memory (row-major).</summary>
     public float[] ToArray()
     {
+        if (_sparse is not null && _values is null) return _sparse.ToDense();
         using var scope = torch.NewDisposeScope();
         var cpu = Values.device_type == DeviceType.CPU ? Values.contiguous() : Values.cpu().contiguous();
         return cpu.data<float>().ToArray();
@@ -116,6 +227,11 @@ public sealed class GeneRaster : IDisposable
     private static (double Total, long NonZero, double Max) DescribeTensor(Tensor values)
     {
         using var scope = torch.NewDisposeScope();
+        if (values.device_type == DeviceType.CPU && values.dtype == ScalarType.Float32)
+        {
+            var (sum, count, largest) = CpuReductions.Describe(TensorMemory.AsFloatSpan(values.contiguous()));
+            return (sum, count, values.numel() == 0 ? 0 : largest);
+        }
         double total = values.sum(ScalarType.Float64).item<double>();
         long nonZero = values.count_nonzero().item<long>();
         double max = values.max().item<float>();
@@ -124,5 +240,13 @@ public sealed class GeneRaster : IDisposable
 
     public override string ToString() => $"{Gene} ({Width}×{Height}, bin {BinSize})";
 
-    public void Dispose() => Values.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            _values?.Dispose();
+            if (_sparse is not null) _values = null;
+        }
+    }
 }

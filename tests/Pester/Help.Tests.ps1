@@ -46,22 +46,19 @@ Describe 'Example <Number> of <Name>' -ForEach $examples {
 Describe 'README example <Number> (<FirstLine>)' -ForEach $readmeExamples {
     BeforeAll {
         # The README is written for a shell in the repository root. Run it from a scratch folder (it may write files)
-        # that links ./out/SpatialSim to the module under test and ./samples to the repository's samples.
+        # with ./samples linked to the repository's samples, and ./out/SpatialSim… read as the module under test (by its
+        # own path, so the loaded module stays the one the other tests use).
         $script:scratch = Join-Path $TestDrive "readme$Number"
-        New-Item -ItemType Directory -Path (Join-Path $scratch 'out') -Force | Out-Null
-        New-Item -ItemType SymbolicLink -Path (Join-Path $scratch 'out/SpatialSim') -Target (Resolve-Path $ModulePath).ProviderPath | Out-Null
+        New-Item -ItemType Directory -Path $scratch -Force | Out-Null
         New-Item -ItemType SymbolicLink -Path (Join-Path $scratch 'samples') -Target (Join-Path $RepoRoot 'samples') | Out-Null
-    }
-
-    AfterAll {
-        # The example imported the module through the scratch link, which is about to be deleted: import the real one again.
-        Import-Module $ModulePath -Force
+        $module = (Resolve-Path $ModulePath).ProviderPath
+        $script:code = [regex]::Replace($Code, '\./out/SpatialSim((?:/[\w.-]+)*)', { param($m) "'$module$($m.Groups[1].Value)'" })
     }
 
     It 'runs without error from a scratch folder' {
         $ErrorActionPreference = 'Stop'
         Push-Location $scratch
-        try { $output = & ([scriptblock]::Create($Code)) 3>$null }
+        try { $output = & ([scriptblock]::Create($code)) 3>$null }
         finally { Pop-Location }
         $output | Should -Not -BeNullOrEmpty -Because 'an example should show something'
     }

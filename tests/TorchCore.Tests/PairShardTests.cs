@@ -104,7 +104,7 @@ public class PairShardTests
     [InlineData(SimilarityMethod.Pearson, 7)]
     public void GramShardsReproduceTheWholeRunExactly(SimilarityMethod method, int count)
     {
-        var genes = ManyGenes(PairBlockSimilarity.GramBlock + 70);
+        var genes = ManyGenes(198);
         var options = new SimilarityOptions { Sigmas = new[] { 1.5 } };
         var whole = PairBlockSimilarity.Compute(genes, method, options, PairShard.All);
         var undefined = new bool[genes.Count];

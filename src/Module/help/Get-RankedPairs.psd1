@@ -17,6 +17,8 @@ With several methods (-Method SmoothedPearson,Spearman) the pairs are ranked by 
 -Shard i/n splits one ranking over several jobs (a Slurm job array, background jobs, remote sessions): each computes one block of the pairs, and Merge-RankedPairs puts the saved shards together into the single-run ranking (see Merge-RankedPairs and the README).
 
 All rasters must share one canvas (same size) and have unique gene names; with -Force, repeated names are suffixed (#2, #3… in input order) with a warning instead. -Gene X keeps only the pairs containing X (its best partners, X named first); -MinScore x keeps only the pairs scoring at least x; -Top N keeps the first N.
+
+The Gram path streams the canvas in horizontal strips so that it fits a memory budget (-MaxMemoryGB, default a quarter of the physical memory): for each strip every gene is blurred from its pixels with a halo of 4σ rows above and below (the truncation radius of the blur, so strips give the same result as blurring the whole raster), and the strip's products are added up in float64. Rasters from count tables stay sparse (8 bytes per non-zero pixel); the Gram path never makes their dense rasters, so 100 genes on a 10000 × 10000 canvas at 1% density rank in a few GB. -Verbose states the budget, the strips and the memory the rasters hold. If one row per strip for all genes does not fit the budget, the command stops with an error suggesting a larger -MaxMemoryGB or -BinSize.
 '@
     SharedParameters = 'SimilarityParameters.data.psd1'
     Parameters  = @{
@@ -28,6 +30,7 @@ All rasters must share one canvas (same size) and have unique gene names; with -
         MinScore    = 'Output only the pairs whose Score is at least this value (pairs with Score NaN never pass). The pairs still come most similar first and keep their Rank; combine with -Top and -Gene freely.'
         Permutations = 'Test each pair by this many random toroidal shifts (e.g. 99 or 999) and add PValue and QValue (Benjamini-Hochberg over all pairs tested, before -Top) to the output. Default 0: no test. See the description for the null and why pixel shuffles are not used.'
         Seed        = 'Seed of the random shifts of -Permutations (default 1). The same seed and input give the same p-values.'
+        MaxMemoryGB = 'Working-memory budget of the Gram path (Pearson, SmoothedPearson) in GB (10^9 bytes), on top of the memory the rasters already hold. It sets the height of the strips the canvas is streamed in; the result does not depend on it. Default: a quarter of the physical memory (or of the container limit). Too small a budget (not even one row of every gene fits) stops the command with an error.'
     }
     Inputs      = @('SpatialSim.TorchCore.GeneRaster')
     Outputs     = @('SpatialSim.TorchCore.Similarity.RankedPair')
@@ -94,6 +97,14 @@ Import-GeneRaster $gem -BinSize 5 -MinTotal 200 | Get-RankedPairs -Permutations 
     Where-Object QValue -le 0.05 | Select-Object -First 10
 '@
             Remarks = 'Every pair is tested against 99 toroidal shifts (one FFT cross-correlation per pair); the pairs with a Benjamini-Hochberg q-value of at most 0.05 are kept. The output shows PValue and QValue columns.'
+        }
+        @{
+            Title   = 'Rank within a memory budget'
+            Code    = @'
+$gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
+Import-GeneRaster $gem -BinSize 2 -MinTotal 100 | Get-RankedPairs -Method SmoothedPearson -Sigma 4 -MaxMemoryGB 0.05 -Top 5 -Verbose
+'@
+            Remarks = 'The Gram path streams the canvas in strips that fit 50 MB of working memory; -Verbose shows the strips. The ranking is the same as without the budget.'
         }
     )
     Links       = @('Measure-PatternSimilarity', 'Merge-RankedPairs', 'Import-GeneRaster', 'about_SpatialSim')

@@ -87,6 +87,13 @@ public sealed class CountTable
         return new RasterPlane(gene, Width, Height, pixels, Source) { PixelSize = PixelSize };
     }
 
+    /// <summary>The gene's non-zero pixels on the canvas (binned pixels summed), without making the dense raster.</summary>
+    public SparsePixels ToSparse(string gene)
+    {
+        var data = Get(gene);
+        return SparsePixels.FromEntries(Width, Height, data.Index, data.Values);
+    }
+
     /// <summary>Every gene's plane, in <see cref="Genes"/> order, made one at a time as enumerated.</summary>
     public IEnumerable<RasterPlane> Planes()
     {

@@ -18,8 +18,14 @@ public static class AllPairsSimilarity
             _ => false,
         };
 
+    /// <param name="maxMemoryBytes">Working-memory budget of the Gram path (<see cref="CorrelationGram.Plan"/>); null for the default.</param>
+    /// <remarks>
+    /// Pair by pair, sparse-backed rasters (<see cref="GeneRaster.Sparse"/>) get their dense tensor only while they are
+    /// compared: the ones this call materialises are released again, so at most two are dense at a time.
+    /// </remarks>
     public static double[,] Compute(IReadOnlyList<GeneRaster> rasters, SimilarityMethod method, SimilarityOptions options,
-        IProgress<(int Done, int Total, string Step)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<(int Done, int Total, string Step)>? progress = null, CancellationToken cancellationToken = default,
+        long? maxMemoryBytes = null)
     {
         RasterChecks.RequireSameSize(rasters);
         if (MaskedCorrelationGram.Applies(method, options))
@@ -31,13 +37,18 @@ public static class AllPairsSimilarity
             double sigma = method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0;
             return CorrelationGram.Compute(rasters, sigma, options.SmoothingMethod,
                 progress is null ? null : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix"))),
-                cancellationToken);
+                cancellationToken, maxMemoryBytes);
         }
         if (PreparedAllPairs.Supports(method, options))
             return PreparedAllPairs.Compute(rasters, method, options, progress, cancellationToken);
         int n = rasters.Count;
         var scores = new double[n, n];
         int total = n * (n - 1) / 2, done = 0;
+        var wasDense = rasters.Select(r => r.HasDenseValues).ToArray();
+        void Release(int k)
+        {
+            if (!wasDense[k]) rasters[k].ReleaseValues();
+        }
         for (int i = 0; i < n; i++)
         {
             scores[i, i] = SimilarityMeasures.Compare(method, rasters[i], rasters[i], options).Score;
@@ -46,10 +57,12 @@ public static class AllPairsSimilarity
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report((done, total, $"{rasters[i].Gene} × {rasters[j].Gene}"));
                 double s = SimilarityMeasures.Compare(method, rasters[i], rasters[j], options).Score;
+                Release(j);
                 scores[i, j] = s;
                 scores[j, i] = s;
                 done++;
             }
+            Release(i);
         }
         progress?.Report((total, total, ""));
         return scores;

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -5,20 +7,296 @@ using static TorchSharp.torch;
 namespace SpatialSim.TorchCore.Ranking;
 
 /// <summary>
-/// All-pairs (smoothed) Pearson correlation as one Gram matrix: each gene is blurred once, centred and
-/// scaled to unit norm, z_i = (x_i − x̄_i) / ‖x_i − x̄_i‖, and R = Z Zᵀ is one matrix product (BLAS).
-/// Means and norms are accumulated in float64; the product runs in float32 (|error| ≲ 1e-5).
-/// Rows of constant genes are NaN.
+/// All-pairs (smoothed) Pearson correlation as one Gram matrix, streamed over the canvas in horizontal strips so
+/// that memory stays within a budget whatever the canvas size:
+/// <code>
+/// z_i = G_σ * x_i − c_i            (c_i = mean of the raw gene = mean of the blurred gene)
+/// S_ij = Σ_pixels z_i z_j,  s_i = Σ_pixels z_i
+/// r_ij = (S_ij − s_i s_j / N) / √((S_ii − s_i² / N)(S_jj − s_j² / N))
+/// </code>
+/// Each strip of rows is blurred per gene from the gene's sparse pixels (or its dense tensor) with a halo of
+/// r = int(4σ + 0.5) rows on each side — the radius of the truncated kernel the blur uses (scipy's truncate = 4) —
+/// so every strip row sees exactly the input rows it sees in the untiled blur, and the canvas edges keep scipy's
+/// 'reflect' mode: tiling does not change the result beyond float rounding. The strip matrix [genes × strip pixels]
+/// is float64 and goes through BLAS (torch.mm, DGEMM) in blocks of at most 2^16 pixels; the sums s_i are float64 too.
+/// (A float32 product was tried: for a nearly empty gene against a dense one the terms cancel and float32 accumulation
+/// gave correlations off by 1e-4, depending on the blocking.) Centring by the raw mean before the product avoids cancellation in S_ij − s_i s_j / N.
+/// Rows and columns of constant genes (all pixels equal, e.g. all zero) are NaN.
 /// </summary>
+/// <remarks>
+/// Memory (see <see cref="Plan"/>): 8·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
+/// worker thread for the blur, and 16·genes² bytes for the accumulated and final matrices — on top of the rasters
+/// themselves. Strips hold a strip matrix of about 64 MB (dense genes: at least 8r rows), fewer rows when the budget
+/// (default: a quarter of the physical memory, <see cref="DefaultMemoryBudget"/>) is smaller; a canvas that fits in
+/// one strip has no halo.
+/// On CUDA the genes are processed untiled on the device (the budget applies to CPU memory only).
+/// </remarks>
 public static class CorrelationGram
 {
+    /// <summary>
+    /// Pixels per BLAS product; the n² additions per block cost nothing next to the product.
+    /// </summary>
+    private const int GemmPixels = 1 << 16;
+
+    /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float64) when the budget allows.</summary>
+    private const long TargetStripBytes = 64L << 20;
+
+    /// <summary>The default memory budget: a quarter of the memory the process may use (physical memory, or the container limit).</summary>
+    public static long DefaultMemoryBudget => Math.Max(256L << 20, PhysicalMemory / 4);
+
+    /// <summary>Physical memory (or the container's limit) as .NET sees it.</summary>
+    public static long PhysicalMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>
+    /// How the canvas will be streamed for <paramref name="rasters"/>: strip height and count, halo, working memory.
+    /// Throws a <see cref="SpatialSimException"/> (<see cref="ErrorKind.LimitExceeded"/>) when even one row per
+    /// strip does not fit <paramref name="maxMemoryBytes"/>.
+    /// </summary>
+    /// <param name="maxMemoryBytes">Working-memory budget in bytes; null for <see cref="DefaultMemoryBudget"/>.</param>
+    /// <param name="stripRows">Force this strip height (tests, tuning); null to let the budget decide.</param>
+    public static GramPlan Plan(IReadOnlyList<GeneRaster> rasters, double sigma, long? maxMemoryBytes = null, int? stripRows = null)
+    {
+        GaussianSmoothing.CheckSigma(sigma);
+        int n = rasters.Count;
+        if (n == 0) return new GramPlan(0, 0, 0, 0, 0, 0, 0, 0, maxMemoryBytes ?? DefaultMemoryBudget, 0, 0);
+        RasterChecks.RequireSameSize(rasters);
+        int w = rasters[0].Width, h = rasters[0].Height;
+        long budget = maxMemoryBytes ?? DefaultMemoryBudget;
+        if (budget <= 0) throw new SpatialSimException(ErrorKind.InvalidArgument, $"The memory budget must be positive, got {budget} bytes.");
+        int halo = CpuGaussianBlur.Radius(sigma, GaussianSmoothing.DefaultTruncate);
+        int workers = Math.Clamp(Environment.ProcessorCount, 1, n);
+        long inputBytes = rasters.Sum(r => r.Sparse is { } s && !r.HasDenseValues ? s.Bytes : 4L * w * h);
+        int sparse = rasters.Count(r => r.Sparse is not null);
+
+        int rows;
+        if (stripRows is int forced)
+        {
+            if (forced < 1) throw new ArgumentOutOfRangeException(nameof(stripRows), forced, "A strip has at least one row.");
+            rows = Math.Min(forced, h);
+        }
+        else
+        {
+            // bytes(S) = fixed + 8·W·n·S + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
+            // matrix in a reused, cache-friendly buffer (dense genes: at least 8r rows, so the halo costs ≤ 25% more blur);
+            // a smaller budget makes them shorter.
+            long preferred = Math.Max(1, TargetStripBytes / (8L * n * w));
+            if (sparse < n) preferred = Math.Max(preferred, 8L * halo);
+            preferred = Math.Min(preferred, h);
+            if (Needed(n, w, h, (int)preferred, preferred == h ? 0 : halo, workers) <= budget) rows = (int)preferred;
+            else
+            {
+                long fit = (budget - Fixed(n) - 4L * w * workers * 2L * halo) / (4L * w * (2L * n + workers));
+                if (fit < 1)
+                    throw new SpatialSimException(ErrorKind.LimitExceeded,
+                        $"Ranking {n:N0} genes on a {w:N0} × {h:N0} canvas needs at least {Gb(Needed(n, w, h, 1, halo, workers))} of working memory " +
+                        $"(a strip of one canvas row for every gene, the {n:N0} × {n:N0} matrices and the blur buffers), more than the budget of {Gb(budget)}. " +
+                        $"Raise -MaxMemoryGB (this machine has {Gb(PhysicalMemory)}), import with a larger -BinSize (each doubling quarters the canvas), " +
+                        "or rank fewer genes (-Gene or -MinTotal on Import-GeneRaster).");
+                rows = (int)Math.Min(fit, h);
+            }
+        }
+        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / ((long)n * w)));
+        int strips = (h + rows - 1) / rows;
+        return new GramPlan(n, w, h, strips == 1 ? 0 : halo, rows, strips, workers, Needed(n, w, h, rows, strips == 1 ? 0 : halo, workers),
+            budget, inputBytes, sparse);
+    }
+
+    private static long Fixed(int n) => 20L * n * n;
+
+    private static long Needed(int n, int w, int h, int rows, int halo, int workers) =>
+        Fixed(n) + 4L * w * (2L * n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
+
+    internal static string Gb(long bytes) => bytes >= 100_000_000 ? $"{bytes / 1e9:0.##} GB" : bytes >= 100_000 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
+
     /// <param name="sigma">Gaussian σ in pixels; 0 for plain pixel Pearson.</param>
+    /// <param name="maxMemoryBytes">Working-memory budget (see <see cref="Plan"/>); null for <see cref="DefaultMemoryBudget"/>.</param>
+    /// <param name="stripRows">Force this strip height (tests); null to let the budget decide.</param>
     public static double[,] Compute(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method = GaussianMethod.Auto,
-        IProgress<(int Done, int Total, string Gene)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<(int Done, int Total, string Gene)>? progress = null, CancellationToken cancellationToken = default,
+        long? maxMemoryBytes = null, int? stripRows = null)
     {
         int n = rasters.Count;
         if (n == 0) return new double[0, 0];
-        RasterChecks.RequireSameSize(rasters);
+        var plan = Plan(rasters, sigma, maxMemoryBytes, stripRows);
+        if (!rasters[0].Device.IsCpu) return ComputeOnDevice(rasters, sigma, method, progress, cancellationToken);
+        return ComputeTiled(rasters, sigma, method, plan, progress, cancellationToken);
+    }
+
+    private static double[,] ComputeTiled(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method, GramPlan plan,
+        IProgress<(int Done, int Total, string Gene)>? progress, CancellationToken cancellationToken)
+    {
+        TorchRuntimeInit();
+        int n = rasters.Count, w = plan.Width, h = plan.Height, halo = plan.Halo, stripRows = plan.StripRows;
+        long pixels = (long)w * h;
+        var centre = new double[n];
+        var constant = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            centre[i] = rasters[i].Total / pixels;
+            constant[i] = IsConstant(rasters[i]);
+        }
+        // Dense rasters are read through a contiguous CPU tensor; sparse ones from their pixel lists.
+        var dense = new Tensor?[n];
+        using var scope = torch.NewDisposeScope();
+        for (int i = 0; i < n; i++)
+            if (rasters[i].Sparse is null) dense[i] = rasters[i].Values.contiguous();
+
+        float[]? kernel = null;
+        if (sigma > 0 && halo <= h && CpuGaussianBlur.Radius(sigma, GaussianSmoothing.DefaultTruncate) <= h)
+            kernel = CpuGaussianBlur.Kernel1D(sigma, GaussianSmoothing.DefaultTruncate).Select(k => (float)k).ToArray();
+        int workers = plan.Workers;
+        int blurThreads = Math.Max(1, Environment.ProcessorCount / workers);
+        int workRows = Math.Min(h, stripRows + 2 * halo);
+        var buffers = new float[workers][];
+        for (int t = 0; t < workers; t++) buffers[t] = GC.AllocateUninitializedArray<float>(checked(workRows * w));
+        var z = torch.empty(new long[] { (long)n * stripRows * w }, ScalarType.Float64);
+        var gram = new double[n * n];
+        var sums = new double[n];
+        var stripSums = new double[n];
+        int total = plan.Strips * n;
+
+        for (int s = 0; s < plan.Strips; s++)
+        {
+            int y0 = s * stripRows, rows = Math.Min(stripRows, h - y0);
+            int e0 = Math.Max(0, y0 - halo), e1 = Math.Min(h, y0 + rows + halo);
+            long stripPixels = (long)rows * w;
+            int next = -1;
+            void Work(int worker, bool report)
+            {
+                var buffer = buffers[worker].AsSpan(0, (e1 - e0) * w);
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < n)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (report) progress?.Report((s * n + i, total, rasters[i].Gene));
+                    Span<float> blurred;
+                    if (rasters[i].Sparse is { } sparse && (kernel is not null || sigma == 0))
+                    {
+                        // Sparse: the pass along y visits only the stored pixels of rows y0 − r … y1 + r; no halo rows are made.
+                        blurred = buffers[worker].AsSpan(0, rows * w);
+                        if (kernel is null) sparse.CopyRows(y0, rows, blurred);
+                        else sparse.FilterAlongY(y0, rows, kernel, blurred);
+                        if (kernel is not null) CpuGaussianBlur.BlurAlongX(blurred, blurred, w, rows, sigma, method, GaussianSmoothing.DefaultTruncate, blurThreads);
+                    }
+                    else
+                    {
+                        // Dense (or a kernel longer than the canvas): blur the strip with its halo rows, keep the strip rows.
+                        if (rasters[i].Sparse is { } s2) s2.CopyRows(e0, e1 - e0, buffer);
+                        else TensorMemory.AsFloatSpan(dense[i]!).Slice(e0 * w, (e1 - e0) * w).CopyTo(buffer);
+                        if (sigma > 0) CpuGaussianBlur.Blur(buffer, buffer, w, e1 - e0, sigma, method, GaussianSmoothing.DefaultTruncate, blurThreads);
+                        blurred = buffer.Slice((y0 - e0) * w, rows * w);
+                    }
+                    stripSums[i] = CentreInto(blurred, ZRow(z, i, stripPixels), centre[i]);
+                }
+            }
+            RunWorkers(workers, Work);
+            for (int i = 0; i < n; i++) sums[i] += stripSums[i];
+
+            using var stripScope = torch.NewDisposeScope();
+            var zs = z.narrow(0, 0, n * stripPixels).view(n, stripPixels);
+            for (long c0 = 0; c0 < stripPixels; c0 += GemmPixels)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var part = zs.narrow(1, c0, Math.Min(GemmPixels, stripPixels - c0));
+                using var product = torch.mm(part, part.t()).contiguous();
+                var values = TensorMemory.AsDoubleSpan(product);
+                for (int k = 0; k < gram.Length; k++) gram[k] += values[k];
+            }
+        }
+        progress?.Report((total, total, ""));
+
+        var result = new double[n, n];
+        var variance = new double[n];
+        for (int i = 0; i < n; i++) variance[i] = gram[i * n + i] - sums[i] * sums[i] / pixels;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                bool undefined = constant[i] || constant[j] || !(variance[i] > 0) || !(variance[j] > 0);
+                double cov = gram[i * n + j] - sums[i] * sums[j] / pixels;
+                result[i, j] = undefined ? double.NaN : i == j ? 1.0 : Math.Clamp(cov / Math.Sqrt(variance[i] * variance[j]), -1.0, 1.0);
+            }
+        return result;
+    }
+
+    private static void TorchRuntimeInit() => Devices.TorchRuntime.EnsureInitialized();
+
+    /// <summary>Gene i's row of the strip matrix (row stride = the strip's pixels).</summary>
+    private static Span<double> ZRow(Tensor z, int i, long stripPixels) =>
+        TensorMemory.AsDoubleSpan(z).Slice(checked((int)(i * stripPixels)), checked((int)stripPixels));
+
+    /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; worker 0 is the calling thread (the one that may report progress).</summary>
+    private static void RunWorkers(int workers, Action<int, bool> work)
+    {
+        var helpers = new Task[workers - 1];
+        for (int t = 1; t < workers; t++)
+        {
+            int worker = t;
+            helpers[t - 1] = Task.Run(() => work(worker, false));
+        }
+        try
+        {
+            work(0, true);
+        }
+        finally
+        {
+            try { Task.WaitAll(helpers); }
+            catch (AggregateException) { /* rethrown below when the calling thread's worker succeeded */ }
+        }
+        foreach (var t in helpers)
+            if (t.Exception?.InnerException is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+    }
+
+    /// <summary>destination = source − c in float64; returns Σ (source − c). Vectorised.</summary>
+    internal static double CentreInto(ReadOnlySpan<float> source, Span<double> destination, double c)
+    {
+        int n = source.Length;
+        var vc = new Vector<double>(c);
+        Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
+        var src = MemoryMarshal.Cast<float, Vector<float>>(source);
+        var dst = MemoryMarshal.Cast<double, Vector<double>>(destination[..n]);
+        for (int k = 0; k < src.Length; k++)
+        {
+            Vector.Widen(src[k], out var lo, out var hi);
+            lo -= vc;
+            hi -= vc;
+            dst[2 * k] = lo;
+            dst[2 * k + 1] = hi;
+            acc0 += lo;
+            acc1 += hi;
+        }
+        double sum = Vector.Sum(acc0 + acc1);
+        for (int i = src.Length * Vector<float>.Count; i < n; i++)
+        {
+            double v = source[i] - c;
+            destination[i] = v;
+            sum += v;
+        }
+        return sum;
+    }
+
+    /// <summary>All pixels equal (e.g. all zero): correlation undefined.</summary>
+    private static bool IsConstant(GeneRaster raster)
+    {
+        long pixels = (long)raster.Width * raster.Height;
+        if (raster.NonZero == 0) return true;
+        if (raster.Sparse is { } sparse)
+        {
+            if (sparse.Count < pixels) return false;
+            var v = sparse.Values;
+            float first = v[0];
+            foreach (float x in v) if (x != first) return false;
+            return true;
+        }
+        if (raster.NonZero < pixels) return false;
+        using var scope = torch.NewDisposeScope();
+        return raster.Values.min().item<float>() == (float)raster.Max;
+    }
+
+    /// <summary>CUDA: every gene blurred on the device into one [genes, pixels] matrix, one product.</summary>
+    private static double[,] ComputeOnDevice(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method,
+        IProgress<(int Done, int Total, string Gene)>? progress, CancellationToken cancellationToken)
+    {
+        int n = rasters.Count;
         var device = rasters[0].Device;
         long pixels = (long)rasters[0].Width * rasters[0].Height;
         var degenerate = new bool[n];
@@ -38,8 +316,9 @@ public static class CorrelationGram
                 row.copy_(flat);
                 row.sub_(mean);
                 double norm = Math.Sqrt(row.square().sum(ScalarType.Float64).item<double>());
-                if (norm > 0 && double.IsFinite(norm)) row.div_(norm);
-                else { degenerate[i] = true; row.zero_(); }
+                degenerate[i] = IsConstant(rasters[i]) || !(norm > 0 && double.IsFinite(norm));
+                if (!degenerate[i]) row.div_(norm);
+                else row.zero_();
             }
         }
         progress?.Report((n, n, ""));
@@ -52,4 +331,25 @@ public static class CorrelationGram
                 result[i, j] = degenerate[i] || degenerate[j] ? double.NaN : i == j ? 1.0 : Math.Clamp(values[i * n + j], -1.0, 1.0);
         return result;
     }
+}
+
+/// <summary>How <see cref="CorrelationGram"/> streams a canvas: the numbers -Verbose reports.</summary>
+/// <param name="Genes">Genes ranked.</param>
+/// <param name="Width">Canvas width (pixels).</param>
+/// <param name="Height">Canvas height (pixels).</param>
+/// <param name="Halo">Rows blurred above and below each strip (the kernel radius); 0 with one strip.</param>
+/// <param name="StripRows">Canvas rows per strip.</param>
+/// <param name="Strips">Number of strips.</param>
+/// <param name="Workers">Genes blurred at the same time (one blur buffer each).</param>
+/// <param name="WorkingBytes">Working memory the plan needs (strip matrix, blur buffers, gene × gene matrices).</param>
+/// <param name="BudgetBytes">The budget it was planned for.</param>
+/// <param name="InputBytes">Memory the rasters hold already (sparse pixel lists or dense tensors).</param>
+/// <param name="SparseGenes">Genes read from their sparse pixels.</param>
+public sealed record GramPlan(int Genes, int Width, int Height, int Halo, int StripRows, int Strips, int Workers,
+    long WorkingBytes, long BudgetBytes, long InputBytes, int SparseGenes)
+{
+    public string Describe() =>
+        $"memory budget {CorrelationGram.Gb(BudgetBytes)}; working memory {CorrelationGram.Gb(WorkingBytes)} in {Strips} strip(s) of {StripRows} row(s) × {Width} columns" +
+        (Strips > 1 ? $" with a halo of {Halo} rows each side" : "") +
+        $"; the {Genes} rasters hold {CorrelationGram.Gb(InputBytes)} ({SparseGenes} sparse).";
 }

@@ -81,6 +81,38 @@ public static unsafe class CpuGaussianBlur
     }
 
     /// <summary>
+    /// The second pass of <see cref="Blur"/> alone: each of <paramref name="rows"/> rows of <paramref name="input"/>
+    /// blurred along x (mode 'reflect' at the row ends), into <paramref name="output"/> (may be the same span).
+    /// With a first pass along y done elsewhere (e.g. from sparse pixels), the result equals <see cref="Blur"/>'s.
+    /// </summary>
+    public static void BlurAlongX(ReadOnlySpan<float> input, Span<float> output, int width, int rows, double sigma,
+        GaussianMethod method = GaussianMethod.Auto, double truncate = 4.0, int maxDegreeOfParallelism = -1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        long pixels = (long)width * rows;
+        if (input.Length != pixels || output.Length != pixels)
+            throw new ArgumentException($"Input and output must hold {width}×{rows} values.");
+        int radius = Radius(sigma, truncate);
+        if (sigma <= SigmaEpsilon || radius == 0)
+        {
+            input.CopyTo(output);
+            return;
+        }
+        int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+        if (pixels < 1 << 15) threads = 1;
+        double[] horizontal = FoldedKernel(sigma, radius, width);
+        fixed (float* src = input)
+        fixed (float* dst = output)
+        {
+            if (UseFft(method, horizontal, width, alongX: true))
+                FftGaussian.Horizontal(src, dst, width, rows, horizontal, threads);
+            else
+                Direct(DirectGaussian.Horizontal, src, dst, width, rows, horizontal, threads);
+        }
+    }
+
+    /// <summary>
     /// The normalised 1-D Gaussian kernel <c>k[−r..r]</c> (index j + r), r = (int)(truncate·σ + 0.5),
     /// exactly as scipy.ndimage builds it. σ = 0 gives the identity kernel {1}.
     /// </summary>
@@ -103,7 +135,7 @@ public static unsafe class CpuGaussianBlur
     }
 
     /// <summary>scipy's radius, <c>int(truncate·σ + 0.5)</c>, after checking both arguments.</summary>
-    private static int Radius(double sigma, double truncate)
+    internal static int Radius(double sigma, double truncate)
     {
         if (!(sigma >= 0))
             throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Sigma must be a number ≥ 0.");
