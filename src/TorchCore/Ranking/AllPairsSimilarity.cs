@@ -28,6 +28,12 @@ public static class AllPairsSimilarity
                 progress is null ? null : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix"))),
                 cancellationToken);
         }
+        if (method == SimilarityMethod.Sinkhorn)
+        {
+            // Each gene's self term OT_ε(a, a) once, not once per pair.
+            SimilarityMeasures.RequireSinkhornOptions(options);
+            return SinkhornSimilarity.CompareAll(rasters, options.Sinkhorn, progress, cancellationToken);
+        }
         int n = rasters.Count;
         var scores = new double[n, n];
         int total = n * (n - 1) / 2, done = 0;
