@@ -14,6 +14,7 @@ internal static class WorkloadRegistry
         ["gaussian_blur"] = r => new GaussianBlurWorkload(r),
         ["smoothed_pearson_all_pairs"] = r => new AllPairsPearsonWorkload(r),
         ["smoothed_pearson_ranking"] = r => new RankingWorkload(r),
+        ["sinkhorn_w2"] = r => new SinkhornWorkload(r),
 #if COUNT_TABLE_READER
         ["gem_import"] = r => new GemImportWorkload(r),
 #endif
