@@ -66,7 +66,10 @@
         @{
             Id = 'sinkhorn-256'; Title = 'Sinkhorn W2 between two {size}² maps, ε={epsilon} px²'
             Workload = 'sinkhorn_w2'
-            Params = @{ size = 256; epsilon = 1; tolerance = 1e-4; maxIterations = 10000 }; Quick = @{}
+            # At ε = 1 px² our solver does not converge on 256² maps in usable time (the over-relaxation safeguard keeps the
+            # marginal error near 2e-3 at ~0.3 s per iteration): the row is capped at 100 iterations so it ends, and reports
+            # the goal as not met.
+            Params = @{ size = 256; epsilon = 1; tolerance = 1e-4; maxIterations = 100 }; Quick = @{ size = 64 }
             Inputs = @{ maps = @{ kind = 'maps'; planes = 2; size = '{size}'; noise = 0.1; seed = 6 } }
             Reps = 3; QuickReps = 1; Budget = 30
             Goal = @{ MaxSeconds = 0.5 }

@@ -99,6 +99,16 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
     [ValidateRange(0.01, 1.0)]
     public double Ratio { get; set; } = 0.8;
 
+    /// <summary>Sinkhorn: entropic regularisation ε in pixels² (default 1).</summary>
+    [Parameter]
+    [ValidateRange(1e-6, 1e12)]
+    public double Epsilon { get; set; } = SinkhornOptions.DefaultEpsilon;
+
+    /// <summary>Sinkhorn: most iterations at the target ε (default 10000).</summary>
+    [Parameter]
+    [ValidateRange(1, 10000000)]
+    public int MaxIterations { get; set; } = SinkhornOptions.DefaultMaxIterations;
+
     protected SimilarityOptions Options
     {
         get
@@ -118,6 +128,7 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
                 MsSsim = new MsSsimOptions { Sigma = Sigma?[0] ?? defaults.MsSsim.Sigma, Scales = Scales, Normalization = Normalization },
                 DenseSift = new DenseSiftOptions { BinSizes = BinSizes, Magnif = Magnif, Step = Step },
                 Keypoints = new KeypointsOptions { MaxShift = MaxShift, Ratio = Ratio },
+                Sinkhorn = new SinkhornOptions { Epsilon = Epsilon, MaxIterations = MaxIterations },
             };
         }
     }

@@ -41,6 +41,12 @@ public static class AllPairsSimilarity
         }
         if (PreparedAllPairs.Supports(method, options))
             return PreparedAllPairs.Compute(rasters, method, options, progress, cancellationToken);
+        if (method == SimilarityMethod.Sinkhorn)
+        {
+            // Each gene's self term OT_ε(a, a) once, not once per pair.
+            SimilarityMeasures.RequireSinkhornOptions(options);
+            return SinkhornSimilarity.CompareAll(rasters, options.Sinkhorn, progress, cancellationToken);
+        }
         int n = rasters.Count;
         var scores = new double[n, n];
         int total = n * (n - 1) / 2, done = 0;

@@ -83,6 +83,18 @@ public static class PairBlockSimilarity
                     undefined[j] |= double.IsNaN(matrix[j, j]);
                 }
             }
+            else if (method == SimilarityMethod.Sinkhorn && start == 0 && end == PairShard.PairCount(n))
+            {
+                // A whole Sinkhorn ranking: each gene's self term once (SinkhornSimilarity.CompareAll).
+                var matrix = AllPairsSimilarity.Compute(rasters, method, options, progress, cancellationToken);
+                long index = 0;
+                foreach (var (i, j) in shard.Pairs(n))
+                {
+                    scores[index++] = matrix[i, j];
+                    undefined[i] |= double.IsNaN(matrix[i, i]);
+                    undefined[j] |= double.IsNaN(matrix[j, j]);
+                }
+            }
             else
                 ComputePairwise(rasters, method, options, shard, start, scores, undefined, progress, cancellationToken);
         }

@@ -30,6 +30,8 @@ public enum SimilarityMethod
     DenseSift,
     /// <summary>Difference-of-Gaussians keypoints matched by SIFT descriptors (<see cref="KeypointsSimilarity"/>).</summary>
     Keypoints,
+    /// <summary>Debiased Sinkhorn divergence ≈ W2² in px² (Cuturi 2013; Feydy et al. 2019), Score = −Distance (<see cref="SinkhornSimilarity"/>).</summary>
+    Sinkhorn,
 }
 
 /// <summary>Parameters of the measures, with their documented defaults.</summary>
@@ -52,6 +54,7 @@ public sealed record SimilarityOptions
     public MsSsimOptions MsSsim { get; init; } = new();
     public DenseSiftOptions DenseSift { get; init; } = new();
     public KeypointsOptions Keypoints { get; init; } = new();
+    public SinkhornOptions Sinkhorn { get; init; } = new();
 
     /// <summary>The parameters that matter for <paramref name="method"/>, as shown on output objects.</summary>
     public string Describe(SimilarityMethod method)
@@ -89,6 +92,9 @@ public sealed record SimilarityOptions
             case SimilarityMethod.Keypoints:
                 parts.Add($"maxshift={Keypoints.MaxShift:g4} ratio={Keypoints.Ratio:g3}");
                 break;
+            case SimilarityMethod.Sinkhorn:
+                parts.Add($"ε={Sinkhorn.Epsilon:g4}px² maxiter={Sinkhorn.MaxIterations} tol={Sinkhorn.Tolerance:g3}");
+                break;
         }
         if (Mask is not null) parts.Add($"mask={Mask.Gene}");
         if (Pyramid > 1) parts.Add($"pyramid={Pyramid}");
@@ -102,6 +108,7 @@ public static class SimilarityMeasures
     public static SimilarityScore Compare(SimilarityMethod method, GeneRaster a, GeneRaster b, SimilarityOptions options)
     {
         RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
+        if (method == SimilarityMethod.Sinkhorn) RequireSinkhornOptions(options);
         return options.Pyramid > 1 ? CompareOnPyramid(method, a, b, options) : CompareOnce(method, a, b, options);
     }
 
@@ -119,8 +126,26 @@ public static class SimilarityMeasures
         SimilarityMethod.MsSsim => WithoutMask(method, options, () => MsSsimSimilarity.Compare(a, b, options.MsSsim)),
         SimilarityMethod.DenseSift => WithoutMask(method, options, () => DenseSiftSimilarity.Compare(a, b, options.DenseSift)),
         SimilarityMethod.Keypoints => WithoutMask(method, options, () => KeypointsSimilarity.Compare(a, b, options.Keypoints)),
+        SimilarityMethod.Sinkhorn => SinkhornSimilarity.Compare(a, b, options.Sinkhorn),
         _ => throw new SpatialSimException(ErrorKind.InvalidArgument, $"Unknown similarity method '{method}'."),
     };
+
+    /// <summary>
+    /// Sinkhorn refuses -Mask (a transport plan has no place for pixels outside it) and -Pyramid (its distance is in px²,
+    /// and a pixel of pyramid level k is 4^k px² of level 0, so the level distances cannot be averaged).
+    /// </summary>
+    internal static void RequireSinkhornOptions(SimilarityOptions options)
+    {
+        if (options.Mask is not null)
+            throw new SpatialSimException(ErrorKind.NotSupported,
+                "-Mask is not supported by Sinkhorn: the maps are compared as whole distributions of mass, and pixels outside a mask " +
+                "would have no place in the transport plan. Crop with Import-GeneRaster -Region, or set the pixels outside the tissue to 0.");
+        if (options.Pyramid > 1)
+            throw new SpatialSimException(ErrorKind.NotSupported,
+                $"-Pyramid {options.Pyramid} is not supported by Sinkhorn: its distance is in pixels², and a pixel of pyramid level k covers 4^k pixels² " +
+                "of the raster, so distances of different levels cannot be averaged. Use -Pyramid 1 (the default), or bin the rasters " +
+                "(Import-GeneRaster -BinSize) and raise -Epsilon for a faster, coarser distance.");
+    }
 
     private static SimilarityScore WithoutMask(SimilarityMethod method, SimilarityOptions options, Func<SimilarityScore> compare) =>
         options.Mask is null ? compare() : throw new SpatialSimException(ErrorKind.NotSupported,
