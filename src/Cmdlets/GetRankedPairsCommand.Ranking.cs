@@ -50,7 +50,7 @@ public sealed partial class GetRankedPairsCommand
             WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {ForMethod(options, method).Describe(method)} " +
                          $"{path} on {_rasters[0].Device}.");
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
-            if (AllPairsSimilarity.HasGramPath(method, ForMethod(options, method)) && !MaskedCorrelationGram.Applies(method, ForMethod(options, method)))
+            if (AllPairsSimilarity.HasGramPath(method, ForMethod(options, method)))
                 WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, method == SimilarityMethod.SmoothedPearson ? ForMethod(options, method).Sigmas[0] : 0, budget).Describe());
             perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, ForMethod(options, method), shard,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>

@@ -52,13 +52,13 @@ Describe 'README example <Number> (<FirstLine>)' -ForEach $readmeExamples {
         New-Item -ItemType Directory -Path $scratch -Force | Out-Null
         New-Item -ItemType SymbolicLink -Path (Join-Path $scratch 'samples') -Target (Join-Path $RepoRoot 'samples') | Out-Null
         $module = (Resolve-Path $ModulePath).ProviderPath
-        $script:code = [regex]::Replace($Code, '\./out/SpatialSim((?:/[\w.-]+)*)', { param($m) "'$module$($m.Groups[1].Value)'" })
+        $script:runnable = [regex]::Replace($Code, '\./out/SpatialSim((?:/[\w.-]+)*)', { param($m) "'$module$($m.Groups[1].Value)'" })
     }
 
     It 'runs without error from a scratch folder' {
         $ErrorActionPreference = 'Stop'
         Push-Location $scratch
-        try { $output = & ([scriptblock]::Create($code)) 3>$null }
+        try { $output = & ([scriptblock]::Create($runnable)) 3>$null }
         finally { Pop-Location }
         $output | Should -Not -BeNullOrEmpty -Because 'an example should show something'
     }

@@ -38,11 +38,27 @@ Describe 'Get-RankedPairs -MaxMemoryGB' {
     }
 
     It 'agrees with Measure-PatternSimilarity (dense, whole raster) under a tiny budget' {
-        $ranked = $genes | Get-RankedPairs -Method Pearson -MaxMemoryGB 0.0002
+        $ranked = $genes | Get-RankedPairs -Method Pearson -MaxMemoryGB 0.0002 -NoTissueMask
         foreach ($p in $ranked | Select-Object -First 4) {
             $x = $genes | Where-Object Gene -eq $p.GeneA
             $y = $genes | Where-Object Gene -eq $p.GeneB
-            $m = Measure-PatternSimilarity -Reference $x -InputObject $y -Method Pearson
+            $m = Measure-PatternSimilarity -Reference $x -InputObject $y -Method Pearson -NoTissueMask
+            [math]::Abs($m.Score - $p.Score) | Should -BeLessThan 1e-5
+        }
+    }
+
+    It 'streams the default tissue-masked ranking in strips too, with the masked pair-by-pair scores' {
+        $genes | ForEach-Object { $_.ReleaseValues() }
+        $tiled = $genes | Get-RankedPairs -Method SmoothedPearson -Sigma 3 -MaxMemoryGB 0.0003 -Verbose 4>&1
+        @($tiled | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^Gram path: .* in (\d+) strip' }).Count | Should -Be 1
+        $pairs = @($tiled | Where-Object { $_ -is [SpatialSim.TorchCore.Similarity.RankedPair] })
+        $pairs[0].Parameters | Should -BeLike '*mask=tissue*'
+        $genes | ForEach-Object { $_.HasDenseValues | Should -BeFalse -Because 'the masked strips read the sparse pixels too' }
+        $mask = $genes | Get-TissueMask
+        foreach ($p in $pairs | Select-Object -First 3) {
+            $x = $genes | Where-Object Gene -eq $p.GeneA
+            $y = $genes | Where-Object Gene -eq $p.GeneB
+            $m = Measure-PatternSimilarity -Reference $x -InputObject $y -Method SmoothedPearson -Sigma 3 -Mask $mask
             [math]::Abs($m.Score - $p.Score) | Should -BeLessThan 1e-5
         }
     }

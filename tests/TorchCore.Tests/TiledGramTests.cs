@@ -203,3 +203,57 @@ public class TiledGramTests
         Assert.Equal(saa, r.Saa, saa * 1e-12);
     }
 }
+
+/// <summary>The streamed Gram path inside a tissue mask gives the masked pair-by-pair scores, in any strips.</summary>
+public class MaskedTiledGramTests
+{
+    [Theory]
+    [InlineData(SimilarityMethod.SmoothedPearson, 2.0)]
+    [InlineData(SimilarityMethod.Pearson, 0.0)]
+    public void StreamedMaskedGram_EqualsMaskedPairByPair_InAnyStrips(SimilarityMethod method, double sigma)
+    {
+        const int w = 61, h = 47;
+        var random = new Random(23);
+        var genes = new List<GeneRaster>();
+        for (int g = 0; g < 5; g++)
+        {
+            var pixels = new float[w * h];
+            double cx = random.Next(10, w - 10), cy = random.Next(10, h - 10);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    if (random.NextDouble() < Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / 60.0)) pixels[y * w + x] = 1 + random.Next(4);
+            var dense = Fixtures.Raster($"g{g}", w, h, pixels);
+            // Half the genes sparse-backed, as Import-GeneRaster makes them from tables.
+            if (g % 2 == 0)
+            {
+                var index = Enumerable.Range(0, pixels.Length).Where(i => pixels[i] != 0).ToArray();
+                genes.Add(GeneRaster.FromSparse(dense.Gene, SparsePixels.FromEntries(w, h, index, index.Select(i => pixels[i]).ToArray()), 1, "test", 1.0, ComputeDevice.Cpu));
+                dense.Dispose();
+            }
+            else genes.Add(dense);
+        }
+        // Zero inside the tissue, non-zero outside: undefined inside the mask.
+        var outside = new float[w * h];
+        outside[3] = 5;
+        genes.Add(Fixtures.Raster("outside", w, h, outside));
+        // An irregular tissue: a disc with a bite out of it.
+        var mask = new float[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                mask[y * w + x] = (x - 30) * (x - 30) + (y - 23) * (y - 23) < 21 * 21 && !(x > 40 && y < 15) ? 1 : 0;
+        using var tissue = Fixtures.Raster("tissue", w, h, mask);
+        var options = new SimilarityOptions { Sigmas = new[] { sigma }, Mask = tissue };
+        foreach (int? rows in new int?[] { null, 1, 7, 20 })
+        {
+            var gram = CorrelationGram.Compute(genes, sigma, stripRows: rows, mask: tissue);
+            for (int i = 0; i < genes.Count; i++)
+                for (int j = 0; j < genes.Count; j++)
+                {
+                    double expected = i == j && !double.IsNaN(gram[i, j]) ? 1.0 : SimilarityMeasures.Compare(method, genes[i], genes[j], options).Score;
+                    if (double.IsNaN(expected)) Assert.True(double.IsNaN(gram[i, j]), $"{i},{j} strips {rows}: {gram[i, j]} should be NaN");
+                    else Assert.True(Math.Abs(expected - gram[i, j]) < 1e-5, $"{i},{j} strips {rows}: {gram[i, j]} vs pair by pair {expected}");
+                }
+        }
+        Assert.True(double.IsNaN(CorrelationGram.Compute(genes, sigma, mask: tissue)[0, genes.Count - 1]));
+    }
+}

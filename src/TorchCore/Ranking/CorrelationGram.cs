@@ -111,29 +111,62 @@ public static class CorrelationGram
     /// <param name="sigma">Gaussian σ in pixels; 0 for plain pixel Pearson.</param>
     /// <param name="maxMemoryBytes">Working-memory budget (see <see cref="Plan"/>); null for <see cref="DefaultMemoryBudget"/>.</param>
     /// <param name="stripRows">Force this strip height (tests); null to let the budget decide.</param>
+    /// <param name="mask">
+    /// CPU only: a tissue mask (pixels &gt; 0 inside). Each gene's map is then the normalised convolution blur(x·m)/blur(m)
+    /// inside the tissue (x·m for σ = 0) and zero outside, and correlations are over the tissue pixels — the same scores as
+    /// <see cref="MaskedCorrelationGram"/> and the masked pair-by-pair measures, streamed. The mask and blur(m) are held as
+    /// two full-canvas float arrays on top of the plan's working memory.
+    /// </param>
     public static double[,] Compute(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method = GaussianMethod.Auto,
         IProgress<(int Done, int Total, string Gene)>? progress = null, CancellationToken cancellationToken = default,
-        long? maxMemoryBytes = null, int? stripRows = null)
+        long? maxMemoryBytes = null, int? stripRows = null, GeneRaster? mask = null)
     {
         int n = rasters.Count;
         if (n == 0) return new double[0, 0];
         var plan = Plan(rasters, sigma, maxMemoryBytes, stripRows);
-        if (!rasters[0].Device.IsCpu) return ComputeOnDevice(rasters, sigma, method, progress, cancellationToken);
-        return ComputeTiled(rasters, sigma, method, plan, progress, cancellationToken);
+        if (!rasters[0].Device.IsCpu)
+        {
+            if (mask is not null) throw new SpatialSimException(ErrorKind.NotSupported, "The streamed masked Gram path runs on the CPU; on CUDA use MaskedCorrelationGram.");
+            return ComputeOnDevice(rasters, sigma, method, progress, cancellationToken);
+        }
+        if (mask is not null) RasterChecks.RequireMaskFits(mask, rasters[0]);
+        return ComputeTiled(rasters, sigma, method, plan, progress, cancellationToken, mask is null ? null : TissueWeights.Of(mask, sigma, method));
+    }
+
+    /// <summary>The tissue indicator (0/1) and, for σ &gt; 0, its blur — the normaliser of blur(x·m)/blur(m) — as flat CPU arrays.</summary>
+    private sealed record TissueWeights(float[] Inside, float[]? Weight, long Count)
+    {
+        public static TissueWeights Of(GeneRaster mask, double sigma, GaussianMethod method)
+        {
+            var inside = mask.ToArray();
+            long count = 0;
+            for (int i = 0; i < inside.Length; i++)
+            {
+                inside[i] = inside[i] > 0 ? 1f : 0f;
+                count += (long)inside[i];
+            }
+            float[]? weight = null;
+            if (sigma > 0)
+            {
+                weight = new float[inside.Length];
+                CpuGaussianBlur.Blur(inside, weight, mask.Width, mask.Height, sigma, method, GaussianSmoothing.DefaultTruncate, Environment.ProcessorCount);
+            }
+            return new TissueWeights(inside, weight, count);
+        }
     }
 
     private static double[,] ComputeTiled(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method, GramPlan plan,
-        IProgress<(int Done, int Total, string Gene)>? progress, CancellationToken cancellationToken)
+        IProgress<(int Done, int Total, string Gene)>? progress, CancellationToken cancellationToken, TissueWeights? tissue = null)
     {
         TorchRuntimeInit();
         int n = rasters.Count, w = plan.Width, h = plan.Height, halo = plan.Halo, stripRows = plan.StripRows;
-        long pixels = (long)w * h;
+        long pixels = tissue?.Count ?? (long)w * h;   // the pixels that count
         var centre = new double[n];
         var constant = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            centre[i] = rasters[i].Total / pixels;
-            constant[i] = IsConstant(rasters[i]);
+            centre[i] = tissue is null ? rasters[i].Total / pixels : TissueMean(rasters[i], tissue);
+            constant[i] = tissue is null ? IsConstant(rasters[i]) : pixels < 2;
         }
         // Dense rasters are read through a contiguous CPU tensor; sparse ones from their pixel lists.
         var dense = new Tensor?[n];
@@ -170,6 +203,24 @@ public static class CorrelationGram
                     cancellationToken.ThrowIfCancellationRequested();
                     if (report) progress?.Report((s * n + i, total, rasters[i].Gene));
                     Span<float> blurred;
+                    if (tissue is not null)
+                    {
+                        // Inside a tissue mask: blur(x·m) over the strip and its halo, then ÷ blur(m) inside, 0 outside.
+                        if (rasters[i].Sparse is { } s3) s3.CopyRows(e0, e1 - e0, buffer);
+                        else TensorMemory.AsFloatSpan(dense[i]!).Slice(e0 * w, (e1 - e0) * w).CopyTo(buffer);
+                        var insideRows = tissue.Inside.AsSpan(e0 * w, (e1 - e0) * w);
+                        for (int k = 0; k < buffer.Length; k++) buffer[k] *= insideRows[k];
+                        if (sigma > 0) CpuGaussianBlur.Blur(buffer, buffer, w, e1 - e0, sigma, method, GaussianSmoothing.DefaultTruncate, blurThreads);
+                        blurred = buffer.Slice((y0 - e0) * w, rows * w);
+                        var inside = tissue.Inside.AsSpan(y0 * w, rows * w);
+                        if (tissue.Weight is { } weight)
+                        {
+                            var norm = weight.AsSpan(y0 * w, rows * w);
+                            for (int k = 0; k < blurred.Length; k++) blurred[k] = inside[k] > 0 ? blurred[k] / Math.Max(norm[k], 1e-12f) : 0f;
+                        }
+                        stripSums[i] = CentreInsideInto(blurred, inside, ZRow(z, i, stripPixels), centre[i]);
+                        continue;
+                    }
                     if (rasters[i].Sparse is { } sparse && (kernel is not null || sigma == 0))
                     {
                         // Sparse: the pass along y visits only the stored pixels of rows y0 − r … y1 + r; no halo rows are made.
@@ -208,6 +259,11 @@ public static class CorrelationGram
         var result = new double[n, n];
         var variance = new double[n];
         for (int i = 0; i < n; i++) variance[i] = gram[i * n + i] - sums[i] * sums[i] / pixels;
+        // Inside a mask a gene can be constant over the tissue without being constant on the canvas: its variance is then
+        // rounding noise. Treat a variance below 1e-12 of its raw second moment as zero (as CorrelationMaps does).
+        if (tissue is not null)
+            for (int i = 0; i < n; i++)
+                if (!(variance[i] > 1e-12 * gram[i * n + i])) constant[i] = true;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
             {
@@ -269,6 +325,39 @@ public static class CorrelationGram
         {
             double v = source[i] - c;
             destination[i] = v;
+            sum += v;
+        }
+        return sum;
+    }
+
+    /// <summary>The gene's mean count over the tissue (the centring constant of its masked map).</summary>
+    private static double TissueMean(GeneRaster raster, TissueWeights tissue)
+    {
+        if (tissue.Count == 0) return 0;
+        double sum = 0;
+        if (raster.Sparse is { } sparse && !raster.HasDenseValues)
+        {
+            var index = sparse.Index;
+            var values = sparse.Values;
+            for (int k = 0; k < index.Length; k++) sum += values[k] * tissue.Inside[index[k]];
+        }
+        else
+        {
+            using var scope = torch.NewDisposeScope();
+            var values = TensorMemory.AsFloatSpan(raster.Values.cpu().contiguous());
+            for (int k = 0; k < values.Length; k++) sum += values[k] * tissue.Inside[k];
+        }
+        return sum / tissue.Count;
+    }
+
+    /// <summary>destination = source − c inside the tissue, 0 outside, in float64; returns Σ over the tissue of (source − c).</summary>
+    private static double CentreInsideInto(ReadOnlySpan<float> source, ReadOnlySpan<float> inside, Span<double> destination, double c)
+    {
+        double sum = 0;
+        for (int k = 0; k < source.Length; k++)
+        {
+            double v = inside[k] > 0 ? source[k] - c : 0;
+            destination[k] = v;
             sum += v;
         }
         return sum;

@@ -9,7 +9,8 @@ namespace SpatialSim.TorchCore.Ranking;
 /// (normalised convolution blur(x·m)/blur(m) for σ &gt; 0, centred and scaled to unit norm over the tissue:
 /// <see cref="CorrelationMaps"/>), only the tissue pixels are kept (rows of length |tissue|), and R = Z Zᵀ.
 /// The product is accumulated in float64 over blocks of pixels, so R matches the pair-by-pair masked scores to
-/// ≲ 1e-6. Rows of genes constant over the tissue are NaN. Memory: genes × tissue pixels floats, plus one block.
+/// ≲ 1e-6. Rows of genes constant over the tissue are NaN. On the CPU the same matrix is streamed strip by strip within a
+/// memory budget (<see cref="CorrelationGram"/> with a mask); on CUDA the genes × tissue pixels matrix is held on the device.
 /// </summary>
 public static class MaskedCorrelationGram
 {
@@ -20,8 +21,10 @@ public static class MaskedCorrelationGram
 
     private const long BlockElements = 1 << 24;
 
+    /// <param name="maxMemoryBytes">On the CPU the matrix is streamed strip by strip within this budget (<see cref="CorrelationGram"/>
+    /// with a mask); null for its default. On CUDA every gene's tissue map is held on the device.</param>
     public static double[,] Compute(IReadOnlyList<GeneRaster> rasters, SimilarityMethod method, SimilarityOptions options,
-        IProgress<(int Done, int Total, string Gene)>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<(int Done, int Total, string Gene)>? progress = null, CancellationToken cancellationToken = default, long? maxMemoryBytes = null)
     {
         if (!Applies(method, options))
             throw new SpatialSimException(ErrorKind.NotSupported, $"The masked Gram path is for Pearson and one-σ SmoothedPearson with a mask, not {method}.");
@@ -29,6 +32,8 @@ public static class MaskedCorrelationGram
         if (n == 0) return new double[0, 0];
         RasterChecks.RequireSameSize(rasters);
         double sigma = method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0;
+        if (rasters[0].Device.IsCpu)
+            return CorrelationGram.Compute(rasters, sigma, options.SmoothingMethod, progress, cancellationToken, maxMemoryBytes, mask: options.Mask);
         using var maps = new CorrelationMaps(rasters[0], options.Mask, sigma, options.SmoothingMethod);
         var result = new double[n, n];
         if (maps.Count < 2)

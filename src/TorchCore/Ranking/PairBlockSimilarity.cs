@@ -59,7 +59,7 @@ public static class PairBlockSimilarity
                 var gramProgress = progress is null ? null
                     : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix")));
                 var matrix = MaskedCorrelationGram.Applies(method, options)
-                    ? MaskedCorrelationGram.Compute(rasters, method, options, gramProgress, cancellationToken)
+                    ? MaskedCorrelationGram.Compute(rasters, method, options, gramProgress, cancellationToken, maxMemoryBytes)
                     : CorrelationGram.Compute(rasters, method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0, options.SmoothingMethod,
                         gramProgress, cancellationToken, maxMemoryBytes);
                 long index = 0;
@@ -108,17 +108,30 @@ public static class PairBlockSimilarity
         int n = rasters.Count;
         var checkedGenes = new bool[n];
         int total = scores.Length, done = 0;
-        foreach (var (i, j) in shard.Pairs(n))
+        // Sparse-backed genes are made dense only while compared: at most the row gene and one partner at a time.
+        var wasDense = rasters.Select(r => r.HasDenseValues).ToArray();
+        void Release(int g) { if (!wasDense[g]) rasters[g].ReleaseValues(); }
+        int row = -1;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (int g in new[] { i, j })
+            foreach (var (i, j) in shard.Pairs(n))
             {
-                if (checkedGenes[g]) continue;
-                checkedGenes[g] = true;
-                undefined[g] = double.IsNaN(SimilarityMeasures.Compare(method, rasters[g], rasters[g], options).Score);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (i != row) { if (row >= 0) Release(row); row = i; }
+                foreach (int g in new[] { i, j })
+                {
+                    if (checkedGenes[g]) continue;
+                    checkedGenes[g] = true;
+                    undefined[g] = double.IsNaN(SimilarityMeasures.Compare(method, rasters[g], rasters[g], options).Score);
+                }
+                progress?.Report((done, total, $"{rasters[i].Gene} × {rasters[j].Gene}"));
+                scores[done++] = SimilarityMeasures.Compare(method, rasters[i], rasters[j], options).Score;
+                Release(j);
             }
-            progress?.Report((done, total, $"{rasters[i].Gene} × {rasters[j].Gene}"));
-            scores[done++] = SimilarityMeasures.Compare(method, rasters[i], rasters[j], options).Score;
+        }
+        finally
+        {
+            for (int g = 0; g < n; g++) Release(g);
         }
     }
 }

@@ -34,6 +34,18 @@ public static class PreparedAllPairs
         if (rasters.Count == 0) return new double[0, 0];
         long pixels = (long)rasters[0].Width * rasters[0].Height;
         var run = new Run(rasters, progress, cancellationToken, maxPreparedBytes, include ?? ((_, _) => true));
+        // Sparse-backed genes get a dense raster while they are prepared; the ones made here are released at the end.
+        var wasDense = rasters.Select(r => r.HasDenseValues).ToArray();
+        try { return Dispatch(run, rasters, method, options, pixels); }
+        finally
+        {
+            for (int i = 0; i < rasters.Count; i++)
+                if (!wasDense[i]) rasters[i].ReleaseValues();
+        }
+    }
+
+    private static double[,] Dispatch(Run run, IReadOnlyList<GeneRaster> rasters, SimilarityMethod method, SimilarityOptions options, long pixels)
+    {
         switch (method)
         {
             case SimilarityMethod.Ssim:

@@ -35,12 +35,21 @@ public static class TissueMask
         RasterChecks.RequireSameSize(rasters);
         var first = rasters[0];
         int w = first.Width, h = first.Height;
-        bool[] support;
-        using (var scope = torch.NewDisposeScope())
+        // Sparse-backed genes are read from their pixel lists, so no dense raster is made (or kept) for them.
+        var support = new bool[(long)w * h];
+        foreach (var r in rasters)
         {
-            var any = torch.zeros(new long[] { h, w }, ScalarType.Bool, first.Device.TorchDevice);
-            foreach (var r in rasters) any.logical_or_(r.Values > 0);
-            support = any.cpu().contiguous().data<bool>().ToArray();
+            if (r.Sparse is { } sparse && !r.HasDenseValues)
+            {
+                var index = sparse.Index;
+                var values = sparse.Values;
+                for (int k = 0; k < index.Length; k++)
+                    if (values[k] > 0) support[index[k]] = true;
+                continue;
+            }
+            using var scope = torch.NewDisposeScope();
+            var positive = (r.Values > 0).cpu().contiguous().data<bool>().ToArray();
+            for (int i = 0; i < positive.Length; i++) support[i] |= positive[i];
         }
         int radius = closingRadius ?? DefaultClosingRadius(support, w, h);
         if (radius < 0) throw new SpatialSimException(ErrorKind.InvalidArgument, $"The closing radius must be ≥ 0 pixels; got {radius}.");
