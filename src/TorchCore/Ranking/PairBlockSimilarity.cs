@@ -62,44 +62,38 @@ public static class PairBlockSimilarity
                     ? MaskedCorrelationGram.Compute(rasters, method, options, gramProgress, cancellationToken, maxMemoryBytes)
                     : CorrelationGram.Compute(rasters, method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0, options.SmoothingMethod,
                         gramProgress, cancellationToken, maxMemoryBytes);
-                long index = 0;
-                foreach (var (i, j) in shard.Pairs(n))
-                {
-                    scores[index++] = matrix[i, j];
-                    undefined[i] |= double.IsNaN(matrix[i, i]);
-                    undefined[j] |= double.IsNaN(matrix[j, j]);
-                }
+                TakeShard(matrix, shard, scores, undefined);
             }
             else if (PreparedAllPairs.Supports(method, options))
             {
                 // Each gene of the shard's pairs prepared once (per gene block), only the shard's pairs compared.
                 var matrix = PreparedAllPairs.Compute(rasters, method, options, progress, cancellationToken,
                     include: (i, j) => PairShard.PairNumber(i, j, n) is var k && k >= start && k < end);
-                long index = 0;
-                foreach (var (i, j) in shard.Pairs(n))
-                {
-                    scores[index++] = matrix[i, j];
-                    undefined[i] |= double.IsNaN(matrix[i, i]);
-                    undefined[j] |= double.IsNaN(matrix[j, j]);
-                }
+                TakeShard(matrix, shard, scores, undefined);
             }
             else if (method == SimilarityMethod.Sinkhorn && start == 0 && end == PairShard.PairCount(n))
             {
                 // A whole Sinkhorn ranking: each gene's self term once (SinkhornSimilarity.CompareAll).
                 var matrix = AllPairsSimilarity.Compute(rasters, method, options, progress, cancellationToken);
-                long index = 0;
-                foreach (var (i, j) in shard.Pairs(n))
-                {
-                    scores[index++] = matrix[i, j];
-                    undefined[i] |= double.IsNaN(matrix[i, i]);
-                    undefined[j] |= double.IsNaN(matrix[j, j]);
-                }
+                TakeShard(matrix, shard, scores, undefined);
             }
             else
                 ComputePairwise(rasters, method, options, shard, start, scores, undefined, progress, cancellationToken);
         }
         progress?.Report((1, 1, ""));
         return new ShardScores(n, shard, scores, undefined);
+    }
+
+    /// <summary>The shard's pairs from a whole score matrix; a gene is undefined when its self-score is NaN.</summary>
+    private static void TakeShard(double[,] matrix, PairShard shard, double[] scores, bool[] undefined)
+    {
+        long index = 0;
+        foreach (var (i, j) in shard.Pairs(matrix.GetLength(0)))
+        {
+            scores[index++] = matrix[i, j];
+            undefined[i] |= double.IsNaN(matrix[i, i]);
+            undefined[j] |= double.IsNaN(matrix[j, j]);
+        }
     }
 
     private static void ComputePairwise(IReadOnlyList<GeneRaster> rasters, SimilarityMethod method, SimilarityOptions options, PairShard shard,
