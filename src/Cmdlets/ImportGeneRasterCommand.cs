@@ -92,6 +92,14 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             }
             catch (OperationCanceledException) { throw new PipelineStoppedException(); }
             catch (PipelineStoppedException) { throw; }
+            catch (UnauthorizedAccessException e)
+            {
+                WriteFailure(new UnauthorizedAccessException($"Could not read '{file}': permission denied ({e.Message}). Check the file's permissions.", e), file, "ImportFailed");
+            }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+            {
+                WriteFailure(new IOException($"Could not read '{file}': {e.Message.Trim()}. Check that the file is readable (a disk, network or device error?).", e), file, "ImportFailed");
+            }
             catch (Exception e) { WriteFailure(e, file, "ImportFailed"); }
         }
     }

@@ -142,4 +142,18 @@ Describe 'Import-GeneRaster from images and .npy' {
         $after.Hash | Should -Be $before.Hash
         $after.Time | Should -Be $before.Time
     }
+
+    It 'reports a file that cannot be read as a ReadError naming it, and goes on with the next file' {
+        # Reading /proc/self/mem from offset 0 fails with EIO even for root: a truly unreadable file.
+        if (-not (Test-Path /proc/self/mem)) { Set-ItResult -Skipped -Because 'this system has no /proc'; return }
+        $bad = Join-Path $TestDrive 'unreadable.gem'
+        New-Item -ItemType SymbolicLink -Path $bad -Target /proc/self/mem | Out-Null
+        $good = New-BlobTable -Path (Join-Path $TestDrive 'after.csv')
+        $out = Import-GeneRaster -Path $bad, $good.FullName -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out.Count | Should -Be 5 -Because 'the readable file after it is still imported'
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'ReadError'
+        $errs[0].TargetObject | Should -Be $bad
+        $errs[0].Exception.Message | Should -BeLike "*Could not read '*unreadable.gem'*readable*"
+    }
 }
