@@ -70,6 +70,18 @@ internal static class CpuReductions
     /// <summary>Σ a (float64).</summary>
     public static double Sum(ReadOnlySpan<float> values) => Describe(values).Sum;
 
+    /// <summary>The smallest and largest value (+∞/−∞ for an empty span): how the measures tell an all-zero or constant gene.</summary>
+    public static (float Min, float Max) MinMax(ReadOnlySpan<float> values)
+    {
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (float v in values)
+        {
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        return (min, max);
+    }
+
     /// <summary>
     /// Means of <paramref name="a"/> and <paramref name="b"/> and the centred sums Σ(a−ā)(b−b̄), Σ(a−ā)², Σ(b−b̄)², all in float64.
     /// </summary>

@@ -132,8 +132,7 @@ public static class DenseSiftSimilarity
                 $"Gene '{gene}' is {width}×{height} pixels, too small for DenseSift descriptors of bin size {maxBin} " +
                 $"(a frame spans {3 * maxBin + 1} pixels); use smaller -BinSizes or a finer raster.") { Gene = gene };
 
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float v in pixels) { if (v < min) min = v; if (v > max) max = v; }
+        var (min, max) = CpuReductions.MinMax(pixels);
         string? undefined = null;
         if (max == min)
             undefined = max == 0 ? $"gene '{gene}' is all zero: it has no gradient, dense SIFT is undefined"

@@ -136,8 +136,7 @@ public static class KeypointsSimilarity
     internal static KeypointSet Prepare(float[] pixels, int width, int height, string gene, KeypointsOptions options)
     {
         Validate(options);
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float v in pixels) { if (v < min) min = v; if (v > max) max = v; }
+        var (min, max) = CpuReductions.MinMax(pixels);
         if (max == min)
         {
             string why = max == 0 ? $"gene '{gene}' is all zero: it has no keypoints" : $"gene '{gene}' is constant (all {max:g4}): it has no keypoints";

@@ -161,12 +161,7 @@ public static class LbpSimilarity
         using var scope = torch.NewDisposeScope();
         var cpu = (gene.Device.IsCpu ? gene.Values : gene.Values.cpu()).contiguous();
         var pixels = TensorMemory.AsFloatSpan(cpu);
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float v in pixels)
-        {
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
+        var (min, max) = CpuReductions.MinMax(pixels);
         if (min == 0 && max == 0)
             return LbpDescriptor.Degenerate(gene, tiles, bins, $"gene '{gene.Gene}' is all zero: it has no texture");
         if (min == max)

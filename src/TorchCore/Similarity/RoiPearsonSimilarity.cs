@@ -71,12 +71,7 @@ public static class RoiPearsonSimilarity
         using var scope = torch.NewDisposeScope();
         var raw = (gene.Device.IsCpu ? gene.Values : gene.Values.cpu()).contiguous();
         var rawPixels = TensorMemory.AsFloatSpan(raw);
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float v in rawPixels)
-        {
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
+        var (min, max) = CpuReductions.MinMax(rawPixels);
         if (min == 0 && max == 0)
             return RoiPearsonMap.Degenerate(gene, $"gene '{gene.Gene}' is all zero: it has no peak region");
         if (min == max)
