@@ -45,14 +45,16 @@ public sealed partial class GetRankedPairsCommand
         for (int m = 0; m < methods.Length; m++)
         {
             var method = methods[m];
-            string path = AllPairsSimilarity.HasGramPath(method, ForMethod(options, method)) ? "as a Gram matrix"
-                : PreparedAllPairs.Supports(method, ForMethod(options, method)) ? "with each gene prepared once, then pair by pair" : "pair by pair";
-            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {ForMethod(options, method).Describe(method)} " +
+            var methodOptions = ForMethod(options, method);
+            bool gram = AllPairsSimilarity.HasGramPath(method, methodOptions);
+            string path = gram ? "as a Gram matrix"
+                : PreparedAllPairs.Supports(method, methodOptions) ? "with each gene prepared once, then pair by pair" : "pair by pair";
+            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {methodOptions.Describe(method)} " +
                          $"{path} on {_rasters[0].Device}.");
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
-            if (AllPairsSimilarity.HasGramPath(method, ForMethod(options, method)))
-                WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, method == SimilarityMethod.SmoothedPearson ? ForMethod(options, method).Sigmas[0] : 0, budget).Describe());
-            perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, ForMethod(options, method), shard,
+            if (gram)
+                WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, method == SimilarityMethod.SmoothedPearson ? methodOptions.Sigmas[0] : 0, budget).Describe());
+            perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, methodOptions, shard,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>
                     progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
                 StopToken, budget);

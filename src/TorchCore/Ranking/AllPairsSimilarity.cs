@@ -18,7 +18,7 @@ public static class AllPairsSimilarity
             _ => false,
         };
 
-    /// <param name="maxMemoryBytes">Working-memory budget of the Gram path (<see cref="CorrelationGram.Plan"/>); null for the default.</param>
+    /// <param name="maxMemoryBytes">Working-memory budget of the Gram path, masked or not (<see cref="CorrelationGram.Plan"/>); null for the default.</param>
     /// <remarks>
     /// Pair by pair, sparse-backed rasters (<see cref="GeneRaster.Sparse"/>) get their dense tensor only while they are
     /// compared: the ones this call materialises are released again, so at most two are dense at a time.
@@ -28,15 +28,17 @@ public static class AllPairsSimilarity
         long? maxMemoryBytes = null)
     {
         RasterChecks.RequireSameSize(rasters);
+        var gramProgress = progress is null ? null
+            : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix")));
         if (MaskedCorrelationGram.Applies(method, options))
             return MaskedCorrelationGram.Compute(rasters, method, options,
-                progress is null ? null : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix"))),
-                cancellationToken);
+                gramProgress,
+                cancellationToken, maxMemoryBytes);
         if (HasGramPath(method, options))
         {
             double sigma = method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0;
             return CorrelationGram.Compute(rasters, sigma, options.SmoothingMethod,
-                progress is null ? null : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix"))),
+                gramProgress,
                 cancellationToken, maxMemoryBytes);
         }
         if (PreparedAllPairs.Supports(method, options))

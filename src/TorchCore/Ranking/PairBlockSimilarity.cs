@@ -30,13 +30,11 @@ public sealed class ShardScores
 
 /// <summary>
 /// The scores of one shard of the pair matrix (<see cref="PairShard"/>; <see cref="PairShard.All"/> for a whole ranking).
-/// <para>Gram path (Pearson; SmoothedPearson with one σ, no pyramid — <see cref="AllPairsSimilarity.HasGramPath"/>): the
-/// Gram matrix of all genes is computed — streamed strip by strip within the memory budget (<see cref="CorrelationGram"/>),
-/// or inside a tissue mask (<see cref="MaskedCorrelationGram"/>) — and the shard takes its pairs from it. Every shard thus
-/// blurs every gene (the cheap part is the product), and merged shards reproduce the single run exactly.</para>
-/// <para>Measures with a prepared path (<see cref="PreparedAllPairs"/>) prepare each gene of the shard's pairs once per
-/// gene block and compare only the shard's pairs.</para>
-/// <para>Other measures: only the shard's pairs are compared, each once.</para>
+/// <para>A whole ranking is <see cref="AllPairsSimilarity.Compute"/> with every fast path it has. A shard on the Gram path
+/// (Pearson; SmoothedPearson with one σ, masked or not) takes its pairs from the same streamed Gram matrix of all genes, so
+/// every shard blurs every gene (the product is the cheap part) and merged shards reproduce the single run exactly.</para>
+/// <para>A shard of a measure with a prepared path (<see cref="PreparedAllPairs"/>) prepares each gene of its pairs once per
+/// gene block and compares only its pairs; other measures compare only the shard's pairs, each once.</para>
 /// </summary>
 public static class PairBlockSimilarity
 {
@@ -51,30 +49,19 @@ public static class PairBlockSimilarity
         var undefined = new bool[n];
         if (end > start)
         {
-            if (AllPairsSimilarity.HasGramPath(method, options))
-            {
-                // The Gram matrix of all genes — streamed in strips within the memory budget (CorrelationGram), or inside a
-                // tissue mask (MaskedCorrelationGram) — and the shard's pairs taken from it, so shards merge into exactly the
-                // single run.
-                var gramProgress = progress is null ? null
-                    : new InlineProgress<(int, int, string)>(p => progress.Report((p.Item1, p.Item2, p.Item3.Length > 0 ? $"gene {p.Item3}" : "Gram matrix")));
-                var matrix = MaskedCorrelationGram.Applies(method, options)
-                    ? MaskedCorrelationGram.Compute(rasters, method, options, gramProgress, cancellationToken, maxMemoryBytes)
-                    : CorrelationGram.Compute(rasters, method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0, options.SmoothingMethod,
-                        gramProgress, cancellationToken, maxMemoryBytes);
-                TakeShard(matrix, shard, scores, undefined);
-            }
-            else if (PreparedAllPairs.Supports(method, options))
+            bool whole = start == 0 && end == PairShard.PairCount(n);
+            if (!whole && PreparedAllPairs.Supports(method, options))
             {
                 // Each gene of the shard's pairs prepared once (per gene block), only the shard's pairs compared.
                 var matrix = PreparedAllPairs.Compute(rasters, method, options, progress, cancellationToken,
                     include: (i, j) => PairShard.PairNumber(i, j, n) is var k && k >= start && k < end);
                 TakeShard(matrix, shard, scores, undefined);
             }
-            else if (method == SimilarityMethod.Sinkhorn && start == 0 && end == PairShard.PairCount(n))
+            else if (whole || AllPairsSimilarity.HasGramPath(method, options))
             {
-                // A whole Sinkhorn ranking: each gene's self term once (SinkhornSimilarity.CompareAll).
-                var matrix = AllPairsSimilarity.Compute(rasters, method, options, progress, cancellationToken);
+                // A whole ranking, or the Gram path of a shard: the matrix of all genes (streamed within the memory budget
+                // on the Gram path), from which a shard takes its pairs, so shards merge into exactly the single run.
+                var matrix = AllPairsSimilarity.Compute(rasters, method, options, progress, cancellationToken, maxMemoryBytes);
                 TakeShard(matrix, shard, scores, undefined);
             }
             else
