@@ -285,7 +285,11 @@ $Comparisons = @{
             $relError = [math]::Abs((ConvertTo-Double $ours.w2Squared) - $peer.emd2) / $peer.emd2
             $text += Format-Number 'ours vs emd2 {0:P2}' $relError
         }
-        if ($peer) {
+        if ($ours) { $text += Format-Number 'ours at ε {0:G4} px², {1} iterations' (ConvertTo-Double $ours.epsilon) $ours.iterations }
+        if ($peer -and $peer['method'] -eq 'emd2') {
+            $text += Format-Number 'emd2 on {0:N0} and {1:N0} non-zero pixels' $peer.support[0] $peer.support[1]
+        }
+        elseif ($peer) {
             $converged = if ($peer.converged) { '' } else { ', not converged' }
             $text += Format-Number 'sinkhorn2 vs emd2 {0:P2} ({1} iterations{2}); emd2 {3}' `
                 ([math]::Abs($peer.w2Squared - $peer.emd2) / $peer.emd2) $peer.iterations $converged (Format-Seconds $peer.emd2Seconds)
@@ -491,8 +495,9 @@ function Get-RowSummary {
         MBps      = if ($null -ne $oursSeconds -and $oursFirst.ContainsKey('bytes')) { $oursFirst.bytes / $oursSeconds / 1e6 }
         RelError  = $comparison['RelError']
     }
-    $goal = @(Measure-Goal -Goal $row.Goal -Measures $measures)
-    $met = if ($comparison['Problem'] -or @($goal | Where-Object { $_.Met -eq $false }).Count) { 'NOT MET' }
+    $goal = @(if ($row.ContainsKey('Goal')) { Measure-Goal -Goal $row.Goal -Measures $measures })
+    $met = if (-not $goal.Count -and -not $comparison['Problem']) { 'no goal' }
+    elseif ($comparison['Problem'] -or @($goal | Where-Object { $_.Met -eq $false }).Count) { 'NOT MET' }
     elseif (@($goal | Where-Object { $null -eq $_.Met }).Count) { '—' }
     else { 'yes' }
     $peakText = { param($samples) if ($samples.Count) { Format-Bytes ($samples | ForEach-Object { $_.peakRssBytes } | Measure-Object -Maximum).Maximum } else { '—' } }
@@ -503,7 +508,7 @@ function Get-RowSummary {
     if (@(@($Result.Ours) + @($Result.Peer) | Where-Object { -not $_.peakIsPerRun }).Count) {
         $notes += 'peak RSS since the worker started (the peak could not be reset before each run)'
     }
-    if ($null -eq $oursSeconds -and $null -ne $peerSeconds -and $row.Goal.ContainsKey('MinRatio')) {
+    if ($null -eq $oursSeconds -and $null -ne $peerSeconds -and $row.ContainsKey('Goal') -and $row.Goal.ContainsKey('MinRatio')) {
         $notes += "goal means ours ≤ $(Format-Seconds ($peerSeconds / $row.Goal.MinRatio))"
     }
     [pscustomobject][ordered]@{
@@ -513,7 +518,7 @@ function Get-RowSummary {
         'Peer/ours'   = if ($null -ne $measures.Ratio) { Format-Number '{0:F2}×' $measures.Ratio } else { '—' }
         'Our peak'    = & $peakText $Result.Ours
         'Peer peak'   = & $peakText $Result.Peer
-        Goal          = ($goal | ForEach-Object { $_.Text }) -join ', '
+        Goal          = if ($goal.Count) { ($goal | ForEach-Object { $_.Text }) -join ', ' } else { '—' }
         'Goal met?'   = $met
         Reps          = if ($reps.Count) { ($reps | Select-Object -Unique) -join '/' } else { '—' }
         'Peer runs'   = if ($row.ContainsKey('Peer')) { $row.Peer } else { '—' }

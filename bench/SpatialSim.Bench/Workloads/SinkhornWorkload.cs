@@ -43,6 +43,7 @@ internal sealed class SinkhornWorkload : Workload<SimilarityScore>
         ["w2Squared"] = output.Details!["Distance"],
         ["entropic"] = output.Details["OT_ε"],
         ["iterations"] = (int)output.Details["Iterations"],
+        ["epsilon"] = output.Details["Epsilon"],
         ["converged"] = output.Note is null,
     };
 

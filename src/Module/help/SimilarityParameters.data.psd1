@@ -20,6 +20,6 @@
     MaxShift  = 'Keypoints: a match counts when the two keypoints lie at most this many pixels apart (default 3).'
     Ratio     = 'Keypoints: Lowe''s ratio test; a match is kept when the best descriptor distance is below Ratio times the second best (default 0.8).'
     Epsilon   = 'Sinkhorn: the entropic regularisation ε in pixels² (the transport cost is the squared distance in pixels). Default 1, which keeps the distance within about 1-2% of the exact W2²; larger values converge faster but blur the distance (an ε of e² px² smears mass over about e pixels).'
-    MaxIterations = 'Sinkhorn: the most iterations at the target ε (default 10000) after the ε-scaling steps. A pair that does not reach a marginal error of 1e-4 by then still gets a distance, with a Note saying so.'
+    MaxIterations = 'Sinkhorn: the most iterations at the target ε and full resolution (default 10000), after the ε-scaling steps and the coarser levels of the multiscale solver. A pair that does not reach a marginal error of 1e-4 by then still gets a distance, with a Note saying so.'
     Tiles     = 'Lbp: the canvas is cut into Tiles × Tiles tiles whose code histograms are compared one by one, so where a texture occurs counts (default 4).'
 }
