@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace SpatialSim.TorchCore.IO;
@@ -15,7 +17,8 @@ namespace SpatialSim.TorchCore.IO;
 /// and blank lines are skipped; RFC 4180 quoting is understood, including quoted fields spanning lines.
 /// Columns are recognised by name (see <see cref="CountTableHeader"/>); without a count column each row counts 1.</para>
 /// <para>The file is streamed in 1 MiB chunks and parsed as UTF-8 bytes: no string per row, integers without
-/// double parsing, the previous row's gene compared first (GEM rows come grouped by gene). A plain (not gzip) file
+/// double parsing, the previous row's gene compared first (GEM rows come grouped by gene); stretches without quotes are
+/// split with SIMD compares 64 bytes at a time, the rest byte by byte (which decides every unusual record). A plain (not gzip) file
 /// of 32 MB or more is cut at line breaks into parts parsed on all cores, and the parts' genes joined in file order;
 /// when a part meets a quoted field running over line breaks, or any problem (whose message must name the exact
 /// line), the file is read again sequentially, so results and errors are those of the sequential read.</para>
@@ -459,8 +462,25 @@ internal sealed class CountTableParser
         byte[] roles = _roles;
         int max = _maxColumn;
         int len = data.Length;
+        bool vector = VectorRowsEnabled;
+        int quoteAt = -1; // the first quote at or after pos (len: none), found when pos passes the last one
         while (pos < len)
         {
+            if (vector && len - pos >= VectorWindow)
+            {
+                if (quoteAt < pos)
+                {
+                    int q = data[pos..].IndexOf((byte)'"');
+                    quoteAt = q < 0 ? len : pos + q;
+                }
+                if (quoteAt - pos >= VectorWindow)
+                {
+                    pos = VectorRows(data, pos, quoteAt);
+                    if (pos >= len) break;
+                }
+            }
+            // One record the long way: near the end of the data, at a quote, or one VectorRows left (a blank line,
+            // too few fields): the checks and errors below are the reference for both paths.
             int p = pos;
             int gs = 0, ge = 0, xs = 0, xe = 0, ys = 0, ye = 0, cs = 0, ce = 0;
             bool blank = false;
@@ -531,6 +551,111 @@ internal sealed class CountTableParser
             pos = next;
         }
         return pos;
+    }
+
+    /// <summary>Bytes classified at once by <see cref="VectorRows"/>.</summary>
+    private const int VectorWindow = 64;
+
+    /// <summary>Whether <see cref="FastRows"/> may hand quote-free stretches to <see cref="VectorRows"/> (tests turn it off to compare).</summary>
+    internal static bool VectorRowsEnabled = Vector128.IsHardwareAccelerated;
+
+    /// <summary>
+    /// The hot loop for the common case, records of plain fields: finds the delimiters and line breaks of 64 bytes at a
+    /// time as a bit mask (SIMD compares), then walks the bits, so a row costs a few bit operations per field instead of
+    /// two compares per byte. Only bytes before <paramref name="limit"/> (the next quote, or the end of the data) are
+    /// looked at, so the records it handles hold no quote. It handles complete records with at least the needed fields
+    /// exactly as the byte loop of <see cref="FastRows"/> does (a CR before the line break is not part of the last
+    /// field), and returns the start of the first record it leaves to that loop: one running past its last whole window,
+    /// a blank line, a line with too few fields.
+    /// </summary>
+    private int VectorRows(ReadOnlySpan<byte> data, int pos, int limit)
+    {
+        ref byte origin = ref MemoryMarshal.GetReference(data);
+        byte delim = _delim;
+        byte[] roles = _roles;
+        int max = _maxColumn;
+        int lastWindow = limit - VectorWindow; // windows start at or before this, so they end at or before limit
+        int at = pos;
+        ulong bits = Separators(ref origin, at, delim);
+        while (true)
+        {
+            int start = pos, s = pos, sep;
+            int gs = 0, ge = 0, xs = 0, xe = 0, ys = 0, ye = 0, cs = 0, ce = 0;
+            bool lineEnd;
+            for (int f = 0; ; f++)
+            {
+                while (bits == 0)
+                {
+                    at += VectorWindow;
+                    if (at > lastWindow) return start;
+                    bits = Separators(ref origin, at, delim);
+                }
+                sep = at + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                int e = sep;
+                lineEnd = Unsafe.Add(ref origin, sep) == (byte)'\n';
+                if (lineEnd && e > s && Unsafe.Add(ref origin, e - 1) == (byte)'\r') e--;
+                switch (roles[f])
+                {
+                    case RoleGene: gs = s; ge = e; break;
+                    case RoleX: xs = s; xe = e; break;
+                    case RoleY: ys = s; ye = e; break;
+                    case RoleCount: cs = s; ce = e; break;
+                }
+                if (f == max) break;
+                if (lineEnd) return start; // blank line or too few fields: FastRows decides
+                s = sep + 1;
+            }
+            while (!lineEnd)
+            {
+                // The fields after the last one needed: on to the line break.
+                while (bits == 0)
+                {
+                    at += VectorWindow;
+                    if (at > lastWindow) return start;
+                    bits = Separators(ref origin, at, delim);
+                }
+                sep = at + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                lineEnd = Unsafe.Add(ref origin, sep) == (byte)'\n';
+            }
+            _recordLine = _line + 1;
+            HandleRow(data[gs..ge], data[xs..xe], data[ys..ye], data[cs..ce]);
+            _line++;
+            pos = sep + 1;
+        }
+    }
+
+    /// <summary>Bit i set when byte <paramref name="at"/> + i is the delimiter or a line break, for i in 0..63.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Separators(ref byte origin, int at, byte delim)
+    {
+        ref byte p = ref Unsafe.Add(ref origin, at);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var v = Vector512.LoadUnsafe(ref p);
+            return (Vector512.Equals(v, Vector512.Create(delim)) | Vector512.Equals(v, Vector512.Create((byte)'\n'))).ExtractMostSignificantBits();
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var a = Vector256.LoadUnsafe(ref p);
+            var b = Vector256.LoadUnsafe(ref p, 32);
+            var d = Vector256.Create(delim);
+            var n = Vector256.Create((byte)'\n');
+            return (Vector256.Equals(a, d) | Vector256.Equals(a, n)).ExtractMostSignificantBits()
+                | ((ulong)(Vector256.Equals(b, d) | Vector256.Equals(b, n)).ExtractMostSignificantBits() << 32);
+        }
+        {
+            var d = Vector128.Create(delim);
+            var n = Vector128.Create((byte)'\n');
+            ulong m = 0;
+            for (int k = 0; k < 4; k++)
+            {
+                var v = Vector128.LoadUnsafe(ref p, (nuint)(16 * k));
+                m |= (ulong)(Vector128.Equals(v, d) | Vector128.Equals(v, n)).ExtractMostSignificantBits() << (16 * k);
+            }
+            return m;
+        }
     }
 
     /// <summary>
