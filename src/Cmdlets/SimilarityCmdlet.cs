@@ -99,7 +99,7 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
     [ValidateRange(0.01, 1.0)]
     public double Ratio { get; set; } = 0.8;
 
-    /// <summary>Sinkhorn: entropic regularisation ε in pixels² (default 1).</summary>
+    /// <summary>Sinkhorn: entropic regularisation ε in pixels² (default automatic, max(1, (L/64)²) for a longer side of L pixels).</summary>
     [Parameter]
     [ValidateRange(1e-6, 1e12)]
     public double Epsilon { get; set; } = SinkhornOptions.DefaultEpsilon;
@@ -108,6 +108,11 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
     [Parameter]
     [ValidateRange(1, 10000000)]
     public int MaxIterations { get; set; } = SinkhornOptions.DefaultMaxIterations;
+
+    /// <summary>Sinkhorn: stop when the 2-norm of the marginal error is below this (default 1e-4).</summary>
+    [Parameter]
+    [ValidateRange(1e-12, 1.0)]
+    public double Tolerance { get; set; } = SinkhornOptions.DefaultTolerance;
 
     protected SimilarityOptions Options
     {
@@ -128,7 +133,7 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
                 MsSsim = new MsSsimOptions { Sigma = Sigma?[0] ?? defaults.MsSsim.Sigma, Scales = Scales, Normalization = Normalization },
                 DenseSift = new DenseSiftOptions { BinSizes = BinSizes, Magnif = Magnif, Step = Step },
                 Keypoints = new KeypointsOptions { MaxShift = MaxShift, Ratio = Ratio },
-                Sinkhorn = new SinkhornOptions { Epsilon = Epsilon, MaxIterations = MaxIterations },
+                Sinkhorn = new SinkhornOptions { Epsilon = Epsilon, MaxIterations = MaxIterations, Tolerance = Tolerance },
             };
         }
     }

@@ -53,3 +53,26 @@ Describe '-Method <Method>' -ForEach $methods {
         }
     }
 }
+
+Describe 'Sinkhorn parameters' {
+    It 'reports the automatic ε and iterates longer for a tighter -Tolerance' {
+        $default = Measure-PatternSimilarity -Reference $A -InputObject $C -Method Sinkhorn
+        $tight = Measure-PatternSimilarity -Reference $A -InputObject $C -Method Sinkhorn -Tolerance 1e-8
+        $default.Details['Epsilon'] | Should -BeGreaterOrEqual 1
+        $default.Details['Marginal error'] | Should -BeLessThan 1e-4
+        $tight.Details['Marginal error'] | Should -BeLessThan 1e-8
+        $tight.Details['Iterations'] | Should -BeGreaterThan $default.Details['Iterations']
+        # The two stopping points agree on the distance to far better than the measure's 2% accuracy.
+        [math]::Abs($tight.Score - $default.Score) | Should -BeLessThan (1e-3 * [math]::Abs($tight.Score))
+    }
+
+    It 'says which iterations ran out, in a note, when -MaxIterations is too small' {
+        $r = Measure-PatternSimilarity -Reference $A -InputObject $D -Method Sinkhorn -Epsilon 1 -Tolerance 1e-10 -MaxIterations 1
+        $r.Note | Should -Match 'did not reach marginal error'
+        [double]::IsNaN($r.Score) | Should -BeFalse
+    }
+
+    It 'refuses a tolerance of 0 before computing anything' {
+        { Measure-PatternSimilarity -Reference $A -InputObject $C -Method Sinkhorn -Tolerance 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+}
