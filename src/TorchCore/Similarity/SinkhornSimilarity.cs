@@ -71,9 +71,9 @@ public sealed record SinkhornOptions
 /// maximum are skipped and the rest summed in float32 (a relative 3e-7, float64 when the tolerance is below 1e-6). The
 /// solver (<see cref="SinkhornSolver"/>) is multiscale: ε-scaling from the squared canvas diameter down to the target ε
 /// (Schmitzer 2019) on the coarsest 2×2-pooled level that resolves each ε, then the target problem solved coarse to
-/// fine, each level starting from the coarser one's potentials (coarser levels over-relaxed, ω = 1.9, Thibault et al.
-/// 2017, with the dual-ascent safeguard of Lehmann et al. 2022; full resolution Anderson-accelerated, Walker &amp; Ni
-/// 2011), until the marginal error at full resolution is below the tolerance;
+/// fine, each level starting from the coarser one's potentials (Anderson-accelerated, Walker &amp; Ni 2011; levels above
+/// 1024² over-relaxed instead, ω = 1.9, Thibault et al. 2017, with the dual-ascent safeguard of Lehmann et al. 2022),
+/// until the marginal error at full resolution is below the tolerance;
 /// a last half-step makes the first marginal exact so that OT_ε(a, b) = ⟨a, f⟩ + ⟨b, g⟩. The coarse levels only choose
 /// where the full-resolution iterations start: the result is the full-resolution fixed point. The symmetric terms use
 /// Feydy's averaged update f ← ½(f + T_a(f)) and OT_ε(a, a) = 2⟨a, f⟩; they depend on one gene only, so

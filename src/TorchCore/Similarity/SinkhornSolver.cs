@@ -6,21 +6,21 @@ namespace SpatialSim.TorchCore.Similarity;
 
 /// <summary>
 /// The log-domain Sinkhorn solver behind <see cref="SinkhornSimilarity"/>: multiscale (coarse-to-fine on a pyramid of
-/// 2×2-pooled masses), ε-scaled, over-relaxed with a dual-ascent safeguard on the coarser levels and Anderson-accelerated
-/// at full resolution. Every result is that of the full-resolution problem: the coarser levels only provide the
+/// 2×2-pooled masses), ε-scaled and Anderson-accelerated (over-relaxed with a dual-ascent safeguard on levels above
+/// 1024², where the history would not fit). Every result is that of the full-resolution problem: the coarser levels only provide the
 /// starting potentials.
 /// </summary>
 /// <remarks>
 /// Schedule (Schmitzer 2019 ε-scaling, run coarse-to-fine as Feydy's GeomLoss does on images): ε starts at the squared
 /// diameter of the canvas and halves each step down to the target; each step runs on the coarsest level whose pixels are
 /// no wider than the entropic blur √ε (2^L ≤ √ε), ten Sinkhorn iterations a step on the coarser levels and one at full
-/// resolution. At the target ε the solver iterates to convergence on that level (to 4× the tolerance), then carries the
+/// resolution. At the target ε the solver iterates to convergence on that level (to half the tolerance), then carries the
 /// potentials to each finer level by bilinear interpolation and iterates there, the full-resolution level to the
-/// tolerance itself. The coarser levels are over-relaxed, f ← (1 − ω) f + ω T(g), ω = 1.9 (Thibault et al. 2017; same
+/// tolerance itself. Each level's iterations are Anderson-accelerated (Walker &amp; Ni 2011). Levels above 1024² are
+/// over-relaxed instead, f ← (1 − ω) f + ω T(g), ω = 1.9 (Thibault et al. 2017; same
 /// fixed point, far fewer iterations) with the safeguard of Lehmann et al. (2022): a step is taken only when it
 /// increases the dual objective, which for the f-block is Σ a_i φ(x_i) + const, φ(x) = x − eˣ, x = (f − T(g))/ε;
 /// otherwise ω is halved towards plain Sinkhorn (ω = 1 always increases it), so the iteration converges from any start.
-/// The full-resolution level, which starts close to the solution, uses Anderson acceleration instead (Walker &amp; Ni 2011).
 /// References: B. Schmitzer (2019) "Stabilized sparse scaling algorithms for entropy regularized transport problems",
 /// SIAM J. Sci. Comput. 41(3):A1443–A1481; J. Feydy (2020) "Geometric data analysis, beyond convolutions", PhD thesis;
 /// A. Thibault, L. Chizat, C. Dossal, N. Papadakis (2017) "Overrelaxed Sinkhorn–Knopp algorithm for regularized optimal
@@ -32,13 +32,17 @@ internal sealed class SinkhornSolver
 {
     /// <summary>The target over-relaxation (1 = plain Sinkhorn, below 2 for convergence).</summary>
     internal const double OverRelaxation = 1.9;
-    /// <summary>Coarser levels stop at this multiple of the tolerance: their solution only starts the next level.</summary>
-    private const double CoarseToleranceFactor = 4;
+    /// <summary>
+    /// Coarser levels stop at this multiple of the tolerance: their solution only starts the next level, but a finer level
+    /// needs fewer of its costlier iterations from a tightly converged start (a 256² count map: 8 full-resolution
+    /// iterations from either 0.5 or 4, but 84 + 19 coarse iterations at 0.5 cost less than the over-relaxed 104 + 30 at 4).
+    /// </summary>
+    private const double CoarseToleranceFactor = 0.5;
     /// <summary>Most iterations on a coarser level at the target ε.</summary>
     private const int CoarseMaxIterations = 1000;
     /// <summary>Differences kept by the Anderson acceleration of the full-resolution level.</summary>
     private const int AndersonMemory = 5;
-    /// <summary>Full-resolution levels up to this many pixels are Anderson-accelerated (its history takes 2·5·2 doubles a pixel, 160 MB at 1024²); larger ones are over-relaxed.</summary>
+    /// <summary>Levels up to this many pixels are Anderson-accelerated (its history takes 2·5·2 doubles a pixel, 160 MB at 1024²); larger ones are over-relaxed.</summary>
     private const int AndersonMaxPixels = 1024 * 1024;
     /// <summary>Iterations of each ε-scaling step on the coarser levels (cheap there; a closer start for the target ε).</summary>
     private const int CoarseStepIterations = 10;
@@ -145,14 +149,14 @@ internal sealed class SinkhornSolver
 
     /// <summary>
     /// Sinkhorn at the target ε on one level until the column marginal error is below the tolerance: Anderson-accelerated
-    /// on the full-resolution level (when its history fits in memory), over-relaxed on the coarser ones.
+    /// when the level's history fits in memory, over-relaxed otherwise.
     /// </summary>
     private (int Iterations, double Error, bool Converged) Iterate(int level, double[] a, double[] logA, double[] b, double[] logB,
         double[] f, double[] g, double[] t, double tolerance, int maxIterations)
     {
         double eps = _epsilon / Scale(level);
-        if (level == 0 && _levels[0].Length <= AndersonMaxPixels)
-            return IterateAccelerated(a, logA, b, logB, f, g, t, eps, tolerance, maxIterations);
+        if (_levels[level].Length <= AndersonMaxPixels)
+            return IterateAccelerated(level, a, logA, b, logB, f, g, t, eps, tolerance, maxIterations);
         var grid = _levels[level];
         double error = double.PositiveInfinity;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
@@ -172,13 +176,13 @@ internal sealed class SinkhornSolver
     /// 2011, "Anderson acceleration for fixed-point iterations", SIAM J. Numer. Anal. 49(4):1715–1735): the next state is
     /// G(x_k) − ΔG γ with γ minimising ‖r_k − ΔR γ‖ over the last differences of residuals r = G(x) − x. Near the
     /// solution Sinkhorn is almost linear and this behaves like GMRES on it: from the coarse level's start a 256² pair
-    /// needs about ten iterations where over-relaxation needed forty. Safeguard: when the marginal error exceeds twice
+    /// needs about ten iterations where over-relaxation needed forty, and the coarse levels themselves need fewer too. Safeguard: when the marginal error exceeds twice
     /// the best so far, the history is dropped and the iteration restarts from the last plain step.
     /// </summary>
-    private (int Iterations, double Error, bool Converged) IterateAccelerated(double[] a, double[] logA, double[] b, double[] logB,
+    private (int Iterations, double Error, bool Converged) IterateAccelerated(int level, double[] a, double[] logA, double[] b, double[] logB,
         double[] f, double[] g, double[] t, double eps, double tolerance, int maxIterations)
     {
-        var grid = _levels[0];
+        var grid = _levels[level];
         int n = f.Length;
         var history = new AndersonHistory(2 * n, AndersonMemory);
         var x = new double[2 * n];
@@ -326,11 +330,15 @@ internal sealed class SinkhornSolver
         return s;
     }
 
-    /// <summary>The last differences of states and residuals of an Anderson-accelerated iteration.</summary>
+    /// <summary>
+    /// The last differences of states and residuals of an Anderson-accelerated iteration, in buffers allocated once
+    /// (memory + 1 of each, reused in turn: a 256² level would otherwise allocate 2 MB an iteration).
+    /// </summary>
     internal sealed class AndersonHistory
     {
         private readonly int _length, _memory;
         private readonly List<double[]> _stepDifferences = new(), _residualDifferences = new();
+        private readonly Stack<double[]> _free = new();
         private double[]? _lastStep, _lastResidual;
 
         public AndersonHistory(int length, int memory)
@@ -341,22 +349,28 @@ internal sealed class SinkhornSolver
 
         public void Clear()
         {
+            foreach (var buffer in _stepDifferences.Concat(_residualDifferences)) _free.Push(buffer);
+            if (_lastStep is not null) _free.Push(_lastStep);
+            if (_lastResidual is not null) _free.Push(_lastResidual);
             _stepDifferences.Clear();
             _residualDifferences.Clear();
             _lastStep = _lastResidual = null;
         }
 
+        private double[] Rent() => _free.Count > 0 ? _free.Pop() : new double[_length];
+
         /// <summary>x ← the accelerated next state, given the plain step G(x) = (f, g) just taken from x.</summary>
         public void Step(double[] x, double[] f, double[] g)
         {
             int n = f.Length;
-            var step = new double[_length];
+            var step = Rent();
             f.CopyTo(step, 0);
             g.CopyTo(step, n);
-            var residual = new double[_length];
+            var residual = Rent();
             for (int i = 0; i < _length; i++) residual[i] = step[i] - x[i];
             if (_lastStep is not null)
             {
+                // The previous step and residual become the newest differences, in place.
                 var ds = _lastStep;
                 var dr = _lastResidual!;
                 for (int i = 0; i < _length; i++)
@@ -368,6 +382,8 @@ internal sealed class SinkhornSolver
                 _residualDifferences.Add(dr);
                 if (_stepDifferences.Count > _memory)
                 {
+                    _free.Push(_stepDifferences[0]);
+                    _free.Push(_residualDifferences[0]);
                     _stepDifferences.RemoveAt(0);
                     _residualDifferences.RemoveAt(0);
                 }
@@ -376,16 +392,18 @@ internal sealed class SinkhornSolver
             _lastResidual = residual;
             int m = _residualDifferences.Count;
             var gamma = m == 0 ? Array.Empty<double>() : LeastSquares(residual, m);
-            for (int i = 0; i < _length; i++)
+            if (!gamma.All(double.IsFinite)) // a degenerate fit: take the plain step and start the history anew
             {
-                double v = step[i];
-                for (int k = 0; k < m; k++) v -= gamma[k] * _stepDifferences[k][i];
-                x[i] = v;
-            }
-            if (!x.All(double.IsFinite)) // a degenerate fit: fall back to the plain step and start the history anew
-            {
-                Clear();
                 step.CopyTo(x, 0);
+                Clear();
+                return;
+            }
+            step.CopyTo(x, 0);
+            for (int k = 0; k < m; k++)
+            {
+                double c = gamma[k];
+                var d = _stepDifferences[k];
+                for (int i = 0; i < _length; i++) x[i] -= c * d[i];
             }
         }
 
@@ -428,8 +446,11 @@ internal sealed class SinkhornSolver
 
         private static double DotAll(double[] x, double[] y)
         {
-            double s = 0;
-            for (int i = 0; i < x.Length; i++) s += x[i] * y[i];
+            var sum = Vector<double>.Zero;
+            int i = 0, vc = Vector<double>.Count;
+            for (; i <= x.Length - vc; i += vc) sum += new Vector<double>(x, i) * new Vector<double>(y, i);
+            double s = Vector.Sum(sum);
+            for (; i < x.Length; i++) s += x[i] * y[i];
             return s;
         }
     }
@@ -475,8 +496,9 @@ internal sealed class SinkhornSolver
 /// comes first, in O(n) from the upper envelope of the parabolas (Felzenszwalb &amp; Huttenlocher 2012, "Distance
 /// transforms of sampled functions", Theory of Computing 8:415–428); then Σ_j exp(h_j − (i − j)²/ε − top_i) over the
 /// blocks of 8 terms whose bound (the block's largest h minus its nearest squared distance) lies within a margin of
-/// top_i, eight outputs at a time in SIMD lanes. Default precision: terms within 20 nats, exp and sums in float32 (a
-/// relative 3e-7 on each sum, so 3e-7·ε on the potentials); below a tolerance of 1e-6 the solver asks for the precise
+/// top_i, eight outputs at a time in SIMD lanes; nearby blocks as products of exponentials computed once (one
+/// multiply-add a term, <see cref="FactoredSpanNats"/>), farther ones with an exponential a term. Default precision:
+/// terms within 20 nats, exp and sums in float32 (a relative 3e-7 on each sum, so 3e-7·ε on the potentials); below a tolerance of 1e-6 the solver asks for the precise
 /// kernel: terms within 40 nats, exp in float64 to a relative 1e-14.
 /// </remarks>
 internal sealed class SinkhornGrid
@@ -484,8 +506,8 @@ internal sealed class SinkhornGrid
     /// <summary>Tolerances below this need the float64 kernel: the float32 one cannot resolve marginal errors that small.</summary>
     internal const double PreciseBelowTolerance = 1e-6;
     internal const int Block = 8;
-    /// <summary>Grids with fewer pixels run their lines on one thread (the pass is shorter than the fork).</summary>
-    private const int ParallelPixels = 128 * 128;
+    /// <summary>Grids with fewer pixels run their lines on one thread (the pass is shorter than the fork; a 64² pass takes 0.2 ms).</summary>
+    private const int ParallelPixels = 64 * 64;
 
     private readonly double[] _transposed; // the row pass's output, [W, H]
     private readonly bool _precise;
@@ -548,6 +570,56 @@ internal sealed class SinkhornGrid
             RightMax = new double[blocks];
             Boundaries = new double[n + 1];
             Parabolas = new int[n];
+            Scaled = new float[blocks * Block];
+        }
+
+        /// <summary>u_j = exp(h_j − c_k), c_k the largest h of j's block (0 where h is −∞): the factored sums' first factor.</summary>
+        public readonly float[] Scaled;
+        /// <summary>K(d) = exp(−d²/ε) at index d + KernelRadius, for |d| ≤ KernelRadius (+7 padding): the Gibbs kernel of <see cref="KernelEpsilon"/>.</summary>
+        public float[] Kernel = Array.Empty<float>();
+        public int KernelRadius;
+        private double KernelEpsilon = double.NaN;
+        private int _factoredBlocks;
+
+        /// <summary>
+        /// How many blocks apart a pair may be and still be summed factored at this ε (−1: none), with the kernel table
+        /// for it, made once per ε and line length.
+        /// </summary>
+        public int PrepareFactored(double eps, int blocks)
+        {
+            if (eps == KernelEpsilon) return Math.Min(_factoredBlocks, blocks - 1);
+            // (8Δ + 7)² ≤ 60 ε: the largest distance within a pair Δ blocks apart.
+            double reach = Math.Sqrt(FactoredSpanNats * eps);
+            int apart = reach < Block - 1 ? -1 : (int)Math.Min((reach - (Block - 1)) / Block, blocks - 1);
+            KernelEpsilon = eps;
+            _factoredBlocks = apart;
+            if (apart < 0) return -1;
+            KernelRadius = Block * apart + Block - 1;
+            if (Kernel.Length < 2 * KernelRadius + Block) Kernel = new float[2 * KernelRadius + Block];
+            for (int i = 0; i < 2 * KernelRadius + Block; i++)
+            {
+                double d = i - KernelRadius;
+                Kernel[i] = (float)Math.Exp(-d * d / eps);
+            }
+            return apart;
+        }
+
+        /// <summary>Fills <see cref="Scaled"/> from H and BlockMax.</summary>
+        public void ScaleByBlockMax(int blocks)
+        {
+            int vc = Vector<double>.Count;
+            for (int k = 0; k < blocks; k++)
+            {
+                double c = BlockMax[k];
+                int j0 = k * Block;
+                if (c == double.NegativeInfinity)
+                {
+                    Array.Clear(Scaled, j0, Block);
+                    continue;
+                }
+                var cv = new Vector<double>(c);
+                Vector.Narrow(ExpDouble(new Vector<double>(H, j0) - cv), ExpDouble(new Vector<double>(H, j0 + vc) - cv)).CopyTo(Scaled, j0);
+            }
         }
     }
 
@@ -631,6 +703,10 @@ internal sealed class SinkhornGrid
         run = double.NegativeInfinity;
         for (int k = blocks - 1; k >= 0; k--) rightMax[k] = run = Math.Max(run, blockMax[k]);
 
+        // Block pairs up to `factored` blocks apart are summed as products of exponentials computed once (FactoredPairs).
+        int factored = _precise || !FactoredLanes ? -1 : s.PrepareFactored(eps, blocks);
+        if (factored >= 0) s.ScaleByBlockMax(blocks);
+
         int vc = Vector<double>.Count; // Block = 2 vectors of doubles on 256-bit SIMD; more vectors on narrower hardware
         int vectors = Block / vc;
         var inv = new Vector<double>(invEps);
@@ -649,23 +725,66 @@ internal sealed class SinkhornGrid
                 offsets[v] = -(lanes[v] * lanes[v] * inv) - tops[v];
                 sums[v] = Vector<double>.Zero;
             }
-            SumBlock(intercepts, g, invEps, lanes, offsets, sums);
+            SumPair(s, g, g, factored, invEps, lanes, offsets, tops, sums);
             for (int k = g - 1; k >= 0; k--)
             {
                 var nearest = new Vector<double>(k * Block + Block - 1);
                 if (AllBelow(leftMax[k], lanes, nearest, tops, inv, floor)) break;
-                if (!AllBelow(blockMax[k], lanes, nearest, tops, inv, floor)) SumBlock(intercepts, k, invEps, lanes, offsets, sums);
+                if (!AllBelow(blockMax[k], lanes, nearest, tops, inv, floor)) SumPair(s, g, k, factored, invEps, lanes, offsets, tops, sums);
             }
             for (int k = g + 1; k < blocks; k++)
             {
                 var nearest = new Vector<double>(k * Block);
                 if (AllBelow(rightMax[k], lanes, nearest, tops, inv, floor)) break;
-                if (!AllBelow(blockMax[k], lanes, nearest, tops, inv, floor)) SumBlock(intercepts, k, invEps, lanes, offsets, sums);
+                if (!AllBelow(blockMax[k], lanes, nearest, tops, inv, floor)) SumPair(s, g, k, factored, invEps, lanes, offsets, tops, sums);
             }
             int count = Math.Min(Block, n - i0);
             for (int l = 0; l < count; l++)
                 dst[offset + (long)(i0 + l) * stride] = scale * (top[i0 + l] + Math.Log(sums[l / vc][l % vc]));
         }
+    }
+
+    /// <summary>
+    /// Block pairs whose every term's squared distance is at most this many ε apart, (|i0 − j0| + 7)²/ε ≤ 60, are summed
+    /// factored: exp(h_j − (i − j)²/ε − top_i) = exp(h_j − c_k) · exp(−(i − j)²/ε) · exp(c_k − top_i) with c_k the largest
+    /// h of input block k. The first factor is computed once per input pixel (at most 1), the second is a table of the
+    /// Gibbs kernel, the third once per pair of blocks (at most e^60, since top_i ≥ c_k − (i − j*)²/ε); a term then costs a
+    /// multiply-add in float32 instead of an exponential. What float32 loses there is below e^(−87 + 60) of the largest
+    /// term: negligible. Farther pairs, and every pair at ε below 0.82 px² (the block's own span is too wide), take
+    /// <see cref="SumBlock"/>.
+    /// </summary>
+    internal const double FactoredSpanNats = 60;
+    /// <summary>The factored sums need eight float lanes and two vectors of four doubles (256-bit SIMD).</summary>
+    private static readonly bool FactoredLanes = Vector<float>.Count == Block && Vector<double>.Count * 2 == Block;
+
+    /// <summary>Adds the terms of input block k to the sums of output block g.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SumPair(LineScratch s, int g, int k, int factored, double invEps, ReadOnlySpan<Vector<double>> lanes,
+        ReadOnlySpan<Vector<double>> offsets, ReadOnlySpan<Vector<double>> tops, Span<Vector<double>> sums)
+    {
+        if (Math.Abs(g - k) <= factored) SumBlockFactored(s, g, k, tops, sums);
+        else SumBlock(s.Intercepts, k, invEps, lanes, offsets, sums);
+    }
+
+    /// <summary>sums_i += exp(c_k − top_i) · Σ_j u_j K(i − j) over input block k, u_j = exp(h_j − c_k) (see <see cref="FactoredSpanNats"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumBlockFactored(LineScratch s, int g, int k, ReadOnlySpan<Vector<double>> tops, Span<Vector<double>> sums)
+    {
+        double c = s.BlockMax[k];
+        if (c == double.NegativeInfinity) return;
+        var u = s.Scaled;
+        var kernel = s.Kernel;
+        int j0 = k * Block, start = g * Block - j0 + s.KernelRadius;
+        var acc = Vector<float>.Zero;
+        for (int m = 0; m < Block; m++)
+        {
+            float um = u[j0 + m];
+            if (um != 0) acc += new Vector<float>(um) * new Vector<float>(kernel, start - m);
+        }
+        Vector.Widen(acc, out var low, out var high);
+        var cv = new Vector<double>(c);
+        sums[0] += low * ExpDouble(cv - tops[0]);
+        sums[1] += high * ExpDouble(cv - tops[1]);
     }
 
     /// <summary>Whether bound − (i − nearest)²/ε − top_i is below the margin for every output lane i.</summary>
