@@ -217,6 +217,7 @@ internal sealed class SinkhornSolver
         for (int i = 0; i < p.Length; i++) p[i] = (1 - omega) * p[i] + omega * t[i];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double DualGain(double[] mass, double[] p, double[] t, double eps, double omega)
     {
         double gain = 0;
@@ -230,6 +231,7 @@ internal sealed class SinkhornSolver
     }
 
     /// <summary>‖w ⊙ exp((p − t)/ε) − w‖₂: how far the plan's sums on this side are from the masses w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double MarginalError(double[] mass, double[] p, double[] t, double eps)
     {
         double sq = 0;
@@ -278,6 +280,7 @@ internal sealed class SinkhornSolver
     }
 
     /// <summary>Sums of 2×2 blocks (the last row or column alone when the side is odd): masses stay normalised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] Pool(double[] fine, SinkhornGrid from, SinkhornGrid to)
     {
         var coarse = new double[to.Length];
@@ -293,6 +296,7 @@ internal sealed class SinkhornSolver
     /// A potential carried one level finer: bilinear between coarse pixel centres (fine coordinate 2I + ½), clamped at
     /// the edges, times 4 (a coarse px² is 4 fine px²).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] Upsample(double[] coarse, SinkhornGrid from, SinkhornGrid to)
     {
         var fine = new double[to.Length];
@@ -322,6 +326,7 @@ internal sealed class SinkhornSolver
         return log;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Dot(double[] mass, double[] potential)
     {
         double s = 0;
@@ -360,6 +365,7 @@ internal sealed class SinkhornSolver
         private double[] Rent() => _free.Count > 0 ? _free.Pop() : new double[_length];
 
         /// <summary>x ← the accelerated next state, given the plain step G(x) = (f, g) just taken from x.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Step(double[] x, double[] f, double[] g)
         {
             int n = f.Length;
@@ -444,6 +450,7 @@ internal sealed class SinkhornSolver
             return gamma;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static double DotAll(double[] x, double[] y)
         {
             var sum = Vector<double>.Zero;
@@ -532,7 +539,7 @@ internal sealed class SinkhornGrid
         int h = Height, w = Width;
         var transposed = _transposed;
         int threads = Length >= ParallelPixels ? Environment.ProcessorCount : 1;
-        ParallelRanges.For(h, threads, (start, end) =>
+        ParallelRanges.For(h, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             var line = new LineScratch(w);
             for (int y = start; y < end; y++)
@@ -542,7 +549,7 @@ internal sealed class SinkhornGrid
                 LogSumExpLine(line, w, eps, transposed, y, h, 1.0);
             }
         });
-        ParallelRanges.For(w, threads, (start, end) =>
+        ParallelRanges.For(w, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             var line = new LineScratch(h);
             for (int x = start; x < end; x++)
@@ -605,6 +612,7 @@ internal sealed class SinkhornGrid
         }
 
         /// <summary>Fills <see cref="Scaled"/> from H and BlockMax.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void ScaleByBlockMax(int blocks)
         {
             int vc = Vector<double>.Count;
@@ -627,6 +635,7 @@ internal sealed class SinkhornGrid
     /// top[p] = max_q (h_q − (p − q)²/ε) for p &lt; n, exactly: the upper envelope of the parabolas rooted at every finite
     /// h_q; false when every h is −∞.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool Envelope(double[] h, int n, double eps, double[] top, int[] parabolas, double[] boundaries)
     {
         int k = -1;
@@ -674,6 +683,7 @@ internal sealed class SinkhornGrid
     }
 
     /// <summary>dst[offset + i·stride] = scale · log Σ_j exp(h_j − (i − j)²/ε) for i &lt; n, h = s.H[0..n) (−∞ allowed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void LogSumExpLine(LineScratch s, int n, double eps, double[] dst, int offset, int stride, double scale)
     {
         var h = s.H;
