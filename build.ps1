@@ -170,6 +170,8 @@ function Invoke-PesterTests {
     New-Item -ItemType Directory -Force -Path (Split-Path $summary) | Out-Null
     Remove-Item $summary -ErrorAction SilentlyContinue
     $pester = Get-PesterManifest
+    # Benchmark.Tests.ps1 runs the benchmark harness with our worker.
+    $env:SPATIALSIM_BENCH_WORKER = Build-BenchWorker
     $pwsh = Get-ChildPwshCommand
     $fileArgs = if ($PesterFile) { @('-TestFile', ($PesterFile -join ',')) } else { @() }
     & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $OutModule -PesterPath $pester -SummaryPath $summary @fileArgs | Out-Host

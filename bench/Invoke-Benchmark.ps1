@@ -44,7 +44,12 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-if ($Quick -and $Full) { throw 'Give -Quick or -Full, not both.' }
+function Stop-Usage([string]$Message) {
+    # A mistake in the command line: the message alone on standard error, exit code 2.
+    [Console]::Error.WriteLine("Invoke-Benchmark: $Message")
+    exit 2
+}
+if ($Quick -and $Full) { Stop-Usage 'Give -Quick or -Full, not both.' }
 # build.ps1 passes -Row through -File as one comma-separated string.
 $RowId = @($RowId | ForEach-Object { $_ -split ',' } | ForEach-Object { $_.Trim() } | Where-Object { $_ })
 $Root = (Resolve-Path (Join-Path $PSScriptRoot '..')).ProviderPath
@@ -642,9 +647,9 @@ $table = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'Workloads.psd1')
 $rows = @($table.Rows | Where-Object { -not $Quick -or $_.ContainsKey('Quick') })
 if ($RowId) {
     $unknown = @($RowId | Where-Object { $pattern = $_; -not @($table.Rows | Where-Object { $_.Id -like $pattern }).Count })
-    if ($unknown.Count) { throw "No row of bench/Workloads.psd1 has the id '$($unknown -join "', '")'; the ids are: $(($table.Rows | ForEach-Object { $_.Id }) -join ', ')." }
+    if ($unknown.Count) { Stop-Usage "No row of bench/Workloads.psd1 has the id '$($unknown -join "', '")'; the ids are: $(($table.Rows | ForEach-Object { $_.Id }) -join ', ')." }
     $rows = @($rows | Where-Object { $id = $_.Id; @($RowId | Where-Object { $id -like $_ }).Count })
-    if (-not $rows.Count) { throw "The rows $($RowId -join ', ') have no -Quick variant; run them without -Quick." }
+    if (-not $rows.Count) { Stop-Usage "The rows $($RowId -join ', ') have no -Quick variant; run them without -Quick." }
 }
 $script:Ours = $null
 $script:Peer = $null

@@ -1,0 +1,97 @@
+# The benchmark harness from its user's side (bench/Invoke-Benchmark.ps1): what it reports with and without the Python
+# peers, and how it refuses a row that does not exist. It checks the harness, never how fast anything is: speed goals
+# live in the benchmark itself. build.ps1 Test builds our worker and passes it in SPATIALSIM_BENCH_WORKER.
+BeforeDiscovery {
+    $script:haveWorker = [bool]$env:SPATIALSIM_BENCH_WORKER -and (Test-Path -LiteralPath "$env:SPATIALSIM_BENCH_WORKER")
+    $script:havePeers = $false
+    if (Test-Path -LiteralPath '/usr/bin/python3') {
+        & /usr/bin/python3 -c 'import scipy.ndimage' 2>$null
+        $script:havePeers = $LASTEXITCODE -eq 0
+    }
+}
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+    $script:Harness = Join-Path $RepoRoot 'bench/Invoke-Benchmark.ps1'
+
+    function Invoke-Harness {
+        <# Runs the harness in a fresh pwsh; returns its exit code, its output (both streams) and the report's text. #>
+        param([string[]]$Arguments, [string]$Report)
+        $pwsh = @((Get-Process -Id $PID).Path)
+        if (Test-Path (Join-Path $PSHOME 'pwsh.dll')) { $pwsh += Join-Path $PSHOME 'pwsh.dll' }
+        $output = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File $Harness `
+            -WorkerPath $env:SPATIALSIM_BENCH_WORKER -OutFile $Report @Arguments 2>&1 | Out-String
+        [pscustomobject]@{
+            ExitCode = $LASTEXITCODE
+            Output   = $output
+            Report   = if (Test-Path -LiteralPath $Report) { Get-Content -Raw -LiteralPath $Report } else { '' }
+        }
+    }
+
+    function Get-ResultLine([string]$Report, [string]$Title) {
+        # The row's line in the Results table (the first table of the report).
+        @($Report -split "`n" | Where-Object { $_.StartsWith("| $Title |") })[0]
+    }
+}
+
+Describe 'build.ps1 Bench without the Python peers' -Skip:(-not $haveWorker) {
+    BeforeAll {
+        $script:run = Invoke-Harness -Report (Join-Path $TestDrive 'alone.md') -Arguments @(
+            '-Quick', '-Row', 'blur-4,sinkhorn-256', '-Python', (Join-Path $TestDrive 'no/python3'))
+    }
+
+    It 'runs our side alone, exits 0 and says how to install the peers' {
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $run.Output | Should -Match 'Peers not run, our side runs alone'
+        $run.Output | Should -Match 'apt-get install python3-scipy python3-skimage python3-pot'
+        $run.Report | Should -Match '- Peers: not run — no Python at .*apt-get install python3-scipy python3-skimage python3-pot'
+    }
+
+    It 'gives our time, no peer number, and leaves a ratio goal undecided' {
+        $line = Get-ResultLine $run.Report 'Gaussian blur 1,024², σ=4, float32'
+        $line | Should -Not -BeNullOrEmpty -Because $run.Report
+        $cells = $line.Trim('|').Split('|') | ForEach-Object Trim
+        $cells[1] | Should -Match '^\d+(\.\d+)? (ms|s)$'
+        $cells[2] | Should -Be 'not run: no Python peers'
+        $cells[3] | Should -Be '—' -Because 'no ratio is made up without a peer'
+        $cells[6] | Should -Be '≥ 8× peer'
+        $cells[7] | Should -Be '—' -Because 'a ratio goal is neither met nor missed without the peer'
+    }
+
+    It 'still judges a row with an absolute goal' {
+        $line = Get-ResultLine $run.Report 'Sinkhorn W2 between two 64² maps, default ε'
+        $cells = $line.Trim('|').Split('|') | ForEach-Object Trim
+        $cells[6] | Should -Be '≤ 0.5 s'
+        $cells[7] | Should -BeIn 'yes', 'NOT MET'
+        $cells[10] | Should -Match 'ours at ε 1 px², \d+ iterations'
+    }
+
+    It 'states how both sides are timed, the machine and the command that reproduces the run' {
+        $run.Report | Should -Match '\*\*Both sides are timed in-process\*\*'
+        $run.Report | Should -Match '- CPU: .*logical cores'
+        $run.Report | Should -Match 'Reproduce with: `dotnet tool restore && dotnet pwsh ./build.ps1 Bench'
+    }
+}
+
+Describe 'build.ps1 Bench with the Python peers' -Skip:(-not ($haveWorker -and $havePeers)) {
+    It 'times the peer on the same input and reports the ratio and the outputs'' agreement' {
+        $run = Invoke-Harness -Report (Join-Path $TestDrive 'peers.md') -Arguments @('-Quick', '-Row', 'blur-4')
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $cells = (Get-ResultLine $run.Report 'Gaussian blur 1,024², σ=4, float32').Trim('|').Split('|') | ForEach-Object Trim
+        $cells[2] | Should -Match '^\d+(\.\d+)? (ms|s)$'
+        $cells[3] | Should -Match '^\d+(\.\d+)?×$'
+        $cells[7] | Should -BeIn 'yes', 'NOT MET'
+        $cells[9] | Should -Be 'scipy.ndimage.gaussian_filter'
+        $cells[10] | Should -Match 'max rel\. difference at 32 probe pixels'
+        $run.Report | Should -Match '- Peers: Python 3\.'
+    }
+}
+
+Describe 'build.ps1 Bench -Row' -Skip:(-not $haveWorker) {
+    It 'refuses an unknown row, naming the rows there are' {
+        $run = Invoke-Harness -Report (Join-Path $TestDrive 'none.md') -Arguments @('-Quick', '-Row', 'no-such-row')
+        $run.ExitCode | Should -Be 2
+        $run.Output.Trim() | Should -BeLike "Invoke-Benchmark: No row of bench/Workloads.psd1 has the id 'no-such-row'; the ids are: blur-4, blur-32, *, module-start."
+        $run.Report | Should -BeNullOrEmpty
+    }
+}
