@@ -113,7 +113,7 @@
             Params = @{ genes = 100; size = 10000; density = 0.01; sigma = 4; seed = 9 }
             Reps = 1; Budget = 900
             Goal = @{ MaxSeconds = 600; MaxPeakGB = 8 }
-            FullOnly = 'chip scale: about 5 minutes on the loaded 2-core machine, 1.5 GB peak (sparse genes, Gram path in strips)'
+            FullOnly = 'chip scale: 100 genes × 10000², about a minute and 1.5 GB peak on 2 idle cores (sparse genes, Gram path in strips)'
         }
         @{
             Id = 'module-start'; Title = 'Import-Module + first Measure-PatternSimilarity, {size}² (fresh pwsh)'

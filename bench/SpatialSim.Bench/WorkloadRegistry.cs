@@ -17,9 +17,7 @@ internal static class WorkloadRegistry
         ["ssim"] = r => new SsimWorkload(r),
         ["local_binary_pattern"] = r => new LocalBinaryPatternWorkload(r),
         ["sinkhorn_w2"] = r => new SinkhornWorkload(r),
-#if COUNT_TABLE_READER
         ["gem_import"] = r => new GemImportWorkload(r),
-#endif
     };
 
     public static IEnumerable<string> Names => Factories.Keys;

@@ -1,4 +1,3 @@
-#if COUNT_TABLE_READER
 using System.Text.Json.Nodes;
 using SpatialSim.TorchCore.IO;
 
@@ -24,4 +23,3 @@ internal sealed class GemImportWorkload : Workload<CountTable>
         ["canvas"] = $"{table.Width}×{table.Height}",
     };
 }
-#endif
