@@ -45,6 +45,26 @@ public class TiledGramTests
         Assert.All(sparse, g => Assert.False(g.HasDenseValues)); // the Gram path reads the pixel lists
     }
 
+    /// <summary>The upper-block Gram product equals the full Z Zᵀ for gene counts around and between its 64-gene blocks.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(130)]
+    [InlineData(200)]
+    public void BlockedSymmetricProductIsTheFullProduct(int n)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        TorchRuntime.EnsureInitialized();
+        var z = TorchSharp.torch.randn(new long[] { n, 301 }, TorchSharp.torch.ScalarType.Float64, generator: new TorchSharp.torch.Generator(7));
+        var gram = Enumerable.Repeat(0.5, n * n).ToArray(); // it adds to what is there
+        var part = z.narrow(1, 1, 300); // a strided view, as the strip matrix's column blocks are
+        CorrelationGram.AddSymmetricProduct(part, gram, n);
+        var expected = TorchSharp.torch.mm(part, part.t()).contiguous().data<double>().ToArray();
+        for (int k = 0; k < n * n; k++) Assert.Equal(expected[k] + 0.5, gram[k], 1e-9);
+    }
+
     /// <summary>Blobs and lines crossing every strip border, σ = 4 (halo 16 rows) with strips of 5 to 64 rows.</summary>
     [Fact]
     public void TiledAndUntiledAgreeWhenPatternsCrossStripBorders()

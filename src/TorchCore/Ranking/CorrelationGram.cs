@@ -18,7 +18,8 @@ namespace SpatialSim.TorchCore.Ranking;
 /// r = int(4σ + 0.5) rows on each side — the radius of the truncated kernel the blur uses (scipy's truncate = 4) —
 /// so every strip row sees exactly the input rows it sees in the untiled blur, and the canvas edges keep scipy's
 /// 'reflect' mode: tiling does not change the result beyond float rounding. The strip matrix [genes × strip pixels]
-/// is float64 and goes through BLAS (torch.mm, DGEMM) in blocks of at most 2^16 pixels; the sums s_i are float64 too.
+/// is float64 and goes through BLAS (torch.mm, DGEMM) in blocks of at most 2^16 pixels, only the blocks of genes on and
+/// above the diagonal (<see cref="AddSymmetricProduct"/>); the sums s_i are float64 too.
 /// (A float32 product was tried: for a nearly empty gene against a dense one the terms cancel and float32 accumulation
 /// gave correlations off by 1e-4, depending on the blocking.) Centring by the raw mean before the product avoids cancellation in S_ij − s_i s_j / N.
 /// Rows and columns of constant genes (all pixels equal, e.g. all zero) are NaN.
@@ -248,10 +249,7 @@ public static class CorrelationGram
             for (long c0 = 0; c0 < stripPixels; c0 += GemmPixels)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var part = zs.narrow(1, c0, Math.Min(GemmPixels, stripPixels - c0));
-                using var product = torch.mm(part, part.t()).contiguous();
-                var values = TensorMemory.AsDoubleSpan(product);
-                for (int k = 0; k < gram.Length; k++) gram[k] += values[k];
+                AddSymmetricProduct(zs.narrow(1, c0, Math.Min(GemmPixels, stripPixels - c0)), gram, n);
             }
         }
         progress?.Report((total, total, ""));
@@ -275,6 +273,41 @@ public static class CorrelationGram
     }
 
     private static void TorchRuntimeInit() => Devices.TorchRuntime.EnsureInitialized();
+
+    /// <summary>
+    /// Most genes per row block of <see cref="AddSymmetricProduct"/>. Measured on 200 genes × 2^20 pixels (2 cores, DGEMM
+    /// at its peak): two blocks of 100 take 10% less time than the full product, four blocks of 50 take 20% more.
+    /// </summary>
+    private const int ProductBlockGenes = 128;
+
+    /// <summary>
+    /// gram += Z Zᵀ for the n × p matrix <paramref name="z"/> (row-major n × n <paramref name="gram"/>), computing only the
+    /// blocks on and above the diagonal: Z is split into k = ⌈n/128⌉ row blocks, each product Z_a Z_bᵀ (a ≤ b) is added at
+    /// both places, (k + 1)/2k of the full product's work (75% for 200 genes). torch has no symmetric rank-k update (syrk).
+    /// </summary>
+    internal static void AddSymmetricProduct(Tensor z, double[] gram, int n)
+    {
+        int k = Math.Max(1, (n + ProductBlockGenes - 1) / ProductBlockGenes);
+        int size = (n + k - 1) / k;
+        for (int a0 = 0; a0 < n; a0 += size)
+        {
+            int an = Math.Min(size, n - a0);
+            var za = z.narrow(0, a0, an);
+            for (int b0 = a0; b0 < n; b0 += size)
+            {
+                int bn = Math.Min(size, n - b0);
+                using var product = torch.mm(za, z.narrow(0, b0, bn).t()).contiguous();
+                var values = TensorMemory.AsDoubleSpan(product);
+                for (int i = 0; i < an; i++)
+                    for (int j = 0; j < bn; j++)
+                    {
+                        double v = values[i * bn + j];
+                        gram[(a0 + i) * n + b0 + j] += v;
+                        if (b0 != a0) gram[(b0 + j) * n + a0 + i] += v;
+                    }
+            }
+        }
+    }
 
     /// <summary>Gene i's row of the strip matrix (row stride = the strip's pixels).</summary>
     private static Span<double> ZRow(Tensor z, int i, long stripPixels) =>
