@@ -503,10 +503,11 @@ internal sealed class SinkhornSolver
 /// comes first, in O(n) from the upper envelope of the parabolas (Felzenszwalb &amp; Huttenlocher 2012, "Distance
 /// transforms of sampled functions", Theory of Computing 8:415–428); then Σ_j exp(h_j − (i − j)²/ε − top_i) over the
 /// blocks of 8 terms whose bound (the block's largest h minus its nearest squared distance) lies within a margin of
-/// top_i, eight outputs at a time in SIMD lanes; nearby blocks as products of exponentials computed once (one
-/// multiply-add a term, <see cref="FactoredSpanNats"/>), farther ones with an exponential a term. Default precision:
-/// terms within 20 nats, exp and sums in float32 (a relative 3e-7 on each sum, so 3e-7·ε on the potentials); below a tolerance of 1e-6 the solver asks for the precise
-/// kernel: terms within 40 nats, exp in float64 to a relative 1e-14.
+/// top_i, eight outputs at a time in SIMD lanes; nearby blocks (all of them within the margin unless ε is far below
+/// 1 px²) as float64 products of exponentials computed once, a multiply-add a term (<see cref="FactoredSpanNats"/>),
+/// farther ones with an exponential a term. Default precision: terms within 20 nats, the far terms' exp and sums in
+/// float32 (a relative 3e-7 on each sum, so 3e-7·ε on the potentials); below a tolerance of 1e-6 the solver asks for the
+/// precise kernel: terms within 40 nats, every exp in float64 to a relative 1e-14.
 /// </remarks>
 internal sealed class SinkhornGrid
 {
@@ -577,13 +578,13 @@ internal sealed class SinkhornGrid
             RightMax = new double[blocks];
             Boundaries = new double[n + 1];
             Parabolas = new int[n];
-            Scaled = new float[blocks * Block];
+            Scaled = new double[blocks * Block];
         }
 
         /// <summary>u_j = exp(h_j − c_k), c_k the largest h of j's block (0 where h is −∞): the factored sums' first factor.</summary>
-        public readonly float[] Scaled;
+        public readonly double[] Scaled;
         /// <summary>K(d) = exp(−d²/ε) at index d + KernelRadius, for |d| ≤ KernelRadius (+7 padding): the Gibbs kernel of <see cref="KernelEpsilon"/>.</summary>
-        public float[] Kernel = Array.Empty<float>();
+        public double[] Kernel = Array.Empty<double>();
         public int KernelRadius;
         private double KernelEpsilon = double.NaN;
         private int _factoredBlocks;
@@ -595,25 +596,25 @@ internal sealed class SinkhornGrid
         public int PrepareFactored(double eps, int blocks)
         {
             if (eps == KernelEpsilon) return Math.Min(_factoredBlocks, blocks - 1);
-            // (8Δ + 7)² ≤ 60 ε: the largest distance within a pair Δ blocks apart.
+            // (8Δ + 7)² ≤ 600 ε: the largest distance within a pair Δ blocks apart.
             double reach = Math.Sqrt(FactoredSpanNats * eps);
             int apart = reach < Block - 1 ? -1 : (int)Math.Min((reach - (Block - 1)) / Block, blocks - 1);
             KernelEpsilon = eps;
             _factoredBlocks = apart;
             if (apart < 0) return -1;
             KernelRadius = Block * apart + Block - 1;
-            if (Kernel.Length < 2 * KernelRadius + Block) Kernel = new float[2 * KernelRadius + Block];
+            if (Kernel.Length < 2 * KernelRadius + Block) Kernel = new double[2 * KernelRadius + Block];
             for (int i = 0; i < 2 * KernelRadius + Block; i++)
             {
                 double d = i - KernelRadius;
-                Kernel[i] = (float)Math.Exp(-d * d / eps);
+                Kernel[i] = Math.Exp(-d * d / eps);
             }
             return apart;
         }
 
         /// <summary>Fills <see cref="Scaled"/> from H and BlockMax.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void ScaleByBlockMax(int blocks)
+        public void ScaleByBlockMax(int blocks, bool precise)
         {
             int vc = Vector<double>.Count;
             for (int k = 0; k < blocks; k++)
@@ -626,7 +627,8 @@ internal sealed class SinkhornGrid
                     continue;
                 }
                 var cv = new Vector<double>(c);
-                Vector.Narrow(ExpDouble(new Vector<double>(H, j0) - cv), ExpDouble(new Vector<double>(H, j0 + vc) - cv)).CopyTo(Scaled, j0);
+                for (int v = 0; v < Block; v += vc)
+                    (precise ? ExpDouble(new Vector<double>(H, j0 + v) - cv) : ExpDoubleShort(new Vector<double>(H, j0 + v) - cv)).CopyTo(Scaled, j0 + v);
             }
         }
     }
@@ -714,8 +716,8 @@ internal sealed class SinkhornGrid
         for (int k = blocks - 1; k >= 0; k--) rightMax[k] = run = Math.Max(run, blockMax[k]);
 
         // Block pairs up to `factored` blocks apart are summed as products of exponentials computed once (FactoredPairs).
-        int factored = _precise || !FactoredLanes ? -1 : s.PrepareFactored(eps, blocks);
-        if (factored >= 0) s.ScaleByBlockMax(blocks);
+        int factored = s.PrepareFactored(eps, blocks);
+        if (factored >= 0) s.ScaleByBlockMax(blocks, _precise);
 
         int vc = Vector<double>.Count; // Block = 2 vectors of doubles on 256-bit SIMD; more vectors on narrower hardware
         int vectors = Block / vc;
@@ -755,46 +757,42 @@ internal sealed class SinkhornGrid
     }
 
     /// <summary>
-    /// Block pairs whose every term's squared distance is at most this many ε apart, (|i0 − j0| + 7)²/ε ≤ 60, are summed
+    /// Block pairs whose every term's squared distance is at most this many ε apart, (|i0 − j0| + 7)²/ε ≤ 600, are summed
     /// factored: exp(h_j − (i − j)²/ε − top_i) = exp(h_j − c_k) · exp(−(i − j)²/ε) · exp(c_k − top_i) with c_k the largest
     /// h of input block k. The first factor is computed once per input pixel (at most 1), the second is a table of the
-    /// Gibbs kernel, the third once per pair of blocks (at most e^60, since top_i ≥ c_k − (i − j*)²/ε); a term then costs a
-    /// multiply-add in float32 instead of an exponential. What float32 loses there is below e^(−87 + 60) of the largest
-    /// term: negligible. Farther pairs, and every pair at ε below 0.82 px² (the block's own span is too wide), take
-    /// <see cref="SumBlock"/>.
+    /// Gibbs kernel (at least e^−600), the third once per pair of blocks (at most e^600, since top_i ≥ c_k − (i − j*)²/ε);
+    /// a term then costs a float64 multiply-add instead of an exponential, and every factor is within float64's range
+    /// (e^±708). What underflows there is below e^(−708 + 600) of the largest term: nothing that counts. Farther pairs, and
+    /// every pair at ε below 0.082 px² (the blocks' own span is too wide), take <see cref="SumBlock"/>.
     /// </summary>
-    internal const double FactoredSpanNats = 60;
-    /// <summary>The factored sums need eight float lanes and two vectors of four doubles (256-bit SIMD).</summary>
-    private static readonly bool FactoredLanes = Vector<float>.Count == Block && Vector<double>.Count * 2 == Block;
+    internal const double FactoredSpanNats = 600;
 
     /// <summary>Adds the terms of input block k to the sums of output block g.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SumPair(LineScratch s, int g, int k, int factored, double invEps, ReadOnlySpan<Vector<double>> lanes,
         ReadOnlySpan<Vector<double>> offsets, ReadOnlySpan<Vector<double>> tops, Span<Vector<double>> sums)
     {
-        if (Math.Abs(g - k) <= factored) SumBlockFactored(s, g, k, tops, sums);
+        if (Math.Abs(g - k) <= factored) SumBlockFactored(s, g, k, _precise, tops, sums);
         else SumBlock(s.Intercepts, k, invEps, lanes, offsets, sums);
     }
 
     /// <summary>sums_i += exp(c_k − top_i) · Σ_j u_j K(i − j) over input block k, u_j = exp(h_j − c_k) (see <see cref="FactoredSpanNats"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SumBlockFactored(LineScratch s, int g, int k, ReadOnlySpan<Vector<double>> tops, Span<Vector<double>> sums)
+    private static void SumBlockFactored(LineScratch s, int g, int k, bool precise, ReadOnlySpan<Vector<double>> tops, Span<Vector<double>> sums)
     {
         double c = s.BlockMax[k];
         if (c == double.NegativeInfinity) return;
         var u = s.Scaled;
         var kernel = s.Kernel;
-        int j0 = k * Block, start = g * Block - j0 + s.KernelRadius;
-        var acc = Vector<float>.Zero;
-        for (int m = 0; m < Block; m++)
-        {
-            float um = u[j0 + m];
-            if (um != 0) acc += new Vector<float>(um) * new Vector<float>(kernel, start - m);
-        }
-        Vector.Widen(acc, out var low, out var high);
+        int j0 = k * Block, start = g * Block - j0 + s.KernelRadius, vc = Vector<double>.Count;
         var cv = new Vector<double>(c);
-        sums[0] += low * ExpDouble(cv - tops[0]);
-        sums[1] += high * ExpDouble(cv - tops[1]);
+        for (int v = 0; v < tops.Length; v++)
+        {
+            var acc = Vector<double>.Zero;
+            for (int m = 0; m < Block; m++) // no test for u = 0: a branch a term costs more than the multiply-add
+                acc += new Vector<double>(u[j0 + m]) * new Vector<double>(kernel, start - m + v * vc);
+            sums[v] += acc * (precise ? ExpDouble(cv - tops[v]) : ExpDoubleShort(cv - tops[v]));
+        }
     }
 
     /// <summary>Whether bound − (i − nearest)²/ε − top_i is below the margin for every output lane i.</summary>
@@ -878,7 +876,31 @@ internal sealed class SinkhornGrid
     }
 
     /// <summary>
-    /// exp(x) for x ≤ 0 in float64 to about 2 ulp (0 below −708): x = k ln 2 + r, |r| ≤ ln2/2 (Cody–Waite), exp(r) by
+    /// exp(x) for x ≤ 709 in float64 to a relative 3e−10 (0 below −708), for the default precision's factored sums: as
+    /// <see cref="ExpDouble"/> with the Taylor polynomial cut at degree 8 (truncation (ln2/2)⁹/9! = 2e−10), half the work.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> ExpDoubleShort(Vector<double> x)
+    {
+        var underflow = Vector.LessThan(x, new Vector<double>(-708.0));
+        x = Vector.Max(x, new Vector<double>(-708.0));
+        var k = Vector.Floor(x * new Vector<double>(1.4426950408889634) + new Vector<double>(0.5));
+        var r = x - k * new Vector<double>(0.693145751953125) - k * new Vector<double>(1.42860682030941723212e-6);
+        var p = new Vector<double>(1.0 / 40320.0);
+        p = p * r + new Vector<double>(1.0 / 5040.0);
+        p = p * r + new Vector<double>(1.0 / 720.0);
+        p = p * r + new Vector<double>(1.0 / 120.0);
+        p = p * r + new Vector<double>(1.0 / 24.0);
+        p = p * r + new Vector<double>(1.0 / 6.0);
+        p = p * r + new Vector<double>(0.5);
+        p = p * r + Vector<double>.One;
+        p = p * r + Vector<double>.One;
+        var bits = Vector.ShiftLeft(Vector.ConvertToInt64(k) + new Vector<long>(1023), 52);
+        return Vector.ConditionalSelect(underflow, Vector<double>.Zero, p * Vector.AsVectorDouble(bits));
+    }
+
+    /// <summary>
+    /// exp(x) for x ≤ 709 in float64 to about 2 ulp (0 below −708): x = k ln 2 + r, |r| ≤ ln2/2 (Cody–Waite), exp(r) by
     /// its Taylor polynomial of degree 13 (truncation below 1e−17), times 2^k built in the exponent bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
