@@ -172,35 +172,31 @@ internal sealed class SinkhornSolver
     }
 
     /// <summary>
-    /// Plain Sinkhorn steps G(f, g) = (T_b(g), T_a(T_b(g))) with Anderson acceleration (type II, memory 5; Walker &amp; Ni
-    /// 2011, "Anderson acceleration for fixed-point iterations", SIAM J. Numer. Anal. 49(4):1715–1735): the next state is
-    /// G(x_k) − ΔG γ with γ minimising ‖r_k − ΔR γ‖ over the last differences of residuals r = G(x) − x. Near the
-    /// solution Sinkhorn is almost linear and this behaves like GMRES on it: from the coarse level's start a 256² pair
-    /// needs about ten iterations where over-relaxation needed forty, and the coarse levels themselves need fewer too. Safeguard: when the marginal error exceeds twice
-    /// the best so far, the history is dropped and the iteration restarts from the last plain step.
+    /// Plain Sinkhorn steps on the second potential alone, G(g) = T_a(T_b(g)) (the first, f = T_b(g), follows from it),
+    /// with Anderson acceleration (type II, memory 5; Walker &amp; Ni 2011, "Anderson acceleration for fixed-point
+    /// iterations", SIAM J. Numer. Anal. 49(4):1715–1735): the next state is G(x_k) − ΔG γ with γ minimising
+    /// ‖r_k − ΔR γ‖ over the last differences of residuals r = G(x) − x. Near the solution Sinkhorn is almost linear and
+    /// this behaves like GMRES on it. Accelerating g alone matters: with (f, g) as the state, the extrapolated f is never
+    /// used by the next step but weighs in the fit, and a 256² pair at ε = 1 px² needed 64–92 iterations instead of 35.
+    /// Safeguard: when the marginal error exceeds twice the best so far, the history is dropped and the iteration
+    /// restarts from the last plain step.
     /// </summary>
     private (int Iterations, double Error, bool Converged) IterateAccelerated(int level, double[] a, double[] logA, double[] b, double[] logB,
         double[] f, double[] g, double[] t, double eps, double tolerance, int maxIterations)
     {
         var grid = _levels[level];
-        int n = f.Length;
-        var history = new AndersonHistory(2 * n, AndersonMemory);
-        var x = new double[2 * n];
-        f.CopyTo(x, 0);
-        g.CopyTo(x, n);
+        var history = new AndersonHistory(g.Length, AndersonMemory);
+        var x = (double[])g.Clone();
         double error = double.PositiveInfinity, best = double.PositiveInfinity;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
-            Array.Copy(x, 0, f, 0, n);
-            Array.Copy(x, n, g, 0, n);
-            grid.Softmin(eps, logB, g, f);
-            grid.Softmin(eps, logA, f, t);
-            error = MarginalError(b, g, t, eps);
-            Array.Copy(t, g, n);
+            grid.Softmin(eps, logB, x, f);
+            grid.Softmin(eps, logA, f, g);
+            error = MarginalError(b, x, g, eps);
             if (error < tolerance) return (iteration, error, true);
             if (!(error <= 2 * best)) history.Clear();
             best = Math.Min(best, error);
-            history.Step(x, f, g);
+            history.Step(x, g);
         }
         return (maxIterations, error, false);
     }
@@ -364,14 +360,12 @@ internal sealed class SinkhornSolver
 
         private double[] Rent() => _free.Count > 0 ? _free.Pop() : new double[_length];
 
-        /// <summary>x ← the accelerated next state, given the plain step G(x) = (f, g) just taken from x.</summary>
+        /// <summary>x ← the accelerated next state, given the plain step <paramref name="next"/> = G(x) just taken from x.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Step(double[] x, double[] f, double[] g)
+        public void Step(double[] x, double[] next)
         {
-            int n = f.Length;
             var step = Rent();
-            f.CopyTo(step, 0);
-            g.CopyTo(step, n);
+            next.CopyTo(step, 0);
             var residual = Rent();
             for (int i = 0; i < _length; i++) residual[i] = step[i] - x[i];
             if (_lastStep is not null)
