@@ -164,6 +164,37 @@ function Format-Bytes([double]$Bytes) { Format-Number '{0:F2} GB' ($Bytes / 1e9)
 
 function Get-LoadAverage { ((Get-Content /proc/loadavg) -split ' ')[0] }
 
+function Get-CpuSample {
+    <#
+    The machine's busy CPU time and the benchmark's own (this process with its waited-for children, both workers), in
+    clock ticks, now: between two samples, what the rest of the machine used is the difference of the two deltas. The
+    load average cannot tell that apart, since it counts the benchmark's own threads.
+    #>
+    $fields = ((Get-Content /proc/stat -TotalCount 1) -split '\s+') | Select-Object -Skip 1
+    # user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+    $busy = 0L
+    for ($i = 0; $i -lt [math]::Min(8, $fields.Count); $i++) { if ($i -ne 3 -and $i -ne 4) { $busy += [long]$fields[$i] } }
+    $own = 0L
+    $ids = @($PID) + @($script:Ours, $script:Peer | Where-Object { $null -ne $_ -and -not $_.Process.HasExited } | ForEach-Object { $_.Process.Id })
+    foreach ($id in $ids) {
+        try {
+            # Fields after the command name (which may hold spaces, in parentheses): utime stime cutime cstime are 12–15.
+            $stat = (Get-Content "/proc/$id/stat" -Raw -ErrorAction Stop)
+            $after = ($stat.Substring($stat.LastIndexOf(')') + 2)) -split ' '
+            $own += [long]$after[11] + [long]$after[12] + [long]$after[13] + [long]$after[14]
+        }
+        catch { <# a worker that just exited #> }
+    }
+    [pscustomobject]@{ Busy = $busy; Own = $own; At = [datetime]::UtcNow }
+}
+
+function Get-OtherCores($Start, $End) {
+    <# How many cores, on average, processes other than the benchmark kept busy between two samples (100 ticks a second). #>
+    $seconds = ($End.At - $Start.At).TotalSeconds
+    if ($seconds -le 0) { return 0.0 }
+    [math]::Max(0.0, (($End.Busy - $Start.Busy) - ($End.Own - $Start.Own)) / 100.0 / $seconds)
+}
+
 function Get-Median([double[]]$Values) {
     $sorted = @($Values | Sort-Object)
     $middle = [math]::Floor($sorted.Count / 2)
@@ -388,8 +419,9 @@ function Invoke-Row {
     $result = [ordered]@{
         Row = $Row; Title = Expand-Template $Row.Title $Params; Params = $params
         Ours = [System.Collections.Generic.List[object]]::new(); Peer = [System.Collections.Generic.List[object]]::new()
-        OursStatus = $null; PeerStatus = $null; Error = $false; Load = Get-LoadAverage
+        OursStatus = $null; PeerStatus = $null; Error = $false; Load = Get-LoadAverage; OtherCores = $null
     }
+    $cpuAtStart = Get-CpuSample
     Write-Host "== $($result.Title)"
 
     # Who runs: a status stays $null for a side that runs.
@@ -461,6 +493,7 @@ function Invoke-Row {
         }
         Remove-Item -LiteralPath $directory -Recurse -Force -ErrorAction SilentlyContinue
     }
+    $result.OtherCores = Get-OtherCores $cpuAtStart (Get-CpuSample)
     return $result
 }
 
@@ -545,7 +578,7 @@ function Get-MachineDescription {
         "- CPU: $cpu, $([Environment]::ProcessorCount) logical cores"
         Format-Number '- Memory: {0:F1} GiB' ($memoryKb / 1MB)
         "- OS: $os, Linux $kernel"
-        "- Load (other processes share this machine): 1-minute load average $script:LoadAtStart at the start, $(Get-LoadAverage) at the end (per row below)"
+        "- Load (other processes share this machine): 1-minute load average $script:LoadAtStart at the start, $(Get-LoadAverage) at the end, the benchmark's own threads included; what other processes used is measured per row (below)"
         "- Ours: $($ours.dotnet) ($($ours.gc) GC), TorchSharp $($ours.torchSharp), libtorch $($ours.torch) ($($ours.torchThreads) threads), PowerShell $($PSVersionTable.PSVersion)"
     )
     if ($null -ne $script:Peer) {
@@ -582,12 +615,18 @@ function ConvertTo-MarkdownTable {
     foreach ($object in $Objects) { "| $(($names | ForEach-Object { & $escape $object.$_ }) -join ' | ') |" }
 }
 
+# Other processes may use this much of the machine (cores, averaged over a row) before the report calls it busy.
+$BusyOtherCores = 0.25
+
 function Get-LoadWarning {
-    <# A warning when other processes kept the cores busy during the run (1-minute load above the core count), else nothing. #>
+    <#
+    A warning when processes other than the benchmark kept a share of the cores busy during some row (their CPU time,
+    not the load average, which counts the benchmark's own threads too), else nothing.
+    #>
     param([object[]]$Results)
-    $peak = (@($Results | ForEach-Object { [double]$_.Load }) + [double](Get-LoadAverage) | Measure-Object -Maximum).Maximum
-    if ($peak -gt [Environment]::ProcessorCount) {
-        Format-Number 'The machine was busy: 1-minute load average up to {0:F1} on {1} cores during this run, so times are inflated and ratios noisier than usual (load per row below).' $peak ([Environment]::ProcessorCount)
+    $busiest = @($Results | Where-Object { $null -ne $_.OtherCores } | Sort-Object { $_.OtherCores } -Descending | Select-Object -First 1)
+    if ($busiest.Count -and $busiest[0].OtherCores -gt $BusyOtherCores) {
+        Format-Number 'The machine was busy: other processes used {0:F2} of the {1} cores on average during "{2}" (the most of any row), so times are inflated and ratios noisier than usual (per row below).' $busiest[0].OtherCores ([Environment]::ProcessorCount) $busiest[0].Title
     }
 }
 
@@ -599,6 +638,7 @@ function Write-Report {
             'Ours (s)'    = ($result.Ours | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
             'Ours CPU (s)' = ($result.Ours | ForEach-Object { if ($_['cpuSeconds']) { Format-Number '{0:F3}' $_.cpuSeconds } else { '—' } }) -join ', '
             'Peer (s)'    = ($result.Peer | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
+            'Other processes (cores)' = if ($null -ne $result.OtherCores) { Format-Number '{0:F2}' $result.OtherCores } else { '—' }
             'Load at start' = $result.Load
         }
     }
@@ -630,7 +670,7 @@ function Write-Report {
         ''
         '## Every repetition'
         ''
-        'Seconds, in run order; *Ours CPU*: the CPU time our worker used during each run, all threads together (on a busy machine the wall time also counts waiting for a core; a run that keeps both cores busy uses about twice its wall time); *Load at start*: the 1-minute load average when the row started (the machine has other users).'
+        'Seconds, in run order; *Ours CPU*: the CPU time our worker used during each run, all threads together (on a busy machine the wall time also counts waiting for a core; a run that keeps both cores busy uses about twice its wall time); *Other processes (cores)*: the CPU time that processes other than the benchmark (this script, its workers and the fresh `pwsh` of the module start-up row) used during the row, from `/proc/stat` less the benchmark''s own, per second of the row: 1.00 = one core kept busy; *Load at start*: the 1-minute load average when the row started, the benchmark''s own threads included.'
         ''
     )
     if ($repetitions) { $text += ConvertTo-MarkdownTable @($repetitions) } else { $text += 'None ran.' }

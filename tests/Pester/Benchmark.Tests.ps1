@@ -87,6 +87,24 @@ Describe 'build.ps1 Bench with the Python peers' -Skip:(-not ($haveWorker -and $
     }
 }
 
+Describe 'build.ps1 Bench on a busy machine' -Skip:(-not $haveWorker) {
+    It 'tells the CPU other processes used from its own, and says the machine was busy' {
+        # A busy loop keeps one core: the report must see about a core of other work, not the benchmark's own threads.
+        $spinner = Start-Process -FilePath /bin/sh -ArgumentList '-c', 'while :; do :; done' -PassThru
+        try {
+            Start-Sleep -Milliseconds 300
+            $run = Invoke-Harness -Report (Join-Path $TestDrive 'busy.md') -Arguments @(
+                '-Quick', '-Row', 'blur-4', '-Python', (Join-Path $TestDrive 'no/python3'))
+        }
+        finally { Stop-Process -Id $spinner.Id -Force -ErrorAction SilentlyContinue }
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $line = @($run.Report -split "`n" | Where-Object { $_.StartsWith('| Gaussian blur 1,024², σ=4, float32 |') })[-1]
+        $cells = $line.Trim('|').Split('|') | ForEach-Object Trim
+        [double]$cells[4] | Should -BeGreaterThan 0.5 -Because "the spinning shell used about one core ($line)"
+        $run.Report | Should -Match '\*\*The machine was busy: other processes used \d\.\d\d of the \d+ cores on average during "Gaussian blur'
+    }
+}
+
 Describe 'build.ps1 Bench -Row' -Skip:(-not $haveWorker) {
     It 'refuses an unknown row, naming the rows there are' {
         $run = Invoke-Harness -Report (Join-Path $TestDrive 'none.md') -Arguments @('-Quick', '-Row', 'no-such-row')
