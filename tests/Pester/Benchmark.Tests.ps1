@@ -90,9 +90,12 @@ Describe 'build.ps1 Bench with the Python peers' -Skip:(-not ($haveWorker -and $
 Describe 'build.ps1 Bench on a busy machine' -Skip:(-not $haveWorker) {
     It 'tells the CPU other processes used from its own, and says the machine was busy' {
         # A busy loop keeps one core: the report must see about a core of other work, not the benchmark's own threads.
-        $spinner = Start-Process -FilePath /bin/sh -ArgumentList '-c', 'while :; do :; done' -PassThru
+        $start = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
+        foreach ($argument in '-c', 'while :; do :; done') { $start.ArgumentList.Add($argument) }
+        $spinner = [System.Diagnostics.Process]::Start($start)
         try {
             Start-Sleep -Milliseconds 300
+            $spinner.HasExited | Should -BeFalse -Because 'the busy loop must still run'
             $run = Invoke-Harness -Report (Join-Path $TestDrive 'busy.md') -Arguments @(
                 '-Quick', '-Row', 'blur-4', '-Python', (Join-Path $TestDrive 'no/python3'))
         }
