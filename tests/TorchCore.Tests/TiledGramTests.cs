@@ -45,14 +45,14 @@ public class TiledGramTests
         Assert.All(sparse, g => Assert.False(g.HasDenseValues)); // the Gram path reads the pixel lists
     }
 
-    /// <summary>The upper-block Gram product equals the full Z Zᵀ for gene counts around and between its 64-gene blocks.</summary>
+    /// <summary>The upper-block Gram product equals the full Z Zᵀ for gene counts around its 128-gene block size and beyond (1 to 3 blocks).</summary>
     [Theory]
     [InlineData(1)]
-    [InlineData(63)]
-    [InlineData(64)]
-    [InlineData(65)]
-    [InlineData(130)]
+    [InlineData(127)]
+    [InlineData(128)]
+    [InlineData(129)]
     [InlineData(200)]
+    [InlineData(300)]
     public void BlockedSymmetricProductIsTheFullProduct(int n)
     {
         using var scope = TorchSharp.torch.NewDisposeScope();

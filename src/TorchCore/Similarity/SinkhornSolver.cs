@@ -42,7 +42,7 @@ internal sealed class SinkhornSolver
     private const int CoarseMaxIterations = 1000;
     /// <summary>Differences kept by the Anderson acceleration of the full-resolution level.</summary>
     private const int AndersonMemory = 5;
-    /// <summary>Levels up to this many pixels are Anderson-accelerated (its history takes 2·5·2 doubles a pixel, 160 MB at 1024²); larger ones are over-relaxed.</summary>
+    /// <summary>Levels up to this many pixels are Anderson-accelerated (its history of one potential takes 2·(5 + 1) doubles a pixel, 100 MB at 1024²); larger ones are over-relaxed.</summary>
     private const int AndersonMaxPixels = 1024 * 1024;
     /// <summary>Iterations of each ε-scaling step on the coarser levels (cheap there; a closer start for the target ε).</summary>
     private const int CoarseStepIterations = 10;
@@ -156,7 +156,7 @@ internal sealed class SinkhornSolver
     {
         double eps = _epsilon / Scale(level);
         if (_levels[level].Length <= AndersonMaxPixels)
-            return IterateAccelerated(level, a, logA, b, logB, f, g, t, eps, tolerance, maxIterations);
+            return IterateAccelerated(level, logA, b, logB, f, g, eps, tolerance, maxIterations);
         var grid = _levels[level];
         double error = double.PositiveInfinity;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
@@ -181,8 +181,8 @@ internal sealed class SinkhornSolver
     /// Safeguard: when the marginal error exceeds twice the best so far, the history is dropped and the iteration
     /// restarts from the last plain step.
     /// </summary>
-    private (int Iterations, double Error, bool Converged) IterateAccelerated(int level, double[] a, double[] logA, double[] b, double[] logB,
-        double[] f, double[] g, double[] t, double eps, double tolerance, int maxIterations)
+    private (int Iterations, double Error, bool Converged) IterateAccelerated(int level, double[] logA, double[] b, double[] logB,
+        double[] f, double[] g, double eps, double tolerance, int maxIterations)
     {
         var grid = _levels[level];
         var history = new AndersonHistory(g.Length, AndersonMemory);
@@ -725,7 +725,7 @@ internal sealed class SinkhornGrid
         run = double.NegativeInfinity;
         for (int k = blocks - 1; k >= 0; k--) rightMax[k] = run = Math.Max(run, fromLeft[k]);
 
-        // Block pairs up to `factored` blocks apart are summed as products of exponentials computed once (FactoredPairs).
+        // Block pairs up to `factored` blocks apart are summed as products of exponentials computed once (SumBlockFactored).
         int factored = s.PrepareFactored(eps, blocks);
         if (factored >= 0) s.ScaleByBlockMax(blocks, _precise);
 
