@@ -63,6 +63,9 @@ if ($ModulePath -and (Test-Path $ModulePath)) { $ModulePath = (Resolve-Path $Mod
 $Invariant = [cultureinfo]::InvariantCulture
 $AnswerPrefix = '@@bench '
 $PeerPackages = 'python3-scipy python3-skimage python3-pot'
+# A user's numpy does its matrix products on an optimised BLAS; Debian's default reference BLAS is about 40× slower at
+# them and would flatter SpatialSim's ratios. The peers are meant to run on OpenBLAS.
+$PeerBlasPackage = 'libopenblas0-pthread'
 # Variables that tune OpenBLAS for this machine's other users; removed from the peer's environment only.
 $PeerEnvironmentRemoved = @('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')
 
@@ -132,6 +135,12 @@ function Start-CmdletWorker {
     $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'CmdletWorker.ps1'), '-ModulePath', $ModulePath)
     $script:Cmdlet = Start-Worker -Name 'cmdlet' -FileName $pwsh[0] -Arguments $arguments
     return $script:Cmdlet
+}
+
+function Get-PeerBlasWarning {
+    <# A warning when the peers' numpy does not run on OpenBLAS (as a user's numpy does), else nothing. #>
+    if ($null -eq $script:Peer -or "$($script:Peer.Info.blas)" -match 'openblas') { return }
+    "numpy's BLAS is $($script:Peer.Info.blas), not OpenBLAS: the peers' matrix products are slower than a user's numpy and ratios against them flatter SpatialSim. Install it: apt-get install $PeerBlasPackage"
 }
 
 function Get-PeerWorker {
@@ -643,6 +652,7 @@ function Get-MachineDescription {
         if ($removed.Count) { $environment += " (removed: $($removed -join ', '))" }
         $lines += "- Peers: Python $($peer.python) ($($peer.executable)): $versions"
         $lines += "- numpy's BLAS: $($peer.blas); peer worker: $environment"
+        if ($warning = Get-PeerBlasWarning) { $lines += "- **$warning**" }
     }
     else {
         $lines += "- Peers: not run — $script:PeerProblem"
@@ -756,6 +766,7 @@ $script:LoadAtStart = Get-LoadAverage
 try {
     [void](Get-OursWorker)
     if ($null -eq (Get-PeerWorker)) { Write-Warning "Peers not run, our side runs alone: $script:PeerProblem" }
+    elseif ($blasWarning = Get-PeerBlasWarning) { Write-Warning $blasWarning }
     elseif ($script:Peer.Info.missing.Count) {
         $packages = $script:Peer.Info.missing.Values | ForEach-Object { $_ } | Sort-Object -Unique
         Write-Warning "Some peers cannot run; install them: apt-get install $($packages -join ' ')"
