@@ -44,6 +44,8 @@ public sealed record SimilarityOptions
     /// <summary>Number of Gaussian pyramid levels the measure is computed on (1 = the raster only).</summary>
     public int Pyramid { get; init; } = 1;
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
+    /// <summary>The working grid the rasters were binned to (<see cref="Defaults.WorkingGrid"/>): σ is then in its pixels, and Describe shows the canvas' σ and the grid.</summary>
+    public Defaults.WorkingGrid? Grid { get; init; }
     public RoiPearsonOptions RoiPearson { get; init; } = new();
     public LbpOptions Lbp { get; init; } = new();
     public SpearmanOptions Spearman { get; init; } = new();
@@ -63,7 +65,7 @@ public sealed record SimilarityOptions
         switch (method)
         {
             case SimilarityMethod.SmoothedPearson:
-                parts.Add("σ=" + string.Join(",", Sigmas.Select(s => s.ToString("g4"))));
+                parts.Add("σ=" + (Grid is { } grid ? grid.Sigma.ToString("g4") + $" grid={grid.Stride}px" : string.Join(",", Sigmas.Select(s => s.ToString("g4")))));
                 break;
             case SimilarityMethod.RoiPearson:
                 parts.Add($"σ={RoiPearson.Sigma:g4} {RoiPearson.Threshold}" + (RoiPearson.Threshold == RoiThreshold.Quantile ? $"={RoiPearson.Quantile:g3}" : ""));
