@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using SpatialSim.TorchCore;
 using SpatialSim.TorchCore.Defaults;
+using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Similarity;
 
 namespace SpatialSim.Cmdlets;
@@ -33,8 +34,47 @@ public abstract partial class SimilarityCmdlet : IDisposable
     /// The options for ranking <paramref name="rasters"/> and the rasters to rank: on a working grid coarser than the canvas when
     /// every method smooths with one σ of several pixels (<see cref="WorkingGrid"/>), unless <paramref name="fullResolution"/>.
     /// </summary>
-    protected SimilarityOptions OptionsOnWorkingGrid(IReadOnlyList<GeneRaster> rasters, bool fullResolution, out IReadOnlyList<GeneRaster> working) =>
-        Defaults(rasters, allowGrid: !fullResolution && Pyramid <= 1 && Methods.All(m => m == SimilarityMethod.SmoothedPearson), true, out working);
+    protected SimilarityOptions OptionsOnWorkingGrid(IReadOnlyList<GeneRaster> rasters, bool fullResolution, out IReadOnlyList<GeneRaster> working)
+    {
+        var options = Defaults(rasters, allowGrid: !fullResolution && Pyramid <= 1 && Methods.All(m => m == SimilarityMethod.SmoothedPearson), true, out working);
+        AnnounceLongRun(working, options, fullResolution);
+        return options;
+    }
+
+    /// <summary>The Gram path's memory budget (-MaxMemoryGB where the cmdlet has it); null for the default.</summary>
+    protected virtual long? MemoryBudgetBytes => null;
+
+    /// <summary>
+    /// Before a ranking whose plan is estimated at more than a minute (<see cref="GramCost"/>), says so on the host (also into
+    /// redirected logs) and what would make it faster.
+    /// </summary>
+    private void AnnounceLongRun(IReadOnlyList<GeneRaster> rasters, SimilarityOptions options, bool fullResolution)
+    {
+        if (rasters.Count < 2) return;
+        var total = TimeSpan.Zero;
+        GramPlan? plan = null;
+        foreach (var method in Methods)
+        {
+            var o = ForMethod(options, method);
+            if (!AllPairsSimilarity.HasGramPath(method, o)) return;  // no plan to estimate from; the progress log reports the ETA
+            double sigma = method == SimilarityMethod.SmoothedPearson ? o.Sigmas[0] : 0;
+            try { plan = CorrelationGram.Plan(rasters, sigma, MemoryBudgetBytes); }
+            catch (SpatialSimException) { return; }  // the ranking itself reports a budget that is too small
+            total += GramCost.Estimate(plan, sigma, o.Mask is not null, rasters);
+        }
+        if (total < GramCost.Announce || plan is null) return;
+        var faster = new List<string>();
+        if (fullResolution && options.Sigmas[0] >= 2 * WorkingGrid.SigmaPerStride)
+            faster.Add("without -FullResolution (the working grid of σ/3-pixel blocks)");
+        faster.Add("importing with a larger -BinSize (each doubling quarters the pixels)");
+        if (Sigma is not null) faster.Add("a larger -Sigma, or none (σ from the data)");
+        if (plan.Strips > 1 && plan.StripRows < CorrelationGram.HaloMultiple * plan.Halo) faster.Add("a larger -MaxMemoryGB (taller strips)");
+        WriteInformation(new HostInformationMessage
+        {
+            Message = $"[SpatialSim] This ranking will take about {ProgressLog.Duration(total.TotalSeconds)} ({rasters.Count} genes, " +
+                      $"{rasters[0].Width}×{rasters[0].Height} pixels, {plan.Strips} strip(s)). Faster: {string.Join("; ", faster)}.",
+        }, new[] { "PSHOST", "SpatialSim.Estimate" });
+    }
 
     /// <summary>
     /// Without -Sigma, SmoothedPearson gets σ from <see cref="CountSplitScale"/> and RoiPearson half of it (the ratio of their fixed
