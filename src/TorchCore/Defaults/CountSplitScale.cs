@@ -196,7 +196,7 @@ public static class CountSplitScale
     /// in one pixel, Σ c (c − 1), enter at their credible value (<see cref="SelfPairs"/>): the kernel's centre weight g(0) in
     /// Σ c (G*c), Σ g² in Σ (G*c)².
     /// </summary>
-    private static double ExpectedHeldOutError(int[] index, float[] values, int w, int h, double sigma, double total, double same, double observedSame)
+    internal static double ExpectedHeldOutError(int[] index, float[] values, int w, int h, double sigma, double total, double same, double observedSame)
     {
         int s = Math.Max(1, (int)Math.Floor(sigma / SigmaPerStride));
         double sigmaOnGrid = s == 1 ? sigma : Math.Sqrt(Math.Max(sigma * sigma - s * s / 6.0, 0.25 * s * s)) / s;

@@ -12,9 +12,9 @@ namespace SpatialSim.TorchCore.Defaults;
 /// <item>pixels below <see cref="EmptyFraction"/> × the peak of a single smoothed count (less than a twentieth of a
 /// molecule within about σ) are background; the threshold between tissue and background is Otsu's (1979, IEEE SMC
 /// 9(1):62–66, doi:10.1109/TSMC.1979.4310076) on the logarithm of the other pixels' density, so a sparse region of
-/// tissue (CA1's strata around the dense pyramidal band) and a dense one fall on the same side; the split is kept only when
-/// the pixels below it hold at most <see cref="MaxBackgroundRatio"/> of the tissue's counts per pixel (otherwise the canvas is
-/// all tissue, e.g. a patch cut from inside a section, and only empty pixels are background);</item>
+/// tissue (CA1's strata around the dense pyramidal band) and a dense one fall on the same side; when the pixels below the
+/// split still hold counts where their density is (sparse tissue, not the tails smoothing spills off the tissue), Otsu
+/// splits again among them (<see cref="Threshold"/>);</item>
 /// <item>connected regions (8-neighbours) holding less than <see cref="MinRegionShare"/> of the counts are dropped (stray
 /// molecules off the section), the largest is always kept; holes are filled.</item>
 /// </list>
@@ -26,8 +26,10 @@ public static class DensityTissueMask
     public const string Name = "tissue";
     /// <summary>Density below this fraction of one smoothed count's peak is background, whatever Otsu says.</summary>
     public const double EmptyFraction = 0.05;
-    /// <summary>Otsu's split is background only if the pixels below it hold at most this fraction of the tissue's counts per pixel.</summary>
-    public const double MaxBackgroundRatio = 0.1;
+    /// <summary>Pixels below a split are tissue when their counts are at least this fraction of their smoothed density.</summary>
+    public const double TailRatio = 0.5;
+    /// <summary>Most Otsu splits tried, each among the pixels below the last.</summary>
+    public const int MaxLevels = 4;
     /// <summary>Regions holding less than this share of all counts are dropped.</summary>
     public const double MinRegionShare = 0.01;
     private const int Bins = 256;
@@ -50,8 +52,7 @@ public static class DensityTissueMask
         var kernel = CpuGaussianBlur.Kernel1D(sigma, GaussianSmoothing.DefaultTruncate);
         double peak = kernel[kernel.Length / 2] * kernel[kernel.Length / 2];
         double empty = EmptyFraction * peak;
-        double threshold = Math.Exp(OtsuOfLogs(density, empty));
-        if (!SeparatesBackground(density, total, threshold)) threshold = empty;
+        double threshold = Threshold(density, total, empty);
         var tissue = new bool[density.Length];
         for (int i = 0; i < tissue.Length; i++) tissue[i] = density[i] >= threshold && density[i] > empty;
         tissue = KeepMajorRegions(tissue, total, w, h);
@@ -75,34 +76,39 @@ public static class DensityTissueMask
     }
 
     /// <summary>
-    /// Whether the pixels below <paramref name="threshold"/> are background: their mean count per pixel is at most
-    /// <see cref="MaxBackgroundRatio"/> of the tissue's. A section that fills the canvas (a patch cut from inside the tissue)
-    /// has no background, and Otsu's split of it would only separate denser from sparser tissue.
+    /// The tissue threshold: Otsu's on ln(density) over the non-empty pixels; when the pixels below it still hold tissue
+    /// (their counts are at least <see cref="TailRatio"/> of their smoothed density: sparse tissue, whose counts are where its
+    /// density is, rather than the tails that smoothing spills off the tissue, which hold no counts of their own), Otsu
+    /// again among those pixels, up to <see cref="MaxLevels"/> times; when every split separates tissue from tissue (a patch
+    /// cut from inside a section), only the empty pixels are background.
     /// </summary>
-    private static bool SeparatesBackground(float[] density, float[] counts, double threshold)
+    public static double Threshold(float[] density, float[] counts, double empty)
     {
-        double low = 0, high = 0;
-        long nLow = 0, nHigh = 0;
-        for (int i = 0; i < density.Length; i++)
+        double upper = double.PositiveInfinity;
+        for (int level = 0; level < MaxLevels; level++)
         {
-            if (density[i] >= threshold) { high += counts[i]; nHigh++; }
-            else { low += counts[i]; nLow++; }
+            double t = Math.Exp(OtsuOfLogs(density, empty, upper));
+            if (!(t > empty)) return empty;
+            double inCounts = 0, inDensity = 0;
+            for (int i = 0; i < density.Length; i++)
+                if (density[i] > empty && density[i] < t) { inCounts += counts[i]; inDensity += density[i]; }
+            if (inDensity <= 0 || inCounts < TailRatio * inDensity) return t;
+            upper = t;
         }
-        if (nLow == 0 || nHigh == 0) return false;
-        return low / nLow <= MaxBackgroundRatio * (high / nHigh);
+        return empty;
     }
 
     /// <summary>Otsu's threshold on ln(density) over the pixels above <paramref name="empty"/> (256 bins); ln(empty) when none or all equal.</summary>
-    public static double OtsuOfLogs(float[] density, double empty)
+    public static double OtsuOfLogs(float[] density, double empty, double upper = double.PositiveInfinity)
     {
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         foreach (float v in density)
-            if (v > empty) { double l = Math.Log(v); lo = Math.Min(lo, l); hi = Math.Max(hi, l); }
+            if (v > empty && v < upper) { double l = Math.Log(v); lo = Math.Min(lo, l); hi = Math.Max(hi, l); }
         if (!(hi > lo)) return Math.Log(Math.Max(empty, double.Epsilon));
         var histogram = new long[Bins];
         double width = (hi - lo) / Bins;
         foreach (float v in density)
-            if (v > empty) histogram[Math.Min(Bins - 1, (int)((Math.Log(v) - lo) / width))]++;
+            if (v > empty && v < upper) histogram[Math.Min(Bins - 1, (int)((Math.Log(v) - lo) / width))]++;
         long n = histogram.Sum();
         double sumAll = 0;
         for (int b = 0; b < Bins; b++) sumAll += histogram[b] * (lo + (b + 0.5) * width);

@@ -5,14 +5,14 @@ namespace SpatialSim.TorchCore.Defaults;
 
 /// <summary>
 /// The grid a smoothed comparison is computed on. A Gaussian of σ pixels leaves no detail finer than about σ/3 (its
-/// transfer function at the Nyquist frequency of a grid of stride σ/3 is exp(−2π²·9·¼) ≈ 5·10⁻²⁰), so the counts are summed
+/// transfer function at the Nyquist frequency of a grid of stride σ/4 is exp(−2π²·16·¼) ≈ 4·10⁻³⁵), so the counts are summed
 /// over s × s blocks, s = ⌊σ / <see cref="SigmaPerStride"/>⌋, and smoothed there with
 /// <code>σ_w = √(σ² − s²/12) / s</code>
 /// (a block sum is the counts convolved with an s-pixel box, variance s²/12 per axis, sampled every s pixels; the
 /// Gaussian on the grid makes up the rest of σ). The cost then follows the size of the structures, not the pixel count:
-/// the CA1 ISS table at full resolution (7582 × 5448 px, σ ≈ 100 px) is ranked on a 230 × 166 grid. Correlations over the
+/// the CA1 ISS table at full resolution (7582 × 5448 px, σ ≈ 100 px) is ranked on a 316 × 227 grid. Correlations over the
 /// grid's pixels approximate those over the full-resolution pixels to |Δr| ≲ 0.01 (tested on CA1-like data).
-/// Stride 1 (σ &lt; 6 px) is the canvas itself.
+/// Stride 1 (σ &lt; 8 px) is the canvas itself.
 /// </summary>
 /// <param name="Stride">Pixels of the canvas per grid pixel and axis.</param>
 /// <param name="Sigma">σ in the canvas' pixels.</param>
@@ -21,7 +21,7 @@ namespace SpatialSim.TorchCore.Defaults;
 public sealed record WorkingGrid(int Stride, double Sigma, int CanvasWidth, int CanvasHeight)
 {
     /// <summary>The stride is at most σ / this.</summary>
-    public const double SigmaPerStride = 3;
+    public const double SigmaPerStride = 4;
 
     /// <summary>Grid width and height (⌈canvas / stride⌉).</summary>
     public int Width => BlockSums.Blocks(CanvasWidth, Stride);
