@@ -9,14 +9,15 @@ namespace SpatialSim.TorchCore.Tests;
 public class WorkingGridTests
 {
     [Fact]
-    public void TheStrideIsAQuarterOfSigmaAndSigmaIsRescaled()
+    public void TheStrideIsAnEighthOfSigmaAndSigmaIsRescaled()
     {
         var grid = WorkingGrid.For(100, 7582, 5448);
-        Assert.Equal(25, grid.Stride);
-        Assert.Equal(304, grid.Width);
-        Assert.Equal(218, grid.Height);
-        Assert.Equal(Math.Sqrt(100 * 100 - 25 * 25 / 12.0) / 25, grid.WorkingSigma, 12);
-        Assert.False(WorkingGrid.For(7.9, 100, 100).IsCoarser);
+        Assert.Equal(12, grid.Stride);
+        Assert.Equal(632, grid.Width);
+        Assert.Equal(454, grid.Height);
+        Assert.Equal(Math.Sqrt(100 * 100 - 12 * 12 / 12.0) / 12, grid.WorkingSigma, 12);
+        Assert.False(WorkingGrid.For(15.9, 1000, 1000).IsCoarser);
+        Assert.Equal(2, WorkingGrid.For(100, 200, 150).Stride);   // at least 64 grid pixels across
         Assert.Equal("", WorkingGrid.For(2, 100, 100).Describe());
     }
 
@@ -24,7 +25,7 @@ public class WorkingGridTests
     public void BinningSparseAndDenseRastersSumsTheBlocks()
     {
         var genes = DefaultsFixtures.Ca1(10);
-        var grid = WorkingGrid.For(30, genes[0].Width, genes[0].Height);
+        var grid = WorkingGrid.For(50, genes[0].Width, genes[0].Height);
         foreach (var g in genes.Take(3))
         {
             var expected = RasterBinning.SumBlocks(g.ToPlane(), grid.Stride).Pixels;
@@ -41,8 +42,8 @@ public class WorkingGridTests
     [Fact]
     public void CorrelationsOnTheGridMatchTheFullResolutionWithinOneHundredth()
     {
-        // CA1-like molecules (the stand-in at bin 2: 3801 × 2736 px), the default σ and mask; full resolution against the grid.
-        var genes = DefaultsFixtures.Ca1(2);
+        // CA1-like molecules (the stand-in at bin 1: 7602 × 5471 px), the default σ and mask; full resolution against the grid.
+        var genes = DefaultsFixtures.Ca1(1);
         double sigma = CountSplitScale.Choose(genes).Sigma;
         var grid = WorkingGrid.For(sigma, genes[0].Width, genes[0].Height);
         Assert.True(grid.Stride >= 3, $"σ = {sigma}");

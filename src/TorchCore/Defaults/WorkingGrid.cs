@@ -11,8 +11,11 @@ namespace SpatialSim.TorchCore.Defaults;
 /// (a block sum is the counts convolved with an s-pixel box, variance s²/12 per axis, sampled every s pixels; the
 /// Gaussian on the grid makes up the rest of σ). The cost then follows the size of the structures, not the pixel count:
 /// the CA1 ISS table at full resolution (7582 × 5448 px, σ ≈ 100 px) is ranked on a 316 × 227 grid. Correlations over the
-/// grid's pixels approximate those over the full-resolution pixels to |Δr| ≲ 0.01 (tested on CA1-like data).
-/// Stride 1 (σ &lt; 8 px) is the canvas itself.
+/// grid's pixels approximate those over the full-resolution pixels to |Δr| ≲ 0.01 (tested on CA1-like data). Why σ/8 and not
+/// σ/3: a block sum moves each count to its block's centre, a random shift of up to s/2 that changes the correlation of two
+/// sparse, weakly correlated genes to first order in s/σ (|Δr| up to 0.02 at s = σ/4 on the Stereo-seq patch).
+/// Stride 1 (σ &lt; 16 px, or a canvas under 128 px across) is the canvas itself; the grid keeps at least
+/// <see cref="MinGridSide"/> pixels across.
 /// </summary>
 /// <param name="Stride">Pixels of the canvas per grid pixel and axis.</param>
 /// <param name="Sigma">σ in the canvas' pixels.</param>
@@ -21,7 +24,9 @@ namespace SpatialSim.TorchCore.Defaults;
 public sealed record WorkingGrid(int Stride, double Sigma, int CanvasWidth, int CanvasHeight)
 {
     /// <summary>The stride is at most σ / this.</summary>
-    public const double SigmaPerStride = 4;
+    public const double SigmaPerStride = 8;
+    /// <summary>The grid keeps at least this many pixels across the canvas' shorter side (so its edges and mask stay fine).</summary>
+    public const int MinGridSide = 64;
 
     /// <summary>Grid width and height (⌈canvas / stride⌉).</summary>
     public int Width => BlockSums.Blocks(CanvasWidth, Stride);
@@ -37,7 +42,7 @@ public sealed record WorkingGrid(int Stride, double Sigma, int CanvasWidth, int 
     public static WorkingGrid For(double sigma, int width, int height)
     {
         if (!(sigma >= 0) || double.IsInfinity(sigma)) throw new SpatialSimException(ErrorKind.InvalidArgument, $"σ must be a finite number ≥ 0, got {sigma}.");
-        int stride = (int)Math.Clamp(Math.Floor(sigma / SigmaPerStride), 1, Math.Max(1, Math.Min(width, height)));
+        int stride = (int)Math.Clamp(Math.Floor(sigma / SigmaPerStride), 1, Math.Max(1, Math.Min(width, height) / MinGridSide));
         return new WorkingGrid(stride, sigma, width, height);
     }
 
