@@ -168,12 +168,21 @@ Describe 'CA1 cell classes pair up by default, at bin 1 and at bin 10 (ISS molec
         foreach ($r in $runs) { [math]::Abs($r.Physical / $mean - 1) | Should -BeLessThan 0.1 -Because "bin $($r.Bin): σ × bin = $($r.Physical), mean $mean" }
     }
 
-    It 'on the real Qian 2020 table at bin <Bin> (skipped without ../shared/data)' -Skip:$NoRealCa1 -TestCases @(@{ Bin = 1 }, @{ Bin = 10 }) {
-        $genes = Import-GeneRaster $RealCa1 -BinSize $Bin -Gene ([string[]]$Class.Keys)
-        $g = Measure-Grouping ($genes | Get-RankedPairs) $Class
-        # the sparse VIP genes (Vip 119, Calb2 68, Penk 228 molecules) are the hardest; the other classes pair up
-        @($g | Where-Object BestInGroup).Count | Should -BeGreaterOrEqual 9 -Because (@($g | Where-Object { -not $_.BestInGroup } | ForEach-Object { "$($_.Gene)→$($_.Best)" }) -join ', ')
-        @($g | Where-Object WithinAboveBetween).Count | Should -BeGreaterOrEqual 11
+    It 'on the real Qian 2020 table, alike at bin 1 and bin 10 (skipped without ../shared/data)' -Skip:$NoRealCa1 {
+        # The default ranking of the whole panel (92 genes), as a user runs it; the markers' partners among the markers.
+        # At the panel's σ (about 100 px) the sparse MGE and VIP interneuron markers lie closest to the pyramidal layer they
+        # sit by; every class scores higher with its own markers than with the others, and both bins agree.
+        $runs = foreach ($bin in 1, 10) {
+            $genes = Import-GeneRaster $RealCa1 -BinSize $bin
+            Measure-Grouping ($genes | Get-RankedPairs -WarningAction SilentlyContinue) $Class
+        }
+        $fine, $coarse = $runs[0..12], $runs[13..25]
+        foreach ($g in $fine, $coarse) {
+            @($g | Where-Object BestInGroup).Count | Should -BeGreaterOrEqual 8 -Because (@($g | Where-Object { -not $_.BestInGroup } | ForEach-Object { "$($_.Gene)→$($_.Best)" }) -join ', ')
+            @($g | Where-Object WithinAboveBetween).Count | Should -BeGreaterOrEqual 12
+        }
+        $same = 0; for ($k = 0; $k -lt 13; $k++) { if ($fine[$k].Best -eq $coarse[$k].Best) { $same++ } }
+        $same | Should -BeGreaterOrEqual 11 -Because 'the best partner of a marker does not depend on the binning'
     }
 
     It 'covers the contiguous CA1 arc with its tissue mask, and keeps σ in micrometres across bins (real table; skipped without ../shared/data)' -Skip:$NoRealCa1 {
