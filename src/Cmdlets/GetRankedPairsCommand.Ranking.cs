@@ -49,7 +49,7 @@ public sealed partial class GetRankedPairsCommand
             bool gram = AllPairsSimilarity.HasGramPath(method, methodOptions);
             string path = gram ? "as a Gram matrix"
                 : PreparedAllPairs.Supports(method, methodOptions) ? "with each gene prepared once, then pair by pair" : "pair by pair";
-            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {methodOptions.Describe(method)} " +
+            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {methodOptions.Describe(method, _rasters[0].Height, _rasters[0].Width)} " +
                          $"{path} on {_rasters[0].Device}.");
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
             if (gram)
@@ -93,8 +93,8 @@ public sealed partial class GetRankedPairsCommand
         {
             Genes = genes,
             Methods = methods.Select(m => m.ToString()).ToList(),
-            Parameters = methods.Length == 1 ? ForMethod(options, methods[0]).Describe(methods[0])
-                : string.Join("; ", methods.Select(m => (m, d: ForMethod(options, m).Describe(m))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
+            Parameters = methods.Length == 1 ? ForMethod(options, methods[0]).Describe(methods[0], _rasters[0].Height, _rasters[0].Width)
+                : string.Join("; ", methods.Select(m => (m, d: ForMethod(options, m).Describe(m, _rasters[0].Height, _rasters[0].Width))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
             Top = Top > 0 ? Top : null,
             Gene = Gene,
             MinScore = MinScore,

@@ -56,8 +56,11 @@ public sealed record SimilarityOptions
     public KeypointsOptions Keypoints { get; init; } = new();
     public SinkhornOptions Sinkhorn { get; init; } = new();
 
-    /// <summary>The parameters that matter for <paramref name="method"/>, as shown on output objects.</summary>
-    public string Describe(SimilarityMethod method)
+    /// <summary>
+    /// The parameters that matter for <paramref name="method"/>, as shown on output objects; a canvas of
+    /// <paramref name="height"/> × <paramref name="width"/> pixels resolves automatic values (Sinkhorn's ε).
+    /// </summary>
+    public string Describe(SimilarityMethod method, int height = 0, int width = 0)
     {
         var parts = new List<string>();
         switch (method)
@@ -93,7 +96,7 @@ public sealed record SimilarityOptions
                 parts.Add($"maxshift={Keypoints.MaxShift:g4} ratio={Keypoints.Ratio:g3}");
                 break;
             case SimilarityMethod.Sinkhorn:
-                parts.Add($"ε={Sinkhorn.Epsilon:g4}px² maxiter={Sinkhorn.MaxIterations} tol={Sinkhorn.Tolerance:g3}");
+                parts.Add(Sinkhorn.Describe(height, width));
                 break;
         }
         if (Mask is not null) parts.Add($"mask={Mask.Gene}");
@@ -184,7 +187,7 @@ public static class SimilarityMeasures
         return new PatternSimilarity
         {
             GeneA = a.Gene, GeneB = b.Gene, Method = method.ToString(), Score = score.Score,
-            Parameters = options.Describe(method), Note = score.Note, Details = score.Details,
+            Parameters = options.Describe(method, a.Height, a.Width), Note = score.Note, Details = score.Details,
         };
     }
 }
