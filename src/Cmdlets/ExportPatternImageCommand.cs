@@ -8,7 +8,7 @@ namespace SpatialSim.Cmdlets;
 /// Draws one gene's raster as a PNG heat map with a colour bar, or two genes side by side plus their overlay
 /// (first magenta, second green, each scaled to its own maximum).
 /// </summary>
-[Cmdlet(VerbsData.Export, "PatternImage", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "PatternImage", SupportsShouldProcess = true, DefaultParameterSetName = FileExportCmdlet.PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportPatternImageCommand : PictureExportCmdlet
 {

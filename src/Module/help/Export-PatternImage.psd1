@@ -14,7 +14,8 @@ The PNG is written to a temporary file and renamed into place, so Ctrl+C leaves 
     Parameters  = @{
         InputObject = 'One gene raster, or two to compare, usually from the pipeline.'
         Compare     = 'A second raster drawn next to the first, with their overlay.'
-        Path        = 'The PNG file to write.'
+        Path        = 'The PNG file to write, relative to the current location; taken literally (no wildcards). A path on a drive that is not the file system (Variable:, Env:) is an error.'
+        LiteralPath = 'The output file, as -Path (an output path is always taken literally); named as in PowerShell''s own cmdlets, with the aliases PSPath and LP.'
         ColorMap    = 'Viridis (default), Magma or Gray, for the single-gene heat maps.'
         Log         = 'Colour by ln(1 + value) instead of the value.'
         MaxSize     = 'Largest side of each map in pixels (default 2048); larger rasters are shrunk by whole blocks.'
