@@ -14,15 +14,10 @@ namespace SpatialSim.Cmdlets;
 [OutputType(typeof(FileInfo))]
 public sealed class ExportGeneRasterCommand : FileExportCmdlet
 {
-    private const string GeneField = "{Gene}";
     private readonly List<GeneRaster> _stack = new();
-    /// <summary>Per-gene files written by this run, and the gene each holds: a second raster that maps to one of them is refused.</summary>
-    private readonly Dictionary<string, string> _written = new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
-
-    private bool PerGene => GivenPath.Contains(GeneField, StringComparison.OrdinalIgnoreCase);
 
     protected override IReadOnlyList<string> Extensions { get; } = new[] { ".npy", ".png", ".tif", ".tiff" };
 
@@ -36,19 +31,8 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
                 _stack.Add(raster);
                 continue;
             }
-            // The user's path is resolved as a PowerShell path (in BeginProcessing, {Gene} kept as it is); the gene's name,
-            // which comes from an input file, is put into the resolved file-system path as one encoded file-name component.
-            string target = Target.Replace(GeneField, GeneFileName.Of(raster.Gene), StringComparison.OrdinalIgnoreCase);
-            if (_written.TryGetValue(target, out var earlier))
-            {
-                WriteError(new ErrorRecord(new SpatialSimException(ErrorKind.WriteConflict,
-                    earlier == raster.Gene
-                        ? $"Gene '{raster.Gene}' came twice; its first raster was written to '{target}' and this one is not. Give each raster its own name (e.g. Import-GeneRaster -Gene)."
-                        : $"Genes '{earlier}' and '{raster.Gene}' map to the same file '{target}' on this file system; '{earlier}' was written there and '{raster.Gene}' is not. Rename one of them.")
-                    { FilePath = target, Gene = raster.Gene }, "ExportFailed.NameCollision", ErrorCategory.ResourceExists, raster));
-                continue;
-            }
-            if (Write(target, new[] { raster }, createGeneFolder: true)) _written[target] = raster.Gene;
+            if (GeneTarget(raster.Gene, raster) is { } target)
+                Write(target, new[] { raster }, raster.Gene);
         }
     }
 
@@ -62,17 +46,17 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
                 $"Put {GeneField} in the path for one file per gene (e.g. 'out/{GeneField}{Extension}'), or write a .npy stack.") { FilePath = Target }, Target, "OneImagePerFile");
             return;
         }
-        Write(Target, _stack, createGeneFolder: false);
+        Write(Target, _stack, gene: null);
     }
 
     private static string Describe(IReadOnlyList<GeneRaster> rasters) =>
         string.Join(", ", rasters.Take(3).Select(r => r.Gene)) + (rasters.Count > 3 ? ", …" : "");
 
-    /// <summary>Writes one file; true when it was written. <paramref name="createGeneFolder"/>: make the folders that {Gene} names (their parent must exist).</summary>
-    private bool Write(string target, IReadOnlyList<GeneRaster> rasters, bool createGeneFolder)
+    /// <summary>Writes one file: one gene's (<paramref name="gene"/>, per-gene path) or the stack.</summary>
+    private void Write(string target, IReadOnlyList<GeneRaster> rasters, string? gene)
     {
         string what = rasters.Count == 1 ? $"gene '{rasters[0].Gene}'" : $"{rasters.Count} genes as one stack";
-        if (!ShouldProcess(target, $"Write {what}")) return false;
+        if (!ShouldProcess(target, $"Write {what}")) return;
         try
         {
             if (File.Exists(target) && !Force)
@@ -80,7 +64,7 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
                     $"'{target}' already exists; pass -Force to overwrite it.") { FilePath = target };
             if (Directory.Exists(target))
                 throw new SpatialSimException(ErrorKind.WriteConflict, $"'{target}' is a directory; give a file name.") { FilePath = target };
-            if (createGeneFolder) CreateGeneFolders(target);
+            if (gene is not null) TakeGeneTarget(target, gene);
             StopToken.ThrowIfCancellationRequested();
             switch (Extension)
             {
@@ -102,7 +86,6 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
                     break;
             }
             if (PassThru) WriteObject(new FileInfo(target));
-            return true;
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (Exception e)
@@ -111,22 +94,6 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
             if (e is IOException && e is not FileNotFoundException)
                 record = new ErrorRecord(e, record.FullyQualifiedErrorId, ErrorCategory.WriteError, target);
             WriteError(record);
-            return false;
         }
-    }
-
-    /// <summary>
-    /// With {Gene} in a folder of the path ('out/{Gene}/map.npy'), makes the gene's folder: its name is the encoded gene name,
-    /// which users cannot be expected to create. The folder above the first {Gene} must exist (a typo there is still an error).
-    /// </summary>
-    private void CreateGeneFolders(string target)
-    {
-        int field = Target.IndexOf(GeneField, StringComparison.OrdinalIgnoreCase);
-        string? templateFolder = System.IO.Path.GetDirectoryName(Target);
-        if (templateFolder is null || templateFolder.IndexOf(GeneField, StringComparison.OrdinalIgnoreCase) < 0) return;
-        string? root = System.IO.Path.GetDirectoryName(Target[..field] + "x");
-        if (root is null || !Directory.Exists(root)) return; // the writer reports the missing folder
-        string? folder = System.IO.Path.GetDirectoryName(target);
-        if (folder is not null) Directory.CreateDirectory(folder);
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.IO;
 
 namespace SpatialSim.Cmdlets;
 
@@ -12,7 +13,11 @@ public abstract class FileExportCmdlet : SpatialSimCmdlet
 {
     internal const string PathSet = "Path";
     internal const string LiteralPathSet = "LiteralPath";
+    /// <summary>In an output path, stands for each gene's name (one file per gene).</summary>
+    protected const string GeneField = "{Gene}";
     private string? _target;
+    /// <summary>Per-gene files taken by this run, and the gene of each: a second gene that maps to one of them is refused.</summary>
+    private readonly Dictionary<string, string> _geneFiles = new(OperatingSystem.IsLinux() ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The output file, relative to the current location. Taken literally: an output path never expands wildcards.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -40,6 +45,41 @@ public abstract class FileExportCmdlet : SpatialSimCmdlet
 
     /// <summary>The output path as a full file-system path (resolved once, in BeginProcessing).</summary>
     protected string Target => _target ??= ResolveFileSystemPath(GivenPath);
+
+    /// <summary>Whether the path holds {Gene}: one file per gene.</summary>
+    protected bool PerGene => GivenPath.Contains(GeneField, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The file of <paramref name="gene"/>: the user's path is resolved as a PowerShell path (once, {Gene} kept as it is), then
+    /// the gene's name, which comes from an input file, is put in as one file-name component (<see cref="GeneFileName"/>), so it
+    /// can choose neither a folder nor a drive. Null, after a ResourceExists error, when this run already wrote that file for a
+    /// gene (the same gene twice, or two names one case-insensitive file system cannot tell apart): never an overwrite.
+    /// </summary>
+    protected string? GeneTarget(string gene, object errorTarget)
+    {
+        string target = Target.Replace(GeneField, GeneFileName.Of(gene), StringComparison.OrdinalIgnoreCase);
+        if (!_geneFiles.TryGetValue(target, out var earlier)) return target;
+        WriteError(new ErrorRecord(new SpatialSimException(ErrorKind.WriteConflict,
+            earlier == gene
+                ? $"Gene '{gene}' came twice: this export already used '{target}' for its first raster and does not write the second. Give each raster its own name (e.g. Import-GeneRaster -Gene)."
+                : $"Genes '{earlier}' and '{gene}' map to the same file '{target}' on this file system: this export already used it for '{earlier}' and does not write '{gene}'. Rename one of them.")
+            { FilePath = target, Gene = gene }, "ExportFailed.NameCollision", ErrorCategory.ResourceExists, errorTarget));
+        return null;
+    }
+
+    /// <summary>Records that <paramref name="target"/> now holds <paramref name="gene"/>, and makes the folders {Gene} names before it is written.</summary>
+    protected void TakeGeneTarget(string target, string gene)
+    {
+        _geneFiles[target] = gene;
+        // With {Gene} in a folder ('out/{Gene}/map.npy') the gene's folder is made: its name is the encoded gene name, which users
+        // cannot be expected to create. The folder above the first {Gene} must exist (a typo there is still an error).
+        int field = Target.IndexOf(GeneField, StringComparison.OrdinalIgnoreCase);
+        string? templateFolder = System.IO.Path.GetDirectoryName(Target);
+        if (field < 0 || templateFolder is null || templateFolder.IndexOf(GeneField, StringComparison.OrdinalIgnoreCase) < 0) return;
+        string? root = System.IO.Path.GetDirectoryName(Target[..field] + "x");
+        string? folder = System.IO.Path.GetDirectoryName(target);
+        if (root is not null && Directory.Exists(root) && folder is not null) Directory.CreateDirectory(folder);
+    }
 
     protected override void BeginProcessing()
     {

@@ -236,3 +236,37 @@ Describe 'Showing a raster' {
         $g.HasDenseValues | Should -BeTrue
     }
 }
+
+Describe 'Export-PatternImage with {Gene}' {
+    It 'draws one picture per gene, each in its own encoded file, and refuses a repeated gene' {
+        $rasters = @(New-NamedRasters -Names @('Apoe', 'chr1:100-200', '..')) + @(New-NamedRasters -Names @('Apoe'))
+        $out = Join-Path $TestDrive 'pictures'
+        New-Item -ItemType Directory $out | Out-Null
+        Push-Location -LiteralPath $out
+        try { $files = $rasters | Export-PatternImage -Path '{Gene}/map.png' -PassThru -ErrorVariable errs -ErrorAction SilentlyContinue }
+        finally { Pop-Location }
+        $files.Count | Should -Be 3
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        (Get-ChildItem -LiteralPath $out -Recurse -File | ForEach-Object { $_.FullName.Substring($out.Length + 1) } | Sort-Object) |
+            Should -Be (@('%2E%2E/map.png', 'Apoe/map.png', 'chr1%3A100-200/map.png') -replace '/', [IO.Path]::DirectorySeparatorChar | Sort-Object)
+    }
+
+    It 'still draws one or two genes without {Gene}, and says how to get one picture per gene' {
+        $rasters = New-NamedRasters -Names @('p', 'q', 'r')
+        $rasters | Export-PatternImage -Path (Join-Path $TestDrive 'three.png') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].Exception.Message | Should -BeLike '*{Gene}*'
+        $rasters | Select-Object -First 2 | Export-PatternImage -LiteralPath (Join-Path $TestDrive 'two[1].png') -PassThru | ForEach-Object Name | Should -Be 'two[1].png'
+    }
+}
+
+Describe 'Export-* take -LiteralPath' {
+    It '<Name> writes a bracketed file name through -LiteralPath and -PSPath' -TestCases @(
+        @{ Name = 'Export-SimilarityMatrix'; Leaf = 'm[1].csv' }, @{ Name = 'Export-SimilarityHeatmap'; Leaf = 'h[1].png' }
+    ) {
+        $pairs = Import-GeneRaster -Path (New-BlobTable -Path (Join-Path $TestDrive 'blobs.csv')) | Get-RankedPairs -Method Pearson
+        $path = Join-Path $TestDrive $Leaf
+        ($pairs | & $Name -LiteralPath $path -PassThru | Select-Object -First 1).FullName | Should -Be $path
+        ($pairs | & $Name -PSPath $path -Force -PassThru | Select-Object -First 1).FullName | Should -Be $path
+    }
+}
