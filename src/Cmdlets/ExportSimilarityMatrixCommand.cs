@@ -9,7 +9,7 @@ namespace SpatialSim.Cmdlets;
 /// Writes the symmetric gene × gene score matrix of ranked pairs to .csv, .tsv or .npy (+ a .genes.txt gene list).
 /// Pairs not given are NaN, with a warning naming them. Never overwrites without -Force.
 /// </summary>
-[Cmdlet(VerbsData.Export, "SimilarityMatrix", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "SimilarityMatrix", SupportsShouldProcess = true, DefaultParameterSetName = FileExportCmdlet.PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportSimilarityMatrixCommand : FileExportCmdlet
 {

@@ -11,6 +11,7 @@ public sealed partial class GetRankedPairsCommand
 {
     /// <summary>Only the pairs whose Score is at least this value; NaN scores never pass.</summary>
     [Parameter]
+    [ValidateNotNaN]
     public double? MinScore { get; set; }
 
     /// <summary>Compute only shard i of n ("i/n", 1-based) of the pair matrix (<see cref="PairShard"/>); Merge-RankedPairs puts shards together.</summary>

@@ -23,13 +23,14 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     private (int Width, int Height, string File)? _imageCanvas;
     private int _nextGeneName;
 
+    /// <summary>Files to read; wildcards are expanded. As in Import-Csv, files piped from Get-ChildItem bind to -LiteralPath (PSPath).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-    [Alias("FullName")]
     [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("LP")]
+    /// <summary>Files to read, taken literally ('gene[1].tif' is that file, not a pattern); bound from the PSPath of piped files.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Tables: keep only these genes (wildcards allowed). Images and .npy: the gene names, in file / plane order.</summary>
@@ -114,7 +115,8 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             {
                 if (literal || !WildcardPattern.ContainsWildcardCharacters(p))
                 {
-                    string full = GetUnresolvedProviderPathFromPSPath(p);
+                    string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out var provider, out _);
+                    RequireFileSystem(p, provider);
                     if (Directory.Exists(full))
                         throw new SpatialSimException(ErrorKind.InvalidArgument,
                             $"'{full}' is a directory; give the files in it, e.g. Get-ChildItem '{full}' -File | Import-GeneRaster.") { FilePath = full };
@@ -124,11 +126,18 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
                 }
                 else
                 {
-                    foreach (var match in GetResolvedProviderPathFromPSPath(p, out _))
+                    var matches = GetResolvedProviderPathFromPSPath(p, out var provider);
+                    RequireFileSystem(p, provider);
+                    foreach (var match in matches)
                         if (File.Exists(match)) found.Add(match);
                     if (found.Count == 0)
                         throw new SpatialSimException(ErrorKind.NotFound, $"No file matches '{p}'.") { FilePath = p };
                 }
+            }
+            catch (System.Management.Automation.DriveNotFoundException e)
+            {
+                WriteFailure(new SpatialSimException(ErrorKind.NotFound, $"Cannot read '{p}': {e.Message.TrimEnd('.')}.", e) { FilePath = p }, p, "PathNotFound");
+                continue;
             }
             catch (ItemNotFoundException)
             {
@@ -142,6 +151,14 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             }
             foreach (var f in found) yield return f;
         }
+    }
+
+    /// <summary>A path on another provider's drive (Variable:, Env:…) would be read from the process's working directory: refused.</summary>
+    private static void RequireFileSystem(string path, ProviderInfo provider)
+    {
+        if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"Cannot read '{path}': it is on the {provider.Name} drive, not in the file system. Give a file path.") { FilePath = path };
     }
 
     private void ImportFile(string file)
@@ -192,7 +209,7 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
 
     private void ImportTable(string file)
     {
-        var filters = Gene is { Length: > 0 } ? Gene.Select(g => new WildcardPattern(g, WildcardOptions.IgnoreCase)).ToArray() : null;
+        var filters = Gene is { Length: > 0 } ? Gene.Select(GenePattern).ToArray() : null;
         var options = new TableReadOptions
         {
             PixelSize = PixelSize,
@@ -218,6 +235,20 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             // tensor is made only when a measure needs it (see GeneRaster, README "Memory").
             WriteObject(GeneRaster.FromSparse(gene, table.ToSparse(gene), BinSize, table.Source, table.PixelSize, _device));
         }
+    }
+
+    /// <summary>A -Gene pattern for tables; an invalid pattern ('[') is an InvalidArgument error that says how to escape it.</summary>
+    private static WildcardPattern GenePattern(string gene)
+    {
+        var pattern = new WildcardPattern(gene ?? "", WildcardOptions.IgnoreCase);
+        try { pattern.IsMatch(""); } // the pattern is parsed on first use
+        catch (WildcardPatternException e)
+        {
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"-Gene '{gene}' is not a valid wildcard pattern ({e.Message.Trim().TrimEnd('.')}); for tables -Gene takes patterns. " +
+                "Escape a literal [ or ] with a backtick ('`[') or write it as [[] and []].", e);
+        }
+        return pattern;
     }
 
     private void Emit(RasterPlane plane)

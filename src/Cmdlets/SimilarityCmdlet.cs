@@ -17,6 +17,7 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
 
     /// <summary>The Gaussian σ in pixels of the method (SmoothedPearson: chosen from the data when absent, see AdaptiveScale; RoiPearson half of it); several σ give one SmoothedPearson score per scale and their mean.</summary>
     [Parameter]
+    [ValidateNotNullOrEmpty]
     [ValidateRange(0.0, 10000.0)]
     public double[]? Sigma { get; set; }
 

@@ -30,6 +30,31 @@ Describe 'Import-GeneRaster from tables' {
         $genes.Count | Should -Be 10
     }
 
+    It 'reads bracketed file names from Get-ChildItem and -LiteralPath, as Import-Csv does' {
+        $dir = Join-Path $TestDrive 'brackets'
+        New-Item -ItemType Directory $dir | Out-Null
+        $blobs = Import-GeneRaster -Path (New-BlobTable -Path (Join-Path $TestDrive 'bb.csv'))
+        $blobs | Where-Object Gene -eq 'A' | Export-GeneRaster -LiteralPath (Join-Path $dir 'gene[1].npy')
+        $blobs | Where-Object Gene -eq 'B' | Export-GeneRaster -LP (Join-Path $dir 'gene[2].tif')
+        $blobs | Where-Object Gene -eq 'C' | Export-GeneRaster -Path (Join-Path $dir 'gene1.npy')   # what the pattern gene[1].npy matches
+        $piped = Get-ChildItem -LiteralPath $dir | Where-Object Name -like 'gene`[*' | Sort-Object Name | Import-GeneRaster -ErrorVariable errs
+        $errs | Should -BeNullOrEmpty
+        $piped.Gene | Should -Be @('gene[1]', 'gene[2]')
+        $piped[0].Total | Should -Be ($blobs | Where-Object Gene -eq 'A').Total
+        $piped[1].Total | Should -Be ($blobs | Where-Object Gene -eq 'B').Total
+        (Get-Item -LiteralPath (Join-Path $dir 'gene[2].tif') | Import-GeneRaster).Gene | Should -Be 'gene[2]'
+        (Import-GeneRaster -LiteralPath (Join-Path $dir 'gene[1].npy')).Gene | Should -Be 'gene[1]'
+        (Import-GeneRaster -PSPath (Join-Path $dir 'gene[1].npy')).Gene | Should -Be 'gene[1]'
+        (Import-GeneRaster -Path (Join-Path $dir 'gene[1].npy')).Gene | Should -Be 'gene1' -Because '-Path takes wildcards: [1] is a character class'
+        (Join-Path $dir 'gene[1].npy'), (Join-Path $dir 'gene1.npy') | Import-GeneRaster | ForEach-Object Gene | Should -Be @('gene1', 'gene1') -Because 'strings from the pipeline bind to -Path'
+    }
+
+    It 'refuses a path on a drive that is not the file system' {
+        $null = Import-GeneRaster -Path 'Variable:PSHOME', 'Env:PATH' -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 2
+        $errs | ForEach-Object { $_.Exception.Message | Should -BeLike '*not in the file system*' }
+    }
+
     It 'expands wildcards and reports a pattern that matches nothing as a non-terminating ObjectNotFound error' {
         $null = New-BlobTable -Path (Join-Path $TestDrive 'w1.csv')
         $genes = Import-GeneRaster -Path (Join-Path $TestDrive 'w*.csv'), (Join-Path $TestDrive 'nothing*.csv') -ErrorVariable errs -ErrorAction SilentlyContinue

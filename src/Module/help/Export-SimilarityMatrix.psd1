@@ -15,7 +15,8 @@ The file is written to a temporary file first and renamed into place, so an inte
 '@
     Parameters  = @{
         InputObject = 'The ranked pairs, usually from the pipeline (Get-RankedPairs).'
-        Path        = 'The output file: .csv, .tsv or .npy. For .npy the gene list is written next to it as <name>.genes.txt.'
+        Path        = 'The output file: .csv, .tsv or .npy, relative to the current location; taken literally (no wildcards). For .npy the gene list is written next to it as <name>.genes.txt, and the two files are written as a pair: both are replaced or neither is (a failure leaves the earlier pair as it was).'
+        LiteralPath = 'The output file, as -Path (an output path is always taken literally); named as in PowerShell''s own cmdlets, with the aliases PSPath and LP.'
         Force       = 'Overwrite existing files.'
         PassThru    = 'Output a FileInfo for each file written (the matrix, and for .npy also the gene list).'
     }

@@ -12,9 +12,9 @@ NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene
 -BinSize b sums b×b pixel blocks for every input kind (Stereo-seq "bin b").
 '@
     Parameters  = @{
-        Path        = 'Files to read. Wildcards are expanded; a pattern that matches nothing is a non-terminating error. Accepts FileInfo objects from Get-ChildItem through the pipeline (FullName).'
-        LiteralPath = 'Files to read, taken literally (no wildcard expansion).'
-        Gene        = 'Tables: keep only genes whose names match one of these (wildcards allowed, case-insensitive). Images and .npy: the names of the rasters, in file and plane order.'
+        Path        = 'Files to read. Wildcards are expanded; a pattern that matches nothing is a non-terminating error. Strings from the pipeline bind here.'
+        LiteralPath = 'Files to read, taken literally (no wildcard expansion: gene[1].tif is that file). Aliases PSPath and LP; files piped from Get-ChildItem bind here by their PSPath, as with Import-Csv, so bracketed file names work.'
+        Gene        = 'Tables: keep only genes whose names match one of these (wildcards allowed, case-insensitive; an invalid pattern such as ''['' is an InvalidArgument error: escape brackets with a backtick, ''`[''). Images and .npy: the names of the rasters, in file and plane order.'
         BinSize     = 'Sum b×b pixel blocks into one pixel (Stereo-seq "bin b"); partial blocks at the right and bottom edges are kept. Default 1.'
         PixelSize   = 'Tables: coordinate units per pixel; a row lands in pixel floor(coordinate / PixelSize). Use it for micron coordinates (e.g. -PixelSize 2 for 2 µm pixels). Default 1.'
         Region      = 'Tables: the canvas as x0,y0,x1,y1 in pixels (after -PixelSize, before -BinSize), half-open: x0 ≤ x < x1, y0 ≤ y < y1. Rows outside are dropped and counted in the verbose output.'
@@ -23,7 +23,7 @@ NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene
         MaxPixels   = 'Refuse a raster or table canvas with more pixels than this, before allocating it. Default 150 million (10000×10000 with margin).'
         Device      = 'Where the rasters live and are computed on: Cpu (default), Cuda (the first GPU) or Cuda:N. Tab completion offers the devices this machine has (Get-SpatialSimDevice lists them); asking for Cuda where there is none is an error.'
     }
-    Inputs      = @('System.String: paths.', 'System.IO.FileInfo: files from Get-ChildItem, bound by FullName.')
+    Inputs      = @('System.String: paths (-Path).', 'System.IO.FileInfo: files from Get-ChildItem, bound to -LiteralPath by PSPath.')
     Outputs     = @('SpatialSim.TorchCore.GeneRaster: one per gene.')
     Notes       = 'Errors name the file and, for tables, the line. Input files are never modified.'
     Examples    = @(

@@ -10,9 +10,10 @@ Shards filtered at the source (-Top, -MinScore or -Gene on a single-method shard
     Parameters  = @{
         InputObject = 'RankedPair objects of the shards: as Get-RankedPairs -Shard outputs them, or read back with Import-Clixml or Import-Csv. Usually from the pipeline.'
         Path        = 'Files written from shards by Export-Clixml or Export-Csv (wildcards allowed, e.g. shard*.xml).'
+        LiteralPath = 'Files written from shards, taken literally (no wildcard expansion). Aliases PSPath and LP.'
         Top         = 'Output only the first N pairs of the merged ranking.'
         Gene        = 'Output only the pairs that contain this gene, its best partners first (named first).'
-        MinScore    = 'Output only the pairs whose Score is at least this value (NaN never passes).'
+        MinScore    = 'Output only the pairs whose Score is at least this value (NaN never passes). -MinScore NaN itself is refused: it would keep nothing.'
     }
     Inputs      = @('SpatialSim.TorchCore.Similarity.RankedPair', 'Deserialized RankedPair objects (Import-Clixml) or CSV rows (Import-Csv) with the same properties')
     Outputs     = @('SpatialSim.TorchCore.Similarity.RankedPair')

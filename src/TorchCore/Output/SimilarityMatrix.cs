@@ -146,6 +146,7 @@ public sealed class SimilarityMatrix
     /// <summary>
     /// Writes a NumPy .npy file: version 1.0, little-endian float64 ('&lt;f8'), C order, shape (genes, genes), header
     /// padded to 64 bytes as NumPy does. The gene names go to <see cref="GenesFileOf"/> (one per line, UTF-8, matrix order).
+    /// The two files are written as a pair: both are replaced, or neither is (an earlier pair survives a failure).
     /// </summary>
     public void WriteNpy(string path, bool overwrite, CancellationToken cancel = default)
     {
@@ -155,23 +156,23 @@ public sealed class SimilarityMatrix
         foreach (var g in Genes)
             if (g.IndexOfAny(new[] { '\n', '\r' }) >= 0)
                 throw new SpatialSimException(ErrorKind.InvalidData, $"Gene name '{g.ReplaceLineEndings(" ")}' contains a line break, which the gene list file cannot hold.") { Gene = g, FilePath = path };
-        RasterFileIo.WriteAtomically(path, overwrite, fs =>
+        // Both files land or neither does: a matrix whose gene list is missing or stale would be misread.
+        AtomicFileSet.Write(new (string, Action<FileStream>)[]
         {
-            fs.Write(NpyHeader("<f8", Count, Count));
-            var row = new byte[8 * Count];
-            for (int i = 0; i < Count; i++)
+            (path, fs =>
             {
-                cancel.ThrowIfCancellationRequested();
-                for (int j = 0; j < Count; j++)
-                    BinaryPrimitives.WriteDoubleLittleEndian(row.AsSpan(8 * j), Scores[i, j]);
-                fs.Write(row);
-            }
-        });
-        RasterFileIo.WriteAtomically(genesPath, overwrite, fs =>
-        {
-            var bytes = new UTF8Encoding(false).GetBytes(string.Join("\n", Genes) + "\n");
-            fs.Write(bytes);
-        });
+                fs.Write(NpyHeader("<f8", Count, Count));
+                var row = new byte[8 * Count];
+                for (int i = 0; i < Count; i++)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    for (int j = 0; j < Count; j++)
+                        BinaryPrimitives.WriteDoubleLittleEndian(row.AsSpan(8 * j), Scores[i, j]);
+                    fs.Write(row);
+                }
+            }),
+            (genesPath, fs => fs.Write(new UTF8Encoding(false).GetBytes(string.Join("\n", Genes) + "\n"))),
+        }, overwrite, cancel);
     }
 
     /// <summary>The gene list written next to a .npy matrix: "x.npy" → "x.genes.txt".</summary>
