@@ -37,11 +37,30 @@ public enum RoiThreshold
 /// note naming the gene. Device: smoothing runs on the raster's device; thresholds and the correlation run on the CPU
 /// (a CUDA map is copied once).</para>
 /// </summary>
-public static class RoiPearsonSimilarity
+public sealed class RoiPearsonSimilarity : IPreparedMeasure<RoiPearsonPrepared>
 {
     public const string Name = "RoiPearson";
     /// <summary>Histogram bins of Otsu's method (scikit-image's default).</summary>
     public const int OtsuBins = 256;
+
+    private RoiPearsonSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.RoiPearson;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pearson correlation of the smoothed maps inside the union of both genes' peak regions.")
+    {
+        AutomaticSigma = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options)
+    {
+        var o = options.RoiPearson;
+        return $"σ={o.Sigma:g4} {o.Threshold}" + (o.Threshold == RoiThreshold.Quantile ? $"={o.Quantile:g3}" : "");
+    }
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.RoiPearson.Sigma;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.RoiPearson);
+    static RoiPearsonPrepared IPreparedMeasure<RoiPearsonPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.RoiPearson);
+    static SimilarityScore IPreparedMeasure<RoiPearsonPrepared>.Compare(RoiPearsonPrepared a, RoiPearsonPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>The smoothed map (float32) and the peak-region bits, about two float32 maps.</summary>
+    static long IPreparedMeasure<RoiPearsonPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4 * 2;
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, RoiPearsonOptions options)
     {
@@ -65,7 +84,7 @@ public static class RoiPearsonSimilarity
     }
 
     /// <summary>One gene's smoothed map, threshold and peak region, for comparing it with many genes. Dispose it.</summary>
-    public static RoiPearsonMap Prepare(GeneRaster gene, RoiPearsonOptions options)
+    public static RoiPearsonPrepared Prepare(GeneRaster gene, RoiPearsonOptions options)
     {
         Validate(options);
         using var scope = torch.NewDisposeScope();
@@ -73,9 +92,9 @@ public static class RoiPearsonSimilarity
         var rawPixels = TensorMemory.AsFloatSpan(raw);
         var (min, max) = CpuReductions.MinMax(rawPixels);
         if (min == 0 && max == 0)
-            return RoiPearsonMap.Degenerate(gene, $"gene '{gene.Gene}' is all zero: it has no peak region");
+            return RoiPearsonPrepared.Degenerate(gene, $"gene '{gene.Gene}' is all zero: it has no peak region");
         if (min == max)
-            return RoiPearsonMap.Degenerate(gene, $"gene '{gene.Gene}' is constant ({max:g4}) over the raster: it has no peak region");
+            return RoiPearsonPrepared.Degenerate(gene, $"gene '{gene.Gene}' is constant ({max:g4}) over the raster: it has no peak region");
         float divisor = Math.Max(Math.Abs(min), Math.Abs(max));
 
         // x̂ = x / max|x| in float32 (bit for bit numpy's x / x.max()), then blurred on the raster's device.
@@ -117,7 +136,7 @@ public static class RoiPearsonSimilarity
                 roi[w] = bits;
                 roiPixels += BitOperations.PopCount(bits);
             }
-            return new RoiPearsonMap(gene.Gene, gene.Width, gene.Height, smoothed, roi, threshold, roiPixels, null);
+            return new RoiPearsonPrepared(gene.Gene, gene.Width, gene.Height, smoothed, roi, threshold, roiPixels, null);
         }
         catch
         {
@@ -127,7 +146,7 @@ public static class RoiPearsonSimilarity
     }
 
     /// <summary>Pearson correlation of the two smoothed maps over the union of their peak regions.</summary>
-    public static SimilarityScore Compare(RoiPearsonMap a, RoiPearsonMap b)
+    public static SimilarityScore Compare(RoiPearsonPrepared a, RoiPearsonPrepared b)
     {
         if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
         if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
@@ -427,12 +446,16 @@ public static class RoiPearsonSimilarity
 /// <summary>Parameters of <see cref="RoiPearsonSimilarity"/>, with the documented defaults.</summary>
 public sealed record RoiPearsonOptions
 {
+    public const double DefaultSigma = 2;
+    public const RoiThreshold DefaultThreshold = RoiThreshold.Otsu;
+    public const double DefaultQuantile = 0.9;
+
     /// <summary>Gaussian σ in pixels applied before thresholding and correlating (0 = none).</summary>
-    public double Sigma { get; init; } = 2;
+    public double Sigma { get; init; } = DefaultSigma;
     /// <summary>How the peak region is cut from the smoothed map's non-zero values.</summary>
-    public RoiThreshold Threshold { get; init; } = RoiThreshold.Otsu;
+    public RoiThreshold Threshold { get; init; } = DefaultThreshold;
     /// <summary>Quantile of the smoothed non-zero values used by <see cref="RoiThreshold.Quantile"/>, in [0, 1).</summary>
-    public double Quantile { get; init; } = 0.9;
+    public double Quantile { get; init; } = DefaultQuantile;
     /// <summary>How the Gaussian is computed (same result up to float rounding).</summary>
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
 }
@@ -441,7 +464,7 @@ public sealed record RoiPearsonOptions
 /// One gene prepared for <see cref="RoiPearsonSimilarity"/>: its max-normalised smoothed map (CPU float32), its
 /// threshold and peak region. Owns native memory: dispose it.
 /// </summary>
-public sealed class RoiPearsonMap : IDisposable
+public sealed class RoiPearsonPrepared : IPreparedGene
 {
     public string Gene { get; }
     public int Width { get; }
@@ -455,7 +478,7 @@ public sealed class RoiPearsonMap : IDisposable
     internal Tensor? Smoothed { get; }
     internal ulong[]? Roi { get; }
 
-    internal RoiPearsonMap(string gene, int width, int height, Tensor? smoothed, ulong[]? roi, double threshold, long roiPixels, string? undefined)
+    internal RoiPearsonPrepared(string gene, int width, int height, Tensor? smoothed, ulong[]? roi, double threshold, long roiPixels, string? undefined)
     {
         Gene = gene;
         Width = width;
@@ -467,7 +490,7 @@ public sealed class RoiPearsonMap : IDisposable
         Undefined = undefined;
     }
 
-    internal static RoiPearsonMap Degenerate(GeneRaster gene, string why) => new(gene.Gene, gene.Width, gene.Height, null, null, double.NaN, 0, why);
+    internal static RoiPearsonPrepared Degenerate(GeneRaster gene, string why) => new(gene.Gene, gene.Width, gene.Height, null, null, double.NaN, 0, why);
 
     /// <summary>The peak region as a row-major mask (1 inside).</summary>
     public bool[] RoiMask()

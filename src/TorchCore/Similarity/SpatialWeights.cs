@@ -223,13 +223,44 @@ public static class SpatialLag
         return (z.MoveToOuterDisposeScope().DetachFromDisposeScope(), lag);
     }
 
-    /// <summary>As <see cref="Standardise"/>, for the all-pairs engines: a constant gene gives NaN-filled maps, so every product with it is NaN.</summary>
-    internal static (Tensor Z, Tensor LagZ) Prepare(GeneRaster g, SpatialWeights weights, double sigma, GaussianMethod method, string statistic)
+    /// <summary>As <see cref="Standardise"/>, for the all-pairs engines: a constant gene gives NaN-filled maps (so every product
+    /// with it is NaN) and the note in <see cref="SpatialLagPrepared.Undefined"/>.</summary>
+    internal static SpatialLagPrepared Prepare(GeneRaster g, SpatialLagOptions options, string statistic)
     {
-        var prepared = Standardise(g, weights, sigma, method, statistic, keepZ: true, out _);
-        if (prepared is { } p) return (p.Z!, p.LagZ);
+        var prepared = Standardise(g, options.Weights, options.Sigma, options.SmoothingMethod, statistic, keepZ: true, out string? note);
+        if (prepared is { } p) return new SpatialLagPrepared(g, p.Z!, p.LagZ, null);
         Tensor Nan() => torch.full(new long[] { g.Height, g.Width }, float.NaN, ScalarType.Float32, g.Device.TorchDevice).DetachFromDisposeScope();
-        return (Nan(), Nan());
+        return new SpatialLagPrepared(g, Nan(), Nan(), note);
+    }
+
+    /// <summary>
+    /// The pair term of Lee's L or Moran's I from two rasters: both standardised and lagged (<see cref="Standardise"/>, Z kept
+    /// only when <paramref name="keepZ"/>), then <paramref name="term"/>(Z_a, Lag_a, Z_b, Lag_b); NaN with the note of the
+    /// first gene that is constant.
+    /// </summary>
+    internal static SimilarityScore ComparePair(GeneRaster a, GeneRaster b, SpatialLagOptions options, string statistic, bool keepZ,
+        Func<Tensor?, Tensor, Tensor?, Tensor, SimilarityScore> term)
+    {
+        RasterChecks.RequireSameCanvas(a, b);
+        using var scope = torch.NewDisposeScope();
+        var pa = Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, statistic, keepZ, out string? noteA);
+        if (pa is not { } za) return SimilarityScore.Undefined(noteA!);
+        using var zA = za.Z;
+        using var lagA = za.LagZ;
+        var pb = Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, statistic, keepZ, out string? noteB);
+        if (pb is not { } zb) return SimilarityScore.Undefined(noteB!);
+        using var zB = zb.Z;
+        using var lagB = zb.LagZ;
+        return term(zA, lagA, zB, lagB);
+    }
+
+    /// <summary>The pair term from two prepared genes (NaN with the note of the first undefined one).</summary>
+    internal static SimilarityScore ComparePrepared(SpatialLagPrepared a, SpatialLagPrepared b, Func<Tensor?, Tensor, Tensor?, Tensor, SimilarityScore> term)
+    {
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
+        if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
+        if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
+        return term(a.Z, a.LagZ, b.Z, b.LagZ);
     }
 
     /// <summary>Σ x_i y_i over two equally shaped tensors, accumulated in float64 (per chunk, chunks added in order).</summary>

@@ -41,14 +41,20 @@ public enum SsimNormalization
 /// <summary>Parameters of <see cref="SsimSimilarity"/>; defaults of Wang et al. (2004).</summary>
 public sealed record SsimOptions
 {
+    public const double DefaultSigma = 1.5;
+    public const double DefaultK1 = 0.01;
+    public const double DefaultK2 = 0.03;
+    public const SsimComponent DefaultComponent = SsimComponent.Full;
+    public const SsimNormalization DefaultNormalization = SsimNormalization.Max;
+
     /// <summary>Standard deviation in pixels of the Gaussian window (truncated at 3.5σ: 11 taps for 1.5).</summary>
-    public double Sigma { get; init; } = 1.5;
+    public double Sigma { get; init; } = DefaultSigma;
     /// <summary>C1 = (K1·R)², R = 1 the data range after normalisation.</summary>
-    public double K1 { get; init; } = 0.01;
+    public double K1 { get; init; } = DefaultK1;
     /// <summary>C2 = (K2·R)², C3 = C2/2.</summary>
-    public double K2 { get; init; } = 0.03;
-    public SsimComponent Component { get; init; } = SsimComponent.Full;
-    public SsimNormalization Normalization { get; init; } = SsimNormalization.Max;
+    public double K2 { get; init; } = DefaultK2;
+    public SsimComponent Component { get; init; } = DefaultComponent;
+    public SsimNormalization Normalization { get; init; } = DefaultNormalization;
 }
 
 /// <summary>
@@ -72,11 +78,27 @@ public sealed record SsimOptions
 /// strips of rows, one thread per strip with cache-sized buffers, so one comparison allocates no raster-sized map
 /// (4096², σ = 1.5: ≈0.2 s CPU vs. ≈5–7 s for scikit-image). CUDA: the same formulas with torch ops. An all-pairs
 /// engine can <see cref="Prepare(GeneRaster, SsimOptions)"/> each gene once (μ and E[x²], two float32 maps per gene)
-/// and then only blur the product a·b per pair (<see cref="Compare(SsimGeneStatistics, SsimGeneStatistics)"/>).</para>
+/// and then only blur the product a·b per pair (<see cref="Compare(SsimPrepared, SsimPrepared)"/>).</para>
 /// </summary>
-public static class SsimSimilarity
+public sealed class SsimSimilarity : IPreparedMeasure<SsimPrepared>
 {
     public const string Name = "Ssim";
+
+    private SsimSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Ssim;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Structural similarity (luminance, contrast and structure in a Gaussian window) of the maps divided by their maxima.")
+    {
+        Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
+        $"σ={options.Ssim.Sigma:g4} {options.Ssim.Component} {options.Ssim.Normalization}";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.Ssim.Sigma;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.Ssim);
+    static SsimPrepared IPreparedMeasure<SsimPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.Ssim);
+    static SimilarityScore IPreparedMeasure<SsimPrepared>.Compare(SsimPrepared a, SsimPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>μ and E[x²] (two float32 maps) and the raster's values they refer to.</summary>
+    static long IPreparedMeasure<SsimPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4 * 3;
     /// <summary>scikit-image's truncate for gaussian_weights=True (an 11-tap window at σ = 1.5).</summary>
     public const double Truncate = 3.5;
 
@@ -96,33 +118,33 @@ public static class SsimSimilarity
     /// <summary>
     /// A gene's local means μ and E[x²] under the SSIM window, computed once for all its pairs. The statistics keep a
     /// reference to <paramref name="raster"/> (for the cross term) — keep the raster alive while they are used.
-    /// For a zero or constant gene the statistics are <see cref="SsimGeneStatistics.IsDefined"/> = false and every
+    /// For a zero or constant gene the statistics are <see cref="SsimPrepared.IsDefined"/> = false and every
     /// comparison with it is NaN with a note.
     /// </summary>
-    public static SsimGeneStatistics Prepare(GeneRaster raster, SsimOptions options) => PrepareOn(raster, options, useTorch: !raster.Device.IsCpu);
+    public static SsimPrepared Prepare(GeneRaster raster, SsimOptions options) => PrepareOn(raster, options, useTorch: !raster.Device.IsCpu);
 
     /// <param name="raster">The gene.</param>
     /// <param name="options">SSIM parameters.</param>
     /// <param name="useTorch">Torch ops (CUDA) instead of our CPU kernels.</param>
     /// <param name="precompute">Blur x and x² now (for many pairs); false = lazily, strip by strip in each comparison (CPU only).</param>
-    internal static SsimGeneStatistics PrepareOn(GeneRaster raster, SsimOptions options, bool useTorch, bool precompute = true)
+    internal static SsimPrepared PrepareOn(GeneRaster raster, SsimOptions options, bool useTorch, bool precompute = true)
     {
         CheckOptions(options.Sigma, options.K1, options.K2);
         CheckWindow(raster, options.Sigma, 1);
         var (shift, scale, undefined) = SsimCore.Normalisation(raster, options.Normalization, useTorch);
-        if (undefined is not null) return SsimGeneStatistics.Undefined(raster, options, undefined);
-        return SsimGeneStatistics.Create(raster.Gene, raster.Values, ownsValues: false, options, shift, scale, useTorch, precompute);
+        if (undefined is not null) return SsimPrepared.Degenerate(raster, options, undefined);
+        return SsimPrepared.Create(raster.Gene, raster.Values, ownsValues: false, options, shift, scale, useTorch, precompute);
     }
 
     /// <summary>SSIM of two prepared genes: blurs a·b and runs the fused pass.</summary>
-    public static SimilarityScore Compare(SsimGeneStatistics a, SsimGeneStatistics b)
+    public static SimilarityScore Compare(SsimPrepared a, SsimPrepared b)
     {
         if (a.Options != b.Options)
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different SSIM options ({a.Options} vs {b.Options}); prepare both with the same options.");
         RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
-        if (!a.IsDefined) return SimilarityScore.Undefined(a.UndefinedReason!);
-        if (!b.IsDefined) return SimilarityScore.Undefined(b.UndefinedReason!);
+        if (!a.IsDefined) return SimilarityScore.Undefined(a.Undefined!);
+        if (!b.IsDefined) return SimilarityScore.Undefined(b.Undefined!);
         CheckSameDevice(a, b);
         var term = a.Options.Component switch
         {
@@ -135,7 +157,7 @@ public static class SsimSimilarity
     }
 
 
-    internal static void CheckSameDevice(SsimGeneStatistics a, SsimGeneStatistics b)
+    internal static void CheckSameDevice(SsimPrepared a, SsimPrepared b)
     {
         if (a.UseTorch != b.UseTorch || (a.UseTorch && (a.Values!.device_type != b.Values!.device_type || a.Values.device_index != b.Values!.device_index)))
             throw new SpatialSimException(ErrorKind.Mismatch,
@@ -183,15 +205,15 @@ public static class SsimSimilarity
 /// E[x²] = G*x² (float32, G the truncated Gaussian), and the normalisation x' = (x − Shift)·Scale applied
 /// inside the fused pass. Made by <see cref="SsimSimilarity.Prepare"/>; dispose when done.
 /// </summary>
-public sealed class SsimGeneStatistics : IDisposable
+public sealed class SsimPrepared : IPreparedGene
 {
     public string Gene { get; }
     public int Width { get; }
     public int Height { get; }
     public SsimOptions Options { get; }
     /// <summary>Why SSIM is undefined for this gene (all zero, constant), or null.</summary>
-    public string? UndefinedReason { get; }
-    public bool IsDefined => UndefinedReason is null;
+    public string? Undefined { get; }
+    public bool IsDefined => Undefined is null;
 
     internal Tensor? Values { get; }
     internal Tensor? Mean { get; }
@@ -201,21 +223,21 @@ public sealed class SsimGeneStatistics : IDisposable
     internal bool UseTorch { get; }
     private readonly bool _ownsValues;
 
-    private SsimGeneStatistics(string gene, int width, int height, SsimOptions options, string? undefined,
+    private SsimPrepared(string gene, int width, int height, SsimOptions options, string? undefined,
         Tensor? values, bool ownsValues, Tensor? mean, Tensor? meanSquare, double shift, double scale, bool useTorch)
     {
-        Gene = gene; Width = width; Height = height; Options = options; UndefinedReason = undefined;
+        Gene = gene; Width = width; Height = height; Options = options; Undefined = undefined;
         Values = values; _ownsValues = ownsValues; Mean = mean; MeanSquare = meanSquare; Shift = shift; Scale = scale; UseTorch = useTorch;
     }
 
-    internal static SsimGeneStatistics Undefined(GeneRaster raster, SsimOptions options, string why) =>
+    internal static SsimPrepared Degenerate(GeneRaster raster, SsimOptions options, string why) =>
         new(raster.Gene, raster.Width, raster.Height, options, why, null, false, null, null, 0, 0, false);
 
     /// <summary>
     /// Statistics of <paramref name="values"/> (owned, i.e. disposed with the statistics, only when <paramref name="ownsValues"/>).
     /// <paramref name="precompute"/>: blur x and x² now; otherwise (CPU only) the comparison makes them strip by strip.
     /// </summary>
-    internal static SsimGeneStatistics Create(string gene, Tensor values, bool ownsValues, SsimOptions options,
+    internal static SsimPrepared Create(string gene, Tensor values, bool ownsValues, SsimOptions options,
         double shift, double scale, bool useTorch, bool precompute)
     {
         int h = (int)values.shape[0], w = (int)values.shape[1];
@@ -242,7 +264,7 @@ public sealed class SsimGeneStatistics : IDisposable
             SsimCore.Multiply(values, values, meanSquare);
             SsimCore.CpuBlur(meanSquare, meanSquare, options.Sigma);
         }
-        return new SsimGeneStatistics(gene, w, h, options, null, values, ownsValues, mean, meanSquare, shift, scale, useTorch);
+        return new SsimPrepared(gene, w, h, options, null, values, ownsValues, mean, meanSquare, shift, scale, useTorch);
     }
 
     public void Dispose()
@@ -381,7 +403,7 @@ internal static class SsimCore
     /// The means over the cropped region (r = window radius pixels off each border) of the requested maps, in float64.
     /// Blurs a·b once (and μ, E[x²] of lazily prepared genes); everything else comes from the prepared statistics.
     /// </summary>
-    internal static double[] CroppedMeans(SsimGeneStatistics a, SsimGeneStatistics b, params SsimTerm[] terms)
+    internal static double[] CroppedMeans(SsimPrepared a, SsimPrepared b, params SsimTerm[] terms)
     {
         var o = a.Options;
         var c = new Constants(o.K1, o.K2, a.Shift, a.Scale, b.Shift, b.Scale);
@@ -474,7 +496,7 @@ internal static class SsimCore
     /// raster rows within ±r, so the strip blur is exact (the raster's own border handling never reaches the crop).
     /// Per-strip sums are added in strip order: the result does not depend on thread scheduling.
     /// </summary>
-    private static double[] StripMeans(SsimGeneStatistics a, SsimGeneStatistics b, int pad, Constants c, SsimTerm[] terms)
+    private static double[] StripMeans(SsimPrepared a, SsimPrepared b, int pad, Constants c, SsimTerm[] terms)
     {
         int h = a.Height, w = a.Width;
         int rows = h - 2 * pad, cols = w - 2 * pad;
@@ -545,7 +567,7 @@ internal static class SsimCore
     /// μ and E[x²] for the rows of one strip, starting at row <paramref name="y0"/>: views of the precomputed maps, or
     /// blurred now from the strip's rows ys..ye-1 of x into the given buffers.
     /// </summary>
-    private static void Moments(SsimGeneStatistics g, ReadOnlySpan<float> x, float[] meanBuffer, float[] squareBuffer,
+    private static void Moments(SsimPrepared g, ReadOnlySpan<float> x, float[] meanBuffer, float[] squareBuffer,
         int ys, int ye, int w, double sigma, int y0, out ReadOnlySpan<float> meanRows, out ReadOnlySpan<float> squareRows)
     {
         if (g.Mean is not null)
