@@ -69,10 +69,10 @@ public class RoiPearsonSimilarityTests
     {
         var values = Fixtures.Npy("roi_pearson", "values.npy").Data.Select(v => (double)v).ToArray();
         var expected = Fixtures.Npy("roi_pearson", "values_expected.npy").Data;
-        Assert.Equal(expected[0], (float)RoiPearsonSimilarity.OtsuThreshold(values));
+        Assert.Equal(expected[0], (float)Thresholds.Otsu(values));
         for (int k = 0; k < Quantiles.Length; k++)
-            Assert.Equal(expected[1 + k], (float)RoiPearsonSimilarity.Quantile((double[])values.Clone(), Quantiles[k]));
-        Assert.Equal(2.5, RoiPearsonSimilarity.OtsuThreshold(new[] { 2.5, 2.5, 2.5 }));
+            Assert.Equal(expected[1 + k], (float)Thresholds.Quantile((double[])values.Clone(), Quantiles[k]));
+        Assert.Equal(2.5, Thresholds.Otsu(new[] { 2.5, 2.5, 2.5 }));
     }
 
     [Fact]

@@ -68,14 +68,8 @@ public sealed class MsSsimSimilarity : IPreparedMeasure<MsSsimPrepared>
         return PaperWeights.Take(scales).Select(w => w / sum).ToArray();
     }
 
-    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MsSsimOptions options)
-    {
-        RasterChecks.RequireSameCanvas(a, b);
-        bool useTorch = !a.Device.IsCpu;
-        using var sa = PrepareOn(a, options, useTorch, precompute: useTorch);
-        using var sb = PrepareOn(b, options, useTorch, precompute: useTorch);
-        return Compare(sa, sb);
-    }
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MsSsimOptions options) =>
+        SsimCore.CompareOnce(a, b, (g, useTorch) => PrepareOn(g, options, useTorch, precompute: useTorch), Compare);
 
     /// <summary>A gene's statistics at every scale, computed once for all its pairs (keep the raster alive while used).</summary>
     public static MsSsimPrepared Prepare(GeneRaster raster, MsSsimOptions options) => PrepareOn(raster, options, useTorch: !raster.Device.IsCpu);
@@ -109,11 +103,7 @@ public sealed class MsSsimSimilarity : IPreparedMeasure<MsSsimPrepared>
 
     public static SimilarityScore Compare(MsSsimPrepared a, MsSsimPrepared b)
     {
-        if (a.Options != b.Options)
-            throw new SpatialSimException(ErrorKind.InvalidArgument,
-                $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different MS-SSIM options ({a.Options} vs {b.Options}); prepare both with the same options.");
-        if (!a.IsDefined) return SimilarityScore.Undefined(a.Undefined!);
-        if (!b.IsDefined) return SimilarityScore.Undefined(b.Undefined!);
+        if (SsimCore.CheckPair(a, b, a.Options, b.Options, "MS-SSIM") is { } undefined) return undefined;
         SsimSimilarity.CheckSameDevice(a.Levels[0], b.Levels[0]);
         int m = a.Options.Scales;
         var w = Weights(m);

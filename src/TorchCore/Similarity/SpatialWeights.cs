@@ -286,21 +286,10 @@ public static class SpatialLag
 
     // ---- float64-accurate reductions: vectorised span loops on CPU (chunks in parallel, added in a fixed order), torch blocks elsewhere.
 
-    private const int Chunk = 1 << 16;
-
     private static bool IsCpuFloat(Tensor t) => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.is_contiguous();
 
-    /// <summary>Σ over chunks of <paramref name="chunkSum"/>(start, length); deterministic for a given length.</summary>
-    private static double ChunkSums(long n, Func<int, int, double> chunkSum)
-    {
-        if (n > int.MaxValue) throw new SpatialSimException(ErrorKind.LimitExceeded, $"A raster of {n} pixels is larger than the 2³¹ pixels supported.");
-        int chunks = (int)((n + Chunk - 1) / Chunk);
-        var partial = new double[chunks];
-        Parallel.For(0, chunks, c => partial[c] = chunkSum(c * Chunk, (int)Math.Min(Chunk, n - (long)c * Chunk)));
-        double total = 0;
-        foreach (double p in partial) total += p;
-        return total;
-    }
+    /// <summary>Σ over chunks of <paramref name="chunkSum"/>(start, length), added in chunk order; deterministic for a given length.</summary>
+    private static double ChunkSums(long n, Func<int, int, double> chunkSum) => ChunkedParallel.Reduce(n, chunkSum, 0.0, (x, y) => x + y);
 
     private static (double Mean, double SumOfSquares) CpuMoments(Tensor x)
     {
@@ -312,13 +301,8 @@ public static class SpatialLag
 
     private static void CpuStandardise(Tensor x, Tensor z, double mean, double scale)
     {
-        long n = x.numel();
-        int chunks = (int)((n + Chunk - 1) / Chunk);
-        Parallel.For(0, chunks, c =>
-        {
-            int start = c * Chunk, len = (int)Math.Min(Chunk, n - start);
-            StandardiseChunk(TensorMemory.AsFloatSpan(x).Slice(start, len), TensorMemory.AsFloatSpan(z).Slice(start, len), mean, scale);
-        });
+        ChunkedParallel.For(x.numel(), (start, len) =>
+            StandardiseChunk(TensorMemory.AsFloatSpan(x).Slice(start, len), TensorMemory.AsFloatSpan(z).Slice(start, len), mean, scale));
     }
 
     private static (double Mean, double SumOfSquares) TorchMoments(Tensor flat)
