@@ -33,7 +33,24 @@ $problems = [System.Collections.Generic.List[string]]::new()
 # so a default written in the core's options is not written again in the help.
 $coreTypes = @{}
 foreach ($t in [SpatialSim.TorchCore.GeneRaster].Assembly.GetExportedTypes()) { $coreTypes[$t.Name] = $t }
+# {{Measures}}: one paragraph per measure from its descriptor (SimilarityMeasures.All): its summary, score range, self
+# score and whether it takes a mask or an automatic σ — the facts the code dispatches on, written once in the core.
+function Get-MeasureList {
+    $invariant = [cultureinfo]::InvariantCulture
+    $lines = foreach ($m in [SpatialSim.TorchCore.Similarity.SimilarityMeasures]::All) {
+        $f = $m.Facts
+        $bound = { param($v) if ([double]::IsInfinity($v)) { if ($v -gt 0) { '∞' } else { '−∞' } } else { $v.ToString($invariant) } }
+        $facts = @("Score in [$(& $bound $f.Minimum), $(& $bound $f.Maximum)]")
+        if ($null -ne $f.SelfScore) { $facts += "$($f.SelfScore.ToString($invariant)) for identical maps" }
+        if ($f.TakesMask) { $facts += 'takes -Mask (and the automatic tissue mask)' }
+        if ($f.AutomaticSigma) { $facts += 'σ chosen from the data without -Sigma' }
+        "$($m.Name): $($f.Summary) $(($facts -join '; '))."
+    }
+    $lines -join "`n`n"
+}
+
 function Expand-CoreValues([string]$text) {
+    if ($text.Contains('{{Measures}}')) { $text = $text.Replace('{{Measures}}', (Get-MeasureList)) }
     [regex]::Replace($text, '\{\{(\w+)\.(\w+)\}\}', {
         param($m)
         $type = $coreTypes[$m.Groups[1].Value]

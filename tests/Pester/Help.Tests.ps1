@@ -97,3 +97,14 @@ Describe 'Default values in the help' {
         ((Get-Help Get-RankedPairs -Parameter Sigma).description.Text -join ' ') | Should -BeLike "*Ssim and MsSsim (default $([SpatialSim.TorchCore.Similarity.SsimOptions]::DefaultSigma))*"
     }
 }
+
+Describe 'The -Method help' {
+    It 'lists every measure with the facts its descriptor gives' {
+        $text = (Get-Help Get-RankedPairs -Parameter Method).description.Text -join "`n"
+        foreach ($m in [SpatialSim.TorchCore.Similarity.SimilarityMeasures]::All) {
+            $text | Should -BeLike "*$($m.Name): $($m.Facts.Summary)*"
+        }
+        $text | Should -BeLike '*Sinkhorn: *Score in `[−∞, 0`]; 0 for identical maps.*'
+        $text | Should -BeLike '*Pearson: *takes -Mask*'
+    }
+}

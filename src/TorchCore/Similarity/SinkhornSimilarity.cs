@@ -97,7 +97,7 @@ public sealed class SinkhornSimilarity : IPreparedMeasure<SinkhornPrepared>
     private SinkhornSimilarity() { }
 
     static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Sinkhorn;
-    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("−(debiased Sinkhorn divergence), an entropic approximation of the squared 2-Wasserstein distance in pixels²: 0 for identical maps.")
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("−(debiased Sinkhorn divergence), an entropic approximation of the squared 2-Wasserstein distance in pixels².")
     {
         Maximum = 0, SelfScore = 0, AllPairs = AllPairsPath.Prepared,
     };
