@@ -54,7 +54,7 @@ public sealed partial class GetRankedPairsCommand
                          $"{path} on {_rasters[0].Device}.");
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
             if (gram)
-                WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, method == SimilarityMethod.SmoothedPearson ? methodOptions.Sigmas[0] : 0, budget).Describe());
+                WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, AllPairsSimilarity.GramSigma(method, methodOptions), budget).Describe());
             perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, methodOptions, shard,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>
                     progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),

@@ -16,13 +16,9 @@ namespace SpatialSim.TorchCore.Output;
 /// </summary>
 public sealed class SimilarityMatrix
 {
-    /// <summary>The measures whose score of a map with itself is exactly 1 (and 1 is their largest score).</summary>
-    public static readonly IReadOnlySet<string> UnitSelfScoreMethods = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        nameof(SimilarityMethod.Pearson), nameof(SimilarityMethod.SmoothedPearson), nameof(SimilarityMethod.Spearman),
-        nameof(SimilarityMethod.RoiPearson), nameof(SimilarityMethod.Lbp), nameof(SimilarityMethod.Ssim), nameof(SimilarityMethod.MsSsim),
-        nameof(SimilarityMethod.JensenShannon), nameof(SimilarityMethod.DenseSift), nameof(SimilarityMethod.Keypoints),
-    };
+    /// <summary>The measures whose score of a map with itself is exactly 1 (and 1 is their largest score): <see cref="MeasureFacts.UnitSelfScore"/>.</summary>
+    public static readonly IReadOnlySet<string> UnitSelfScoreMethods = new HashSet<string>(
+        SimilarityMeasures.All.Where(m => m.Facts.UnitSelfScore).Select(m => m.Name), StringComparer.OrdinalIgnoreCase);
 
     public IReadOnlyList<string> Genes { get; }
     /// <summary>Scores [i, j] = [j, i]; NaN where undefined or not given.</summary>

@@ -104,7 +104,7 @@ public sealed record SinkhornOptions
 /// a last half-step makes the first marginal exact so that OT_ε(a, b) = ⟨a, f⟩ + ⟨b, g⟩. The coarse levels only choose
 /// where the full-resolution iterations start: the result is the full-resolution fixed point. The symmetric terms use
 /// Feydy's averaged update f ← ½(f + T_a(f)) and OT_ε(a, a) = 2⟨a, f⟩; they depend on one gene only, so
-/// <see cref="Prepare"/> computes them once per gene and <see cref="CompareAll"/> reuses them for every pair. Computed on
+/// <see cref="Prepare"/> computes them once per gene and the all-pairs path (<see cref="Ranking.PreparedAllPairs"/>, also for a -Shard) reuses them for every pair. Computed on
 /// the CPU whatever the rasters' device.
 /// </para>
 /// <para>
@@ -117,9 +117,42 @@ public sealed record SinkhornOptions
 /// J. Solomon et al. (2015) "Convolutional Wasserstein distances", ACM Trans. Graph. 34(4):66; J. Feydy et al. (2019)
 /// "Interpolating between optimal transport and MMD using Sinkhorn divergences", AISTATS, PMLR 89:2681–2690.
 /// </summary>
-public static class SinkhornSimilarity
+public sealed class SinkhornSimilarity : IPreparedMeasure<SinkhornPrepared>
 {
     public const string Name = "Sinkhorn";
+
+    private SinkhornSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Sinkhorn;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("−(debiased Sinkhorn divergence), an entropic approximation of the squared 2-Wasserstein distance in pixels².")
+    {
+        Maximum = 0, SelfScore = 0, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.Sinkhorn.Describe();
+    static string? ISimilarityMeasure.DescribeOnCanvas(SimilarityOptions options, int height, int width) => options.Sinkhorn.Describe(height, width);
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.Sinkhorn);
+    static SinkhornPrepared IPreparedMeasure<SinkhornPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.Sinkhorn);
+    static SimilarityScore IPreparedMeasure<SinkhornPrepared>.Compare(SinkhornPrepared a, SinkhornPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>The unit masses in float64, and the float32 pixels while preparing.</summary>
+    static long IPreparedMeasure<SinkhornPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * (8 + 4);
+
+    /// <summary>
+    /// Sinkhorn refuses -Mask (a transport plan has no place for pixels outside it) and -Pyramid (its distance is in px²,
+    /// and a pixel of pyramid level k is 4^k px² of level 0, so the level distances cannot be averaged).
+    /// </summary>
+    static void ISimilarityMeasure.Check(SimilarityOptions options)
+    {
+        if (options.Mask is not null)
+            throw new SpatialSimException(ErrorKind.NotSupported,
+                "-Mask is not supported by Sinkhorn: the maps are compared as whole distributions of mass, and pixels outside a mask " +
+                "would have no place in the transport plan. Crop with Import-GeneRaster -Region, or set the pixels outside the tissue to 0.");
+        if (options.Pyramid > 1)
+            throw new SpatialSimException(ErrorKind.NotSupported,
+                $"-Pyramid {options.Pyramid} is not supported by Sinkhorn: its distance is in pixels², and a pixel of pyramid level k covers 4^k pixels² " +
+                "of the raster, so distances of different levels cannot be averaged. Use -Pyramid 1 (the default), or bin the rasters " +
+                "(Import-GeneRaster -BinSize) and raise -Epsilon for a faster, coarser distance.");
+    }
 
     /// <summary>S_ε between two rasters; Score = −S_ε.</summary>
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, SinkhornOptions options)
@@ -127,14 +160,14 @@ public static class SinkhornSimilarity
         RasterChecks.RequireSameCanvas(a, b);
         options.Check();
         var pa = Prepare(a, options);
-        if (pa.Note is not null) return SimilarityScore.Undefined(pa.Note);
+        if (pa.Undefined is not null) return SimilarityScore.Undefined(pa.Undefined);
         var pb = ReferenceEquals(a, b) ? pa : Prepare(b, options);
         return Compare(pa, pb);
     }
 
     /// <summary>
     /// One gene made ready for any number of comparisons: its masses normalised to 1 and its self term OT_ε(a, a),
-    /// computed once. A degenerate gene (all zero, constant) is prepared with a Note and no masses.
+    /// computed once. A degenerate gene (all zero, constant) is prepared with <see cref="SinkhornPrepared.Undefined"/> set and no masses.
     /// </summary>
     public static SinkhornPrepared Prepare(GeneRaster g, SinkhornOptions options)
     {
@@ -170,8 +203,8 @@ public static class SinkhornSimilarity
         if (a.Options != b.Options)
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"Genes '{a.Gene}' and '{b.Gene}' were prepared for Sinkhorn with different options ({a.Options} and {b.Options}); prepare both with the same.");
-        if (a.Note is not null) return SimilarityScore.Undefined(a.Note);
-        if (b.Note is not null) return SimilarityScore.Undefined(b.Note);
+        if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
+        if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
         var details = new Dictionary<string, double>();
         double distance, entropic;
         string? note = null;
@@ -200,46 +233,10 @@ public static class SinkhornSimilarity
         details["Epsilon"] = a.Options.EpsilonFor(a.Height, a.Width);
         return new SimilarityScore(-distance, note, details);
     }
-
-    /// <summary>
-    /// The Score matrix of all pairs: each gene prepared once (its self term solved once), then one a–b problem per
-    /// pair; symmetric, diagonal 0 (NaN for undefined genes).
-    /// </summary>
-    public static double[,] CompareAll(IReadOnlyList<GeneRaster> rasters, SinkhornOptions options,
-        IProgress<(int Done, int Total, string Step)>? progress = null, CancellationToken cancellationToken = default)
-    {
-        RasterChecks.RequireSameSize(rasters);
-        options.Check();
-        int n = rasters.Count;
-        int total = n * (n - 1) / 2, done = 0;
-        var prepared = new SinkhornPrepared[n];
-        for (int i = 0; i < n; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report((0, total, $"gene {rasters[i].Gene}"));
-            prepared[i] = Prepare(rasters[i], options);
-        }
-        var scores = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            scores[i, i] = prepared[i].Note is null ? 0.0 : double.NaN;
-            for (int j = i + 1; j < n; j++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report((done, total, $"{rasters[i].Gene} × {rasters[j].Gene}"));
-                double s = Compare(prepared[i], prepared[j]).Score;
-                scores[i, j] = s;
-                scores[j, i] = s;
-                done++;
-            }
-        }
-        progress?.Report((total, total, ""));
-        return scores;
-    }
 }
 
 /// <summary>A gene ready for <see cref="SinkhornSimilarity"/>: unit masses and the self term ½OT_ε(a, a) = ⟨a, f_aa⟩.</summary>
-public sealed class SinkhornPrepared
+public sealed class SinkhornPrepared : IPreparedGene
 {
     public string Gene { get; }
     public int Width { get; }
@@ -247,7 +244,7 @@ public sealed class SinkhornPrepared
     public double PixelSize { get; }
     public SinkhornOptions Options { get; }
     /// <summary>Why the gene cannot be compared (all zero, constant), or null.</summary>
-    public string? Note { get; }
+    public string? Undefined { get; }
     internal double[]? Mass { get; }
     /// <summary>½ OT_ε(a, a) in px².</summary>
     public double SelfHalf { get; }
@@ -257,6 +254,9 @@ public sealed class SinkhornPrepared
     internal SinkhornPrepared(GeneRaster g, SinkhornOptions options, double[]? mass, double selfHalf, int iterations, double error, string? note)
     {
         Gene = g.Gene; Width = g.Width; Height = g.Height; PixelSize = g.PixelSize; Options = options;
-        Mass = mass; SelfHalf = selfHalf; SelfIterations = iterations; SelfError = error; Note = note;
+        Mass = mass; SelfHalf = selfHalf; SelfIterations = iterations; SelfError = error; Undefined = note;
     }
+
+    /// <summary>Managed arrays only: nothing to release.</summary>
+    public void Dispose() { }
 }
