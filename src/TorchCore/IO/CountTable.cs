@@ -65,6 +65,12 @@ public sealed class CountTable
     /// <summary>Distinct genes with rows inside the region (all rows without one), before the gene filter and MinTotal.</summary>
     public int GenesSeen { get; }
 
+    /// <summary>
+    /// The most rows the reader held at once while reading (before they were laid on the canvas): bounded by the distinct
+    /// gene pixels, as rows of repeated pixels are summed while the file streams. For tests and diagnostics.
+    /// </summary>
+    internal long PeakRowsHeld { get; init; }
+
     /// <summary>Whether <paramref name="gene"/> is one of <see cref="Genes"/> (exact, case-sensitive).</summary>
     public bool Contains(string gene) => _data.ContainsKey(gene);
 

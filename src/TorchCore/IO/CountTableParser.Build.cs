@@ -67,6 +67,7 @@ internal sealed partial class CountTableParser
         foreach (var t in helpers)
             if (t.Exception?.InnerException is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         _cancel.ThrowIfCancellationRequested();
+        if (results.Sum(r => (long)r.Index.Length) > o.MaxEntries) throw GeneIndex.TooManyEntries(_path, o.MaxEntries);
 
         var data = new Dictionary<string, CountTable.GeneData>(kept.Length, StringComparer.Ordinal);
         for (int i = 0; i < kept.Length; i++)
@@ -79,6 +80,9 @@ internal sealed partial class CountTableParser
         var columns = new TableColumns(h.Columns[h.GeneColumn], h.Columns[h.XColumn], h.Columns[h.YColumn],
             h.CountColumn >= 0 ? h.Columns[h.CountColumn] : null, (char)h.Delimiter, h.Columns);
         return new CountTable(_path, columns, kept.Select(g => g.Name).ToArray(), data, width, height,
-            (int)ox, (int)oy, o.BinSize, o.PixelSize * o.BinSize, _rowsRead, _rowsOutside, duplicates.Sum(), _genes.Entries.Count);
+            (int)ox, (int)oy, o.BinSize, o.PixelSize * o.BinSize, _rowsRead, _rowsOutside, duplicates.Sum() + kept.Sum(g => g.MergedDuplicates), _genes.Entries.Count)
+        {
+            PeakRowsHeld = Math.Max(_genes.PeakRowsHeld, _partsPeakRowsHeld),
+        };
     }
 }

@@ -10,8 +10,11 @@ internal sealed partial class CountTableParser
     /// <summary>Reads completed in parallel parts so far (lets tests check which path ran).</summary>
     internal static int ParallelReads;
 
-    /// <summary>A parser for one part of the file: the header state of <paramref name="main"/>, its own genes and counters.</summary>
-    private CountTableParser(CountTableParser main) : this(main._path, main._options, main._input, null, main._cancel)
+    /// <summary>
+    /// A parser for one part of the file: the header state of <paramref name="main"/>, its own genes and counters. Its
+    /// genes merge repeated pixels once they hold <paramref name="compactRows"/> rows (the parts share the budget).
+    /// </summary>
+    private CountTableParser(CountTableParser main, long compactRows) : this(main._path, main._options, main._input, null, main._cancel)
     {
         _header = main._header;
         _headerLine = main._headerLine;
@@ -20,7 +23,7 @@ internal sealed partial class CountTableParser
         _roles = main._roles;
         _maxColumn = main._maxColumn;
         _hasCount = main._hasCount;
-        _genes = new GeneIndex(_options.GeneFilter, hasCounts: _hasCount);
+        _genes = new GeneIndex(_options.GeneFilter, _hasCount, compactRows, _options.MaxEntries);
     }
 
     /// <summary>
@@ -77,7 +80,8 @@ internal sealed partial class CountTableParser
         }
 
         var workers = new CountTableParser[parts];
-        for (int k = 0; k < parts; k++) workers[k] = new CountTableParser(this);
+        long partBudget = Math.Max(1, _options.CompactRows / parts);
+        for (int k = 0; k < parts; k++) workers[k] = new CountTableParser(this, partBudget);
         var shared = new PartState();
         int next = -1;
         void Work()
@@ -125,11 +129,15 @@ internal sealed partial class CountTableParser
             _maxY = Math.Max(_maxY, w._maxY);
             foreach (var gene in w._genes.Entries) _genes.GetOrAdd(gene.Key).Append(gene);
         }
+        _partsPeakRowsHeld = workers.Sum(w => w._genes.PeakRowsHeld);
         _partsDone = true;
         Report(TableReadPhase.Reading, force: true);
         Interlocked.Increment(ref ParallelReads);
         return true;
     }
+
+    /// <summary>Rows the parts held at most, together (each part's peak, as parts keep their rows until the join).</summary>
+    private long _partsPeakRowsHeld;
 
     /// <summary>The whole file was read in parts (the input stream itself was not read: progress says all of it).</summary>
     private bool _partsDone;

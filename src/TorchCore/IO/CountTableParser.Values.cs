@@ -7,7 +7,11 @@ internal sealed partial class CountTableParser
 {
     private void HandleRow(ReadOnlySpan<byte> gene, ReadOnlySpan<byte> xs, ReadOnlySpan<byte> ys, ReadOnlySpan<byte> cs)
     {
-        if ((++_rowsRead & 0xFFFF) == 0) _cancel.ThrowIfCancellationRequested();
+        if ((++_rowsRead & 0xFFFF) == 0)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            _genes.CompactIfDue(_path); // sums repeated pixels once the rows held pass the bound
+        }
 
         if (!gene.IsEmpty && (gene[0] == (byte)' ' || gene[^1] == (byte)' ')) gene = gene.Trim((byte)' ');
         if (gene.IsEmpty)

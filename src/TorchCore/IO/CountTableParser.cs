@@ -164,6 +164,6 @@ internal sealed partial class CountTableParser
         _roles[header.XColumn] = RoleX;
         _roles[header.YColumn] = RoleY;
         if (_hasCount) _roles[header.CountColumn] = RoleCount;
-        _genes = new GeneIndex(_options.GeneFilter, hasCounts: _hasCount);
+        _genes = new GeneIndex(_options.GeneFilter, _hasCount, _options.CompactRows, _options.MaxEntries);
     }
 }

@@ -15,6 +15,11 @@ namespace SpatialSim.TorchCore.IO;
 /// of 32 MB or more is cut at line breaks into parts parsed on all cores, and the parts' genes joined in file order;
 /// when a part meets a quoted field running over line breaks, or any problem (whose message must name the exact
 /// line), the file is read again sequentially, so results and errors are those of the sequential read.</para>
+/// <para>Memory is bounded by the distinct gene pixels, not by the rows: once the rows held pass 32M (about 384 MB),
+/// each gene's rows of repeated pixels are summed while the file streams, so at most max(32M, 2 × distinct gene pixels)
+/// rows are held. A table keeping more than <see cref="TableReadOptions.MaxEntries"/> distinct gene pixels, and gzip
+/// input expanding more than <see cref="TableReadOptions.MaxGzipExpansion"/> times (a decompression bomb), are refused
+/// with <see cref="ErrorKind.LimitExceeded"/>.</para>
 /// </remarks>
 public static class CountTableReader
 {
@@ -32,7 +37,7 @@ public static class CountTableReader
         cancellationToken.ThrowIfCancellationRequested();
         if (options.Region is { } r)
             CheckCanvas(path, options, (long)r.X1 - r.X0, (long)r.Y1 - r.Y0, r.X0, r.Y0, fromRegion: true);
-        using var input = TableInput.Open(path);
+        using var input = TableInput.Open(path, options.MaxGzipExpansion);
         var parser = new CountTableParser(path, options, input, progress, cancellationToken);
         if (!parser.TryRunParallel())
         {
@@ -55,6 +60,10 @@ public static class CountTableReader
             throw Bad($"MinTotal must be 0 or more, got {o.MinTotal}.");
         if (o.MaxPixels < 1)
             throw Bad($"MaxPixels must be 1 or more, got {o.MaxPixels}.");
+        if (o.MaxEntries < 1)
+            throw Bad($"MaxEntries must be 1 or more, got {o.MaxEntries}.");
+        if (!(o.MaxGzipExpansion >= 1))
+            throw Bad($"MaxGzipExpansion must be 1 or more, got {o.MaxGzipExpansion}.");
         if (o.Region is { } r && (r.X1 <= r.X0 || r.Y1 <= r.Y0))
             throw Bad($"Region [{r.X0}, {r.X1}) × [{r.Y0}, {r.Y1}) is empty: X1 must be greater than X0 and Y1 greater than Y0 (pixel units, end exclusive).");
     }

@@ -15,6 +15,8 @@ internal sealed class TableInput : IDisposable
     private readonly Stream _stream;
     private readonly GzipEndCheck? _gzipCheck;
     private readonly ReadAhead? _readAhead;
+    private readonly string _path;
+    private readonly double _maxExpansion;
     private long _produced;
     private long _filePosition;
     private bool _ended;       // the caller has seen the end
@@ -28,8 +30,10 @@ internal sealed class TableInput : IDisposable
     /// <summary>Bytes of the file on disk consumed so far (compressed bytes for gzip).</summary>
     public long Position => _ended ? Length : _readAhead != null ? Volatile.Read(ref _filePosition) : _file.Position;
 
-    private TableInput(FileStream file, Stream stream, GzipEndCheck? check)
+    private TableInput(string path, FileStream file, Stream stream, GzipEndCheck? check, double maxExpansion)
     {
+        _path = path;
+        _maxExpansion = maxExpansion;
         _file = file;
         _stream = stream;
         _gzipCheck = check;
@@ -39,7 +43,12 @@ internal sealed class TableInput : IDisposable
     }
 
     /// <summary>Opens <paramref name="path"/>, refusing with a clear message files that are missing or of a kind we do not read.</summary>
-    public static TableInput Open(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="maxExpansion">
+    /// For gzip input: the most text bytes per compressed byte read, checked once the text passes
+    /// <see cref="TableReadOptions.GzipExpansionGraceBytes"/>; more is refused as a decompression bomb (LimitExceeded).
+    /// </param>
+    public static TableInput Open(string path, double maxExpansion = TableReadOptions.DefaultMaxGzipExpansion)
     {
         if (Directory.Exists(path))
             throw new SpatialSimException(ErrorKind.InvalidArgument,
@@ -71,14 +80,14 @@ internal sealed class TableInput : IDisposable
             {
                 var check = new GzipEndCheck(file);
                 file.Position = 0;
-                return new TableInput(file, new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), check);
+                return new TableInput(path, file, new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), check, maxExpansion);
             }
             string? other = DescribeUnsupported(magic);
             if (other != null)
                 throw new SpatialSimException(ErrorKind.NotSupported,
                     $"'{path}' is {other}, not a text table. Give a .gem, .csv or .tsv file, plain or gzip-compressed (.gz).")
                 { FilePath = path };
-            return new TableInput(file, file, null);
+            return new TableInput(path, file, file, null, maxExpansion);
         }
         catch
         {
@@ -119,10 +128,17 @@ internal sealed class TableInput : IDisposable
             throw new TableInputException(
                 $"the gzip data is damaged ({e.Message.TrimEnd('.')}) after {_produced:N0} bytes of text. Download or copy the file again.", e);
         }
-        Volatile.Write(ref _filePosition, _file.Position);
+        long compressed = _file.Position;
+        Volatile.Write(ref _filePosition, compressed);
         if (n > 0)
         {
             _produced += n;
+            if (_gzipCheck != null && _produced > TableReadOptions.GzipExpansionGraceBytes && _produced > _maxExpansion * compressed)
+                throw new SpatialSimException(ErrorKind.LimitExceeded,
+                    $"'{_path}' expands to more than {_maxExpansion:G} times its compressed size ({_produced:N0} bytes of text from the first " +
+                    $"{compressed:N0} compressed bytes). Count tables compress 3 to 10 times; this looks like a decompression bomb, so reading stopped. " +
+                    "If the file is genuine, decompress it (gunzip) and read the plain file.")
+                { FilePath = _path };
             _gzipCheck?.Observe(buffer[..n]);
             return n;
         }
