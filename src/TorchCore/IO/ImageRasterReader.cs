@@ -143,7 +143,8 @@ public static class ImageRasterReader
 
     // ---------------------------------------------------------------- PNG
 
-    private readonly record struct PngInfo(int Width, int Height, int BitDepth, int ColorType, bool HasTransparency, bool Animated);
+    private readonly record struct PngInfo(int Width, int Height, int BitDepth, int ColorType, bool HasTransparency, bool Animated,
+        bool Interlaced, List<(long Offset, int Length)> ImageData);
 
     /// <summary>Walks the chunk list without decoding: IHDR must come first, every chunk must fit in the file, IEND must be there.</summary>
     private static PngInfo ScanPng(FileStream fs, string path, long maxPixels)
@@ -160,6 +161,8 @@ public static class ImageRasterReader
         long pos = 8;
         bool first = true, seenIdat = false, seenPlte = false, trns = false, animated = false;
         int width = 0, height = 0, depth = 0, colorType = 0;
+        bool interlaced = false;
+        var imageData = new List<(long Offset, int Length)>();
         while (true)
         {
             if (!RasterFileIo.TryReadAt(fs, pos, chunkHead))
@@ -200,6 +203,7 @@ public static class ImageRasterReader
                     throw Bad($"the header gives compression {ihdr[10]}, filter {ihdr[11]}, interlace {ihdr[12]}; only 0, 0 and 0/1 exist.");
                 width = (int)w;
                 height = (int)h;
+                interlaced = ihdr[12] == 1;
                 first = false;
             }
             else
@@ -210,7 +214,7 @@ public static class ImageRasterReader
                     case "PLTE": seenPlte = true; break;
                     case "tRNS": trns = true; break;
                     case "acTL": animated = true; break;
-                    case "IDAT": seenIdat = true; break;
+                    case "IDAT": seenIdat = true; imageData.Add((pos + 8, (int)len)); break;
                 }
                 if (type == "IEND") break;
             }
@@ -218,7 +222,7 @@ public static class ImageRasterReader
         }
         if (!seenIdat) throw Bad("it contains no image data (IDAT chunk).");
         if (colorType == 3 && !seenPlte) throw Bad("it is a palette image without a palette (PLTE chunk).");
-        return new PngInfo(width, height, depth, colorType, trns, animated);
+        return new PngInfo(width, height, depth, colorType, trns, animated, interlaced, imageData);
     }
 
     private static (int, int, float[]) ReadPng(FileStream fs, string path, ImageReadOptions options, List<string> notes)
@@ -240,6 +244,9 @@ public static class ImageRasterReader
             _ => $"PNG RGBA, {bits}",
         };
         var component = ChooseComponent(path, color, hasAlpha, options.Channel, description, notes);
+        // ImageSharp fills the rows of a cut image data stream with zeros (and can spin on a cut interlaced one): check first.
+        int samples = info.ColorType switch { 2 => 3, 4 => 2, 6 => 4, _ => 1 };
+        PngDataCheck.Verify(fs, path, info.ImageData, PngDataCheck.ExpectedBytes(info.Width, info.Height, samples * info.BitDepth, info.Interlaced));
 
         var decoder = new PngDecoder { IgnoreMetadata = true }; // metadata skipped: no text-chunk inflation
         float[] pixels;
@@ -376,6 +383,7 @@ public static class ImageRasterReader
             throw new SpatialSimException(ErrorKind.InvalidData,
                 $"'{path}' cannot be decoded safely: {t.LaterPagesProblem}. Save page 1 on its own, uncompressed.") { FilePath = path };
         t.EnsureStripsInFile();
+        TiffStripCheck.Verify(fs, t);
 
         var decoder = new TiffDecoder { IgnoreMetadata = true, DecodingMode = FrameDecodingMode.First };
         float[] px;
