@@ -222,6 +222,7 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
 
     private void Emit(RasterPlane plane)
     {
+        if (Region is { } r) plane = RasterRegion.Crop(plane, (r[0], r[1], r[2], r[3])); // as for tables: the canvas is the region
         var binned = RasterBinning.SumBlocks(plane, BinSize);
         WriteObject(GeneRaster.FromPlane(binned, BinSize, _device));
     }

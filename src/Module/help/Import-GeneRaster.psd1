@@ -17,7 +17,7 @@ NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene
         Gene        = 'Tables: keep only genes whose names match one of these (wildcards allowed, case-insensitive). Images and .npy: the names of the rasters, in file and plane order.'
         BinSize     = 'Sum b×b pixel blocks into one pixel (Stereo-seq "bin b"); partial blocks at the right and bottom edges are kept. Default 1.'
         PixelSize   = 'Tables: coordinate units per pixel; a row lands in pixel floor(coordinate / PixelSize). Use it for micron coordinates (e.g. -PixelSize 2 for 2 µm pixels). Default 1.'
-        Region      = 'Tables: the canvas as x0,y0,x1,y1 in pixels (after -PixelSize, before -BinSize), half-open: x0 ≤ x < x1, y0 ≤ y < y1. Rows outside are dropped and counted in the verbose output.'
+        Region      = 'The canvas as x0,y0,x1,y1 in pixels (tables: after -PixelSize; all inputs: before -BinSize), half-open: x0 ≤ x < x1, y0 ≤ y < y1. Table rows outside are dropped and counted in the verbose output; images and .npy planes are cropped to it (parts outside the image are 0; a region missing the image is an error).'
         MinTotal    = 'Tables: drop genes with fewer counts than this inside the canvas. Default 0.'
         Channel     = 'Images: the colour channel (R, G, B or A) to read from a colour image. Without it colour images are refused.'
         MaxPixels   = 'Refuse a raster or table canvas with more pixels than this, before allocating it. Default 150 million (10000×10000 with margin).'

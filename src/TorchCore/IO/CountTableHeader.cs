@@ -60,6 +60,16 @@ internal sealed class CountTableHeader
                 $"({string.Join(", ", CountNames)}) is optional, without one every row counts 1.")
             { FilePath = path, LineNumber = lineNumber };
         }
+        foreach (var (index, role) in new[] { (gene, "gene"), (x, "x"), (y, "y"), (count, "count") })
+        {
+            if (index < 0) continue;
+            int twice = columns.FindIndex(index + 1, c => string.Equals(c, columns[index], StringComparison.OrdinalIgnoreCase));
+            if (twice >= 0)
+                throw new SpatialSimException(ErrorKind.InvalidData,
+                    $"Line {lineNumber} of '{path}', the header, names column '{columns[index]}' twice (columns {index + 1} and {twice + 1}), " +
+                    $"so which one holds the {role} {(role is "x" or "y" ? "coordinate" : "values")} is unclear. Rename or remove one of them.")
+                { FilePath = path, LineNumber = lineNumber };
+        }
         return new CountTableHeader(delimiter, columns, gene, x, y, count);
     }
 

@@ -119,7 +119,11 @@ internal sealed partial class CountTableParser
             ReadOnlySpan<byte> line;
             int next;
             if (nl >= 0) { line = rest[..nl]; next = pos + nl + 1; }
-            else if (eof) { line = rest; next = data.Length; }
+            else if (eof || (_header == null && rest.IndexOf((byte)'\r') is >= 0 and var cr && cr < rest.Length - 1))
+            {
+                line = rest; // the last line, or a header line ended by a lone CR: Preamble says so
+                next = data.Length;
+            }
             else break;
             if (!line.IsEmpty && line[^1] == (byte)'\r') line = line[..^1];
             _recordLine = _line + 1;
@@ -147,9 +151,21 @@ internal sealed partial class CountTableParser
     {
         if (_line == 0 && line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) line = line[3..]; // UTF-8 byte order mark
         if (line.Trim(" \t"u8).IsEmpty || line[0] == (byte)'#') return;
+        if (LooksLikeUtf16(line))
+            throw new SpatialSimException(ErrorKind.NotSupported,
+                $"'{_path}' is UTF-16 text (line {_recordLine} has a zero byte after every character), which is not read. " +
+                "Save the table as UTF-8, e.g. with 'iconv -f UTF-16 -t UTF-8 IN > OUT' or Excel's 'CSV UTF-8'.")
+            { FilePath = _path, LineNumber = _recordLine };
         if (line.IndexOf((byte)0) >= 0)
             throw new SpatialSimException(ErrorKind.NotSupported,
                 $"'{_path}' is not a text table (line {_recordLine} holds binary data). Give a .gem, .csv or .tsv file, plain or gzip-compressed.")
+            { FilePath = _path, LineNumber = _recordLine };
+
+        int cr = line.IndexOf((byte)'\r');
+        if (cr >= 0 && cr < line.Length - 1)
+            throw new SpatialSimException(ErrorKind.InvalidData,
+                $"'{_path}' ends its lines with a carriage return (\\r) alone (classic Mac OS), so the whole file reads as one line. " +
+                "Convert the line ends to \\n, e.g. with 'tr \"\\r\" \"\\n\" < IN > OUT', and read it again.")
             { FilePath = _path, LineNumber = _recordLine };
 
         var header = CountTableHeader.Parse(line, _path, _recordLine);
@@ -165,5 +181,15 @@ internal sealed partial class CountTableParser
         _roles[header.YColumn] = RoleY;
         if (_hasCount) _roles[header.CountColumn] = RoleCount;
         _genes = new GeneIndex(_options.GeneFilter, _hasCount, _options.CompactRows, _options.MaxEntries);
+    }
+
+    /// <summary>UTF-16 text seen as bytes: a byte order mark, or a zero byte beside most of the first characters.</summary>
+    private static bool LooksLikeUtf16(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || line.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])) return true;
+        int pairs = Math.Min(line.Length / 2, 32), zeros = 0;
+        for (int i = 0; i < pairs; i++)
+            if ((line[2 * i] == 0) != (line[2 * i + 1] == 0)) zeros++;
+        return pairs >= 2 && zeros * 4 >= pairs * 3;
     }
 }

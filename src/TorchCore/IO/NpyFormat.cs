@@ -273,13 +273,16 @@ public static class NpyFormat
         return new Header(path, descr, type, bigEndian, shape, dataOffset, length);
     }
 
-    /// <summary>Checks that the file holds all the data its header promises (after the size limits were checked).</summary>
+    /// <summary>Checks that the file holds exactly the data its header promises (after the size limits were checked).</summary>
     private static void EnsureDataPresent(Header h)
     {
         long expected = h.Count * SampleDecoder.SizeOf(h.Type);
         long available = h.FileLength - h.DataOffset;
         if (available < expected)
             throw Invalid(h.Path, $"the file is truncated: shape {h.ShapeText} of '{h.Descr}' needs {expected:N0} bytes of data, but the file has only {available:N0}.");
+        if (available > expected)
+            throw Invalid(h.Path, $"the file holds {available - expected:N0} bytes after the {expected:N0} bytes of data of shape {h.ShapeText}: " +
+                "several arrays saved into one file (numpy.load would read only the first), or a damaged file. Save one array per file.");
     }
 
     private static (SampleType, bool) ParseDtype(string path, string descr)

@@ -54,6 +54,7 @@ internal sealed class TableInput : IDisposable
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"'{path}' is a folder, not a table file. Give the path of the .gem, .csv or .tsv file (optionally .gz) inside it.")
             { FilePath = path };
+        SpecialFile.EnsureRegular(path);
         FileStream file;
         try
         {
@@ -98,6 +99,8 @@ internal sealed class TableInput : IDisposable
 
     private static string? DescribeUnsupported(ReadOnlySpan<byte> m)
     {
+        if (m.Length >= 2 && ((m[0] == 0xFF && m[1] == 0xFE) || (m[0] == 0xFE && m[1] == 0xFF)))
+            return "UTF-16 text (save it as UTF-8, e.g. with 'iconv -f UTF-16 -t UTF-8 IN > OUT' or Excel's 'CSV UTF-8')";
         if (m.StartsWith("PAR1"u8)) return "a Parquet file (e.g. Xenium transcripts.parquet; use transcripts.csv.gz instead)";
         if (m.StartsWith("PK\x03\x04"u8)) return "a zip archive (unzip it first)";
         if (m.Length >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD) return "zstd-compressed (decompress it first, e.g. with 'zstd -d')";
@@ -145,8 +148,9 @@ internal sealed class TableInput : IDisposable
         _sourceEnded = true;
         if (_gzipCheck != null && !_gzipCheck.IsComplete(_produced))
             throw new TableInputException(
-                $"the gzip data ends early (truncated download?) after {_produced:N0} bytes of text: the file is shorter than the size recorded in it. " +
-                "Download or copy the file again. (If the file is several gzip files joined together, decompress it with gunzip and read the plain file.)");
+                $"the gzip data ends early (truncated download?) after {_produced:N0} bytes of text, or other bytes follow it (zero padding, junk): " +
+                "the end of the file is not the gzip trailer recorded for that text. Download or copy the file again. " +
+                "(If the file is several gzip files joined together, decompress it with gunzip and read the plain file.)");
         return 0;
     }
 
@@ -204,7 +208,8 @@ internal sealed class GzipEndCheck
     {
         if (_tooShort) return false;
         if ((uint)total == _isize) return true;
-        if (_ring == null || total < _isize) return false;
+        // ISIZE 0 with data means no trailer there (zero padding after the stream); an empty ring would match any CRC of 0.
+        if (_ring == null || total < _isize || _isize == 0) return false;
         int start = _ring.Length == 0 ? 0 : (int)(_written % _ring.Length);
         uint crc = Crc32.Append(Crc32.Append(0, _ring.AsSpan(start)), _ring.AsSpan(0, start));
         return crc == _crc;
