@@ -211,33 +211,10 @@ internal sealed class GzipEndCheck
         // ISIZE 0 with data means no trailer there (zero padding after the stream); an empty ring would match any CRC of 0.
         if (_ring == null || total < _isize || _isize == 0) return false;
         int start = _ring.Length == 0 ? 0 : (int)(_written % _ring.Length);
-        uint crc = Crc32.Append(Crc32.Append(0, _ring.AsSpan(start)), _ring.AsSpan(0, start));
+        var crc32 = new System.IO.Hashing.Crc32(); // IEEE 802.3, as in gzip
+        crc32.Append(_ring.AsSpan(start));
+        crc32.Append(_ring.AsSpan(0, start));
+        uint crc = crc32.GetCurrentHashAsUInt32();
         return crc == _crc;
-    }
-}
-
-/// <summary>CRC-32 (IEEE 802.3, as in gzip), table driven; used only on the short tail of multi-member gzip files.</summary>
-internal static class Crc32
-{
-    private static readonly uint[] Table = BuildTable();
-
-    private static uint[] BuildTable()
-    {
-        var t = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint c = i;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }
-
-    /// <summary>Continues <paramref name="crc"/> (0 to start) over <paramref name="data"/>.</summary>
-    public static uint Append(uint crc, ReadOnlySpan<byte> data)
-    {
-        uint c = ~crc;
-        foreach (byte b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
-        return ~c;
     }
 }
