@@ -71,6 +71,15 @@ public sealed class CountTable
     /// </summary>
     internal long PeakRowsHeld { get; init; }
 
+    /// <summary>Rows dropped because their quality (<c>qv</c>) was below <see cref="TableReadOptions.MinQuality"/>; they do not shape the canvas.</summary>
+    public long RowsBelowQuality { get; init; }
+
+    /// <summary>Rows of control codewords dropped (<see cref="TableReadOptions.IncludeControls"/> keeps them); they do not shape the canvas.</summary>
+    public long RowsOfControls { get; init; }
+
+    /// <summary>The control codewords whose rows were dropped, sorted.</summary>
+    public IReadOnlyList<string> ControlCodewords { get; init; } = [];
+
     /// <summary>Whether <paramref name="gene"/> is one of <see cref="Genes"/> (exact, case-sensitive).</summary>
     public bool Contains(string gene) => _data.ContainsKey(gene);
 

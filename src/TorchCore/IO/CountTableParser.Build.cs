@@ -17,12 +17,19 @@ internal sealed partial class CountTableParser
             { FilePath = _path, LineNumber = _headerLine };
 
         var o = _options;
+        long dropped = _rowsLowQuality + _rowsControl;
+        if (dropped == _rowsRead)
+            throw new SpatialSimException(ErrorKind.InvalidData,
+                $"All {_rowsRead:N0} data rows of '{_path}' were dropped: {_rowsLowQuality:N0} below quality {o.MinQuality:G} " +
+                $"(column '{(_header.QualityColumn >= 0 ? _header.Columns[_header.QualityColumn] : "qv")}') and {_rowsControl:N0} of control codewords. " +
+                "Lower -MinQuality (0 keeps every row) or pass -IncludeControls to keep them.")
+            { FilePath = _path };
         long ox, oy, w1, h1;
         if (o.Region is { } r)
         {
-            if (_rowsOutside == _rowsRead)
+            if (_rowsOutside == _rowsRead - dropped)
                 throw new SpatialSimException(ErrorKind.InvalidArgument,
-                    $"All {_rowsRead:N0} data rows of '{_path}' lie outside the region [{r.X0}, {r.X1}) × [{r.Y0}, {r.Y1}). " +
+                    $"All {_rowsRead - dropped:N0} data rows of '{_path}' lie outside the region [{r.X0}, {r.X1}) × [{r.Y0}, {r.Y1}). " +
                     $"The data spans pixels x {_minX}..{_maxX}, y {_minY}..{_maxY} at PixelSize {o.PixelSize}; the region is in those pixel units.")
                 { FilePath = _path };
             (ox, oy, w1, h1) = (r.X0, r.Y0, (long)r.X1 - r.X0, (long)r.Y1 - r.Y0);
@@ -83,6 +90,9 @@ internal sealed partial class CountTableParser
             (int)ox, (int)oy, o.BinSize, o.PixelSize * o.BinSize, _rowsRead, _rowsOutside, duplicates.Sum() + kept.Sum(g => g.MergedDuplicates), _genes.Entries.Count)
         {
             PeakRowsHeld = Math.Max(_genes.PeakRowsHeld, _partsPeakRowsHeld),
+            RowsBelowQuality = _rowsLowQuality,
+            RowsOfControls = _rowsControl,
+            ControlCodewords = _controlNames.Order(StringComparer.Ordinal).ToArray(),
         };
     }
 }

@@ -32,7 +32,7 @@ internal sealed partial class CountTableParser
         var h = _header!;
         int column = fields;
         while (_roles[column] == RoleNone) column++; // _roles[_maxColumn] is never RoleNone
-        string role = _roles[column] switch { RoleGene => "gene", RoleX => "x", RoleY => "y", _ => "count" };
+        string role = _roles[column] switch { RoleGene => "gene", RoleX => "x", RoleY => "y", RoleQuality => "quality", _ => "count" };
         return RowError($"the line has {fields} field{(fields == 1 ? "" : "s")}, but the {role} column '{h.Columns[column]}' is field {column + 1} " +
             $"of the {h.Columns.Count} in the header. The line may be cut short, or split by another delimiter than the header's ({CountTableHeader.DelimiterName(_delim)}).", gene);
     }

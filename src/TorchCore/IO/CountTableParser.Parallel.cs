@@ -23,6 +23,7 @@ internal sealed partial class CountTableParser
         _roles = main._roles;
         _maxColumn = main._maxColumn;
         _hasCount = main._hasCount;
+        _hasQuality = main._hasQuality;
         _genes = new GeneIndex(_options.GeneFilter, _hasCount, compactRows, _options.MaxEntries);
     }
 
@@ -122,6 +123,9 @@ internal sealed partial class CountTableParser
         {
             _rowsRead += w._rowsRead;
             _rowsOutside += w._rowsOutside;
+            _rowsLowQuality += w._rowsLowQuality;
+            _rowsControl += w._rowsControl;
+            _controlNames.UnionWith(w._controlNames);
             _line += w._line;
             _minX = Math.Min(_minX, w._minX);
             _minY = Math.Min(_minY, w._minY);

@@ -37,7 +37,7 @@ internal sealed partial class CountTableParser
             // One record the long way: near the end of the data, at a quote, or one VectorRows left (a blank line,
             // too few fields): the checks and errors below are the reference for both paths.
             int p = pos;
-            int gs = 0, ge = 0, xs = 0, xe = 0, ys = 0, ye = 0, cs = 0, ce = 0;
+            int gs = 0, ge = 0, xs = 0, xe = 0, ys = 0, ye = 0, cs = 0, ce = 0, qs = 0, qe = 0;
             bool blank = false;
             for (int f = 0; ; f++)
             {
@@ -78,6 +78,7 @@ internal sealed partial class CountTableParser
                     case RoleX: xs = s; xe = e; break;
                     case RoleY: ys = s; ye = e; break;
                     case RoleCount: cs = s; ce = e; break;
+                    case RoleQuality: qs = s; qe = e; break;
                 }
                 if (f == max) break;
                 if (lineEnd)
@@ -101,7 +102,7 @@ internal sealed partial class CountTableParser
             }
             else next = Math.Min(p + 1, len);
             _recordLine = _line + 1;
-            if (!blank) HandleRow(data[gs..ge], data[xs..xe], data[ys..ye], data[cs..ce]);
+            if (!blank) HandleRow(data[gs..ge], data[xs..xe], data[ys..ye], data[cs..ce], data[qs..qe]);
             _line++;
             pos = next;
         }
@@ -168,7 +169,7 @@ internal sealed partial class CountTableParser
     /// <summary>Splits one record and handles it; false (and no effect) when a quoted field is not closed within it.</summary>
     private bool ParseRecord(ReadOnlySpan<byte> line)
     {
-        ReadOnlySpan<byte> gene = default, xs = default, ys = default, cs = default;
+        ReadOnlySpan<byte> gene = default, xs = default, ys = default, cs = default, qv = default;
         byte delim = _delim;
         byte[] roles = _roles;
         int max = _maxColumn;
@@ -193,13 +194,14 @@ internal sealed partial class CountTableParser
                 case RoleX: xs = field; break;
                 case RoleY: ys = field; break;
                 case RoleCount: cs = field; break;
+                case RoleQuality: qv = field; break;
             }
             if (f == max) { pos = fieldEnd; break; }
             if (fieldEnd >= line.Length) throw TooFewFields(f + 1, gene);
             pos = fieldEnd + 1;
         }
         if (pos < line.Length && line[pos..].IndexOf((byte)'"') >= 0 && !QuotesClosed(line[(pos + 1)..])) return false;
-        HandleRow(gene, xs, ys, cs);
+        HandleRow(gene, xs, ys, cs, qv);
         return true;
     }
 

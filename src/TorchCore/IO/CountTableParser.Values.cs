@@ -5,7 +5,7 @@ namespace SpatialSim.TorchCore.IO;
 /// <summary>One row's values: gene, pixel coordinates and count, checked and filed into the gene's accumulator.</summary>
 internal sealed partial class CountTableParser
 {
-    private void HandleRow(ReadOnlySpan<byte> gene, ReadOnlySpan<byte> xs, ReadOnlySpan<byte> ys, ReadOnlySpan<byte> cs)
+    private void HandleRow(ReadOnlySpan<byte> gene, ReadOnlySpan<byte> xs, ReadOnlySpan<byte> ys, ReadOnlySpan<byte> cs, ReadOnlySpan<byte> qv)
     {
         if ((++_rowsRead & 0xFFFF) == 0)
         {
@@ -19,6 +19,22 @@ internal sealed partial class CountTableParser
         int px = ToPixel(xs, RoleX, gene);
         int py = ToPixel(ys, RoleY, gene);
         double count = _hasCount ? ParseCount(cs, gene) : 1.0;
+        // Rows that are not data: below the decoding-quality floor, or of a control codeword. They do not shape the canvas.
+        if (_hasQuality && ParseQuality(qv, gene) < _options.MinQuality)
+        {
+            _rowsLowQuality++;
+            return;
+        }
+        if (!_options.IncludeControls && IsControl(gene))
+        {
+            _rowsControl++;
+            if (!gene.SequenceEqual(_lastControl))
+            {
+                _lastControl = gene.ToArray();
+                _controlNames.Add(System.Text.Encoding.UTF8.GetString(gene));
+            }
+            return;
+        }
 
         if (px < _minX) _minX = px;
         if (px > _maxX) _maxX = px;
@@ -85,6 +101,44 @@ internal sealed partial class CountTableParser
         double q = d / _pixelSize;
         double r = Math.Round(q);
         return Math.Abs(q - r) <= 1e-9 * Math.Max(1.0, Math.Abs(r)) ? r : Math.Floor(q);
+    }
+
+    /// <summary><see cref="ControlProbes.Prefixes"/> as UTF-8 bytes.</summary>
+    private static readonly byte[][] ControlPrefixes = ControlProbes.Prefixes.Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+
+    /// <summary>Whether a byte starts some control prefix (either letter case): one lookup rejects almost every gene.</summary>
+    private static readonly bool[] ControlFirstBytes = ControlFirstByteTable();
+
+    private static bool[] ControlFirstByteTable()
+    {
+        var table = new bool[256];
+        foreach (var prefix in ControlPrefixes)
+        {
+            table[char.ToUpperInvariant((char)prefix[0])] = true;
+            table[char.ToLowerInvariant((char)prefix[0])] = true;
+        }
+        return table;
+    }
+
+    /// <summary><see cref="ControlProbes.IsControl"/> on the gene's bytes (ASCII case-insensitive), with no string per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsControl(ReadOnlySpan<byte> gene)
+    {
+        if (gene.IsEmpty || !ControlFirstBytes[gene[0]]) return false;
+        foreach (var prefix in ControlPrefixes)
+            if (gene.Length >= prefix.Length && System.Text.Ascii.EqualsIgnoreCase(gene[..prefix.Length], prefix)) return true;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double ParseQuality(ReadOnlySpan<byte> s, ReadOnlySpan<byte> gene)
+    {
+        if (Utf8Numbers.TryParseInteger(s, out long v)) return v;
+        if (Utf8Numbers.TryParseSimpleDecimal(s, out double d)) return d;
+        string column = _header!.Columns[_header.QualityColumn];
+        if (!Utf8Numbers.TryParseDouble(s, _decimalComma, out d) || double.IsNaN(d))
+            throw RowError($"the quality value '{Show(s)}' (column '{column}') is not a number. Fix or remove the line.", gene);
+        return d;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,7 +35,7 @@ internal sealed partial class CountTableParser
         while (true)
         {
             int start = pos, s = pos, sep;
-            int gs = 0, ge = 0, xs = 0, xe = 0, ys = 0, ye = 0, cs = 0, ce = 0;
+            int gs = 0, ge = 0, xs = 0, xe = 0, ys = 0, ye = 0, cs = 0, ce = 0, qs = 0, qe = 0;
             bool lineEnd;
             for (int f = 0; ; f++)
             {
@@ -56,6 +56,7 @@ internal sealed partial class CountTableParser
                     case RoleX: xs = s; xe = e; break;
                     case RoleY: ys = s; ye = e; break;
                     case RoleCount: cs = s; ce = e; break;
+                    case RoleQuality: qs = s; qe = e; break;
                 }
                 if (f == max) break;
                 if (lineEnd) return start; // blank line or too few fields: FastRows decides
@@ -75,7 +76,7 @@ internal sealed partial class CountTableParser
                 lineEnd = Unsafe.Add(ref origin, sep) == (byte)'\n';
             }
             _recordLine = _line + 1;
-            HandleRow(data[gs..ge], data[xs..xe], data[ys..ye], data[cs..ce]);
+            HandleRow(data[gs..ge], data[xs..xe], data[ys..ye], data[cs..ce], data[qs..qe]);
             _line++;
             pos = sep + 1;
         }

@@ -15,7 +15,7 @@ internal sealed partial class CountTableParser
     private const int InitialBuffer = 1 << 20;
     private const int MaxRecordBytes = 64 << 20;
     private const int MaxQuotedSpan = 1 << 20;
-    private const byte RoleNone = 0, RoleGene = 1, RoleX = 2, RoleY = 3, RoleCount = 4;
+    private const byte RoleNone = 0, RoleGene = 1, RoleX = 2, RoleY = 3, RoleCount = 4, RoleQuality = 5;
 
     private readonly string _path;
     private readonly TableReadOptions _options;
@@ -39,7 +39,11 @@ internal sealed partial class CountTableParser
     private byte[] _roles = [];
     private int _maxColumn;
     private bool _hasCount;
-    private readonly byte[][] _scratch = [[], [], [], [], []];
+    private bool _hasQuality;
+    private long _rowsLowQuality, _rowsControl;
+    private byte[] _lastControl = [];
+    private readonly HashSet<string> _controlNames = new(StringComparer.Ordinal);
+    private readonly byte[][] _scratch = [[], [], [], [], [], []]; // one per role (RoleNone … RoleQuality)
 
     private GeneIndex _genes = null!;
     private GeneAccumulator? _last;
@@ -174,12 +178,14 @@ internal sealed partial class CountTableParser
         _delim = header.Delimiter;
         _decimalComma = _delim == (byte)';';
         _hasCount = header.CountColumn >= 0;
-        _maxColumn = Math.Max(Math.Max(header.GeneColumn, header.XColumn), Math.Max(header.YColumn, header.CountColumn));
+        _hasQuality = header.QualityColumn >= 0;
+        _maxColumn = Math.Max(Math.Max(Math.Max(header.GeneColumn, header.XColumn), Math.Max(header.YColumn, header.CountColumn)), header.QualityColumn);
         _roles = new byte[_maxColumn + 1];
         _roles[header.GeneColumn] = RoleGene;
         _roles[header.XColumn] = RoleX;
         _roles[header.YColumn] = RoleY;
         if (_hasCount) _roles[header.CountColumn] = RoleCount;
+        if (_hasQuality) _roles[header.QualityColumn] = RoleQuality;
         _genes = new GeneIndex(_options.GeneFilter, _hasCount, _options.CompactRows, _options.MaxEntries);
     }
 

@@ -62,6 +62,8 @@ public static class CountTableReader
             throw Bad($"MaxPixels must be 1 or more, got {o.MaxPixels}.");
         if (o.MaxEntries < 1)
             throw Bad($"MaxEntries must be 1 or more, got {o.MaxEntries}.");
+        if (double.IsNaN(o.MinQuality))
+            throw Bad("MinQuality must be a number (0 keeps every row).");
         if (!(o.MaxGzipExpansion >= 1))
             throw Bad($"MaxGzipExpansion must be 1 or more, got {o.MaxGzipExpansion}.");
         if (o.Region is { } r && (r.X1 <= r.X0 || r.Y1 <= r.Y0))

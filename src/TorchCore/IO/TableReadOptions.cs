@@ -28,6 +28,20 @@ public sealed record TableReadOptions
     /// <summary>Refuse a canvas (after binning) with more pixels than this; one plane costs 4 bytes per pixel.</summary>
     public long MaxPixels { get; init; } = 400_000_000;
 
+    /// <summary>
+    /// Rows whose decoding quality (a <c>qv</c> column, as in Xenium transcript tables) is below this are dropped and counted
+    /// in <see cref="CountTable.RowsBelowQuality"/>; tables without such a column are not affected. Default
+    /// <see cref="ControlProbes.DefaultMinQuality"/> (qv ≥ 20, as 10x builds its own cell × gene matrix); 0 keeps every row.
+    /// </summary>
+    public double MinQuality { get; init; } = ControlProbes.DefaultMinQuality;
+
+    /// <summary>
+    /// Keep the rows of control codewords (<see cref="ControlProbes.Prefixes"/>: Xenium NegControl*, BLANK*, Unassigned*,
+    /// DeprecatedCodeword*; MERSCOPE Blank-*; CosMx NegPrb*, FalseCode*). By default they are dropped and counted in
+    /// <see cref="CountTable.RowsOfControls"/>: they carry no expression pattern, only the decoding's noise floor.
+    /// </summary>
+    public bool IncludeControls { get; init; }
+
     /// <summary>Default of <see cref="MaxEntries"/>.</summary>
     public const long DefaultMaxEntries = 200_000_000;
 
