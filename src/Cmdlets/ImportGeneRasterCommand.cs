@@ -59,6 +59,15 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     [ValidateRange(0.0, double.MaxValue)]
     public double MinTotal { get; set; }
 
+    /// <summary>Tables with a qv column (Xenium): drop rows whose decoding quality is below this. 0 keeps every row.</summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double MinQuality { get; set; } = new TableReadOptions().MinQuality;
+
+    /// <summary>Tables: keep the rows of control codewords (NegControl*, BLANK*, Unassigned*, DeprecatedCodeword*, NegPrb*, FalseCode*).</summary>
+    [Parameter]
+    public SwitchParameter IncludeControls { get; set; }
+
     /// <summary>Images: the colour channel to read from a colour image.</summary>
     [Parameter]
     public ImageChannel? Channel { get; set; }
@@ -218,6 +227,8 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             MinTotal = MinTotal,
             BinSize = BinSize,
             MaxPixels = MaxPixels,
+            MinQuality = MinQuality,
+            IncludeControls = IncludeControls.IsPresent,
         };
         var progress = new ProgressReporter(this, 1, $"Reading {System.IO.Path.GetFileName(file)}");
         var table = CountTableReader.Read(file, options,
@@ -226,6 +237,9 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
         progress.Complete();
         WriteVerbose($"'{file}': {table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {BinSize} " +
                      $"(origin {table.OriginX},{table.OriginY}); {table.RowsOutsideRegion} rows outside -Region dropped; {table.DuplicateRowsSummed} duplicate rows summed.");
+        if (table.Columns.All.Contains("qv", StringComparer.OrdinalIgnoreCase) || table.RowsOfControls > 0 || table.RowsBelowQuality > 0)
+            WriteVerbose($"'{file}': {table.RowsBelowQuality} rows below quality (qv) {MinQuality} dropped (-MinQuality); {table.RowsOfControls} rows of " +
+                         $"{table.ControlCodewords.Count} control codewords dropped{(table.ControlCodewords.Count > 0 ? $" ({string.Join(", ", table.ControlCodewords.Take(5))}{(table.ControlCodewords.Count > 5 ? ", …" : "")})" : "")} (-IncludeControls keeps them).");
         if (table.Genes.Count == 0)
             WriteWarning($"No gene of '{file}' passed the filters (-Gene, -MinTotal {MinTotal}).");
         foreach (var gene in table.Genes)
@@ -253,6 +267,7 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
 
     private void Emit(RasterPlane plane)
     {
+        if (Region is { } r) plane = RasterRegion.Crop(plane, (r[0], r[1], r[2], r[3])); // as for tables: the canvas is the region
         var binned = RasterBinning.SumBlocks(plane, BinSize);
         WriteObject(GeneRaster.FromPlane(binned, BinSize, _device));
     }

@@ -93,6 +93,26 @@ Describe 'Import-GeneRaster from tables' {
         $a.Width | Should -Be 15
         $a.Height | Should -Be 10
     }
+
+    It 'drops low-quality calls and control codewords of a Xenium table, says how many in -Verbose, and keeps them on request' {
+        $csv = Join-Path $TestDrive 'transcripts.csv'
+        Set-Content -LiteralPath $csv -Value @(
+            '"transcript_id","cell_id","overlaps_nucleus","feature_name","x_location","y_location","z_location","qv"'
+            '1,"UNASSIGNED",0,"Gad1",1.2,2.5,10.0,40.0'
+            '2,"UNASSIGNED",0,"Gad1",3.7,1.0,10.0,12.5'
+            '3,"UNASSIGNED",0,"NegControlProbe_00042",2.0,2.0,10.0,40.0'
+            '4,"UNASSIGNED",0,"Sst",0.4,0.3,10.0,20.0'
+        )
+        $verbose = Import-GeneRaster $csv -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match '1 rows below quality \(qv\) 20 dropped'
+        ($verbose.Message -join "`n") | Should -Match '1 rows of 1 control codewords dropped \(NegControlProbe_00042\)'
+        $genes = Import-GeneRaster $csv
+        $genes.Gene | Sort-Object | Should -Be @('Gad1', 'Sst')
+        ($genes | Where-Object Gene -eq Gad1).Total | Should -Be 1
+        $all = Import-GeneRaster $csv -MinQuality 0 -IncludeControls
+        $all.Gene | Sort-Object | Should -Be @('Gad1', 'NegControlProbe_00042', 'Sst')
+        ($all | Where-Object Gene -eq Gad1).Total | Should -Be 2
+    }
 }
 
 Describe 'Import-GeneRaster from images and .npy' {

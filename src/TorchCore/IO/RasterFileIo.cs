@@ -16,6 +16,7 @@ internal static class RasterFileIo
         ArgumentNullException.ThrowIfNull(path);
         if (path.Length == 0)
             throw new SpatialSimException(ErrorKind.InvalidArgument, "The file path is empty.");
+        SpecialFile.EnsureRegular(path);
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
