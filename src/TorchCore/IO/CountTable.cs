@@ -64,6 +64,12 @@ public sealed class CountTable
     public long DuplicateRowsSummed { get; }
     /// <summary>Distinct genes with rows inside the region (all rows without one), before the gene filter and MinTotal.</summary>
     public int GenesSeen { get; }
+    /// <summary>Rows dropped because their decoding quality (Xenium <c>qv</c>) was below <see cref="TableReadOptions.MinQuality"/>.</summary>
+    public long RowsBelowQuality { get; init; }
+    /// <summary>Control codewords (<see cref="ControlProbes"/>) left out because <see cref="TableReadOptions.IncludeControls"/> was off.</summary>
+    public int ControlGenesExcluded { get; init; }
+    /// <summary>Rows of the control codewords left out (inside the region).</summary>
+    public long ControlRowsExcluded { get; init; }
 
     /// <summary>Whether <paramref name="gene"/> is one of <see cref="Genes"/> (exact, case-sensitive).</summary>
     public bool Contains(string gene) => _data.ContainsKey(gene);

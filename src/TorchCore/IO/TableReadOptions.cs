@@ -25,6 +25,19 @@ public sealed record TableReadOptions
     /// <summary>Sum b×b pixel blocks ("bin b"); 1 keeps single pixels.</summary>
     public int BinSize { get; init; } = 1;
 
+    /// <summary>
+    /// Tables with a decoding-quality column (Xenium <c>qv</c>, Phred-scaled): rows below this are dropped before anything
+    /// else (they do not shape the canvas). Default <see cref="ControlProbes.DefaultMinQuality"/>; 0 keeps every row.
+    /// Tables without such a column ignore it.
+    /// </summary>
+    public double MinQuality { get; init; } = ControlProbes.DefaultMinQuality;
+
+    /// <summary>
+    /// Keep the control codewords (<see cref="ControlProbes"/>: negative-control probes, blank and unassigned codewords).
+    /// Off by default: they are left out like genes the <see cref="GeneFilter"/> rejects (and, like those, still shape the canvas).
+    /// </summary>
+    public bool IncludeControls { get; init; }
+
     /// <summary>Refuse a canvas (after binning) with more pixels than this; one plane costs 4 bytes per pixel.</summary>
     public long MaxPixels { get; init; } = 400_000_000;
 }
