@@ -1,9 +1,13 @@
 @{
-    Synopsis    = 'Reads gene rasters from images, long count tables (CSV, TSV, Stereo-seq GEM) and NumPy .npy files.'
+    Synopsis    = 'Reads gene rasters from images, long count tables (CSV, TSV, Stereo-seq GEM, Parquet such as Xenium transcripts.parquet), Stereo-seq GEF and NumPy .npy files.'
     Description = @'
 Import-GeneRaster streams one GeneRaster object per gene: a float32 grid of counts on one canvas, held as a tensor on the chosen device, with the numbers a user checks first (Total, NonZero, Max).
 
 Long tables (CSV or TSV, optionally gzip-compressed) need a header. Recognised columns: gene (geneID, gene, Gene, feature_name, gene_name, geneName, target), coordinates (x, y, x_location, y_location, global_x, global_y …) and count (MIDCount, MIDCounts, UMICount, UMICounts, count, counts). Without a count column every row counts 1, as in per-transcript tables (Xenium, ISS). Stereo-seq GEM files are streamed, never held in memory as text. Genes from tables stay sparse (8 bytes per non-zero pixel); a gene's dense tensor is made only when a measure needs it (see about_SpatialSim, MEMORY), and Get-RankedPairs -Method Pearson or SmoothedPearson never makes it. Coordinates are divided by -PixelSize and floored. One canvas per file spans all genes' bounding box, shifted to 0,0, unless -Region gives it. Rows that repeat a gene at one pixel are summed.
+
+Parquet tables (any file starting with the Parquet magic bytes, e.g. Xenium transcripts.parquet with feature_name, x_location, y_location in µm and qv) are read with the same column names and rules as text tables, row group by row group. Rows whose quality column (qv) is below -MinQuality (default 20, Xenium's own threshold) are dropped before anything else; control codewords (NegControlProbe_*, NegControlCodeword_*, BLANK_*, UnassignedCodeword_*, DeprecatedCodeword_*, MERSCOPE Blank-*, CosMx NegPrb*/FalseCode*) are left out unless -IncludeControls, and like genes left out by -Gene they still shape the canvas. Xenium coordinates are µm: -PixelSize 1 gives 1 µm pixels.
+
+Stereo-seq GEF (.gef, .bgef; the HDF5 "bin GEF" of SAW and geftools): /geneExp/bin1/expression and /geneExp/bin1/gene give exactly what the same data gives as a GEM table, gene names from geneID (or gene). When -BinSize matches a stored level (/geneExp/bin50, bin100, …; PixelSize 1, no -Region or one on multiples of the bin size) that level is read instead, which is much faster on a whole chip; its bins lie on multiples of the bin size in chip coordinates, as SAW's do (a GEM read bins from the data's smallest x and y: the two agree when that is a multiple of the bin size). -Verbose says which level was read.
 
 Images: PNG and TIFF, 8- and 16-bit grayscale (pixel values are counts) and 32-bit float TIFF, one gene per file, named after the file or by -Gene. All images of one call must share one size. Colour images are refused unless -Channel picks one channel. A header that claims more than -MaxPixels pixels is refused before anything is decoded.
 
@@ -19,13 +23,15 @@ NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene
         PixelSize   = 'Tables: coordinate units per pixel; a row lands in pixel floor(coordinate / PixelSize). Use it for micron coordinates (e.g. -PixelSize 2 for 2 µm pixels). Default 1.'
         Region      = 'Tables: the canvas as x0,y0,x1,y1 in pixels (after -PixelSize, before -BinSize), half-open: x0 ≤ x < x1, y0 ≤ y < y1. Rows outside are dropped and counted in the verbose output.'
         MinTotal    = 'Tables: drop genes with fewer counts than this inside the canvas. Default 0.'
+        MinQuality  = 'Tables with a decoding-quality column (Xenium qv, Phred-scaled): drop rows whose quality is below this, before anything else. Default 20 (at most 1% wrong calls, Xenium''s own threshold); 0 keeps every row. Tables without such a column ignore it.'
+        IncludeControls = 'Tables: keep the control codewords (negative-control probes, blank, unassigned and deprecated codewords), which are left out by default because they carry no expression pattern.'
         Channel     = 'Images: the colour channel (R, G, B or A) to read from a colour image. Without it colour images are refused.'
         MaxPixels   = 'Refuse a raster or table canvas with more pixels than this, before allocating it. Default 150 million (10000×10000 with margin).'
         Device      = 'Where the rasters live and are computed on: Cpu (default), Cuda (the first GPU) or Cuda:N. Tab completion offers the devices this machine has (Get-SpatialSimDevice lists them); asking for Cuda where there is none is an error.'
     }
     Inputs      = @('System.String: paths.', 'System.IO.FileInfo: files from Get-ChildItem, bound by FullName.')
     Outputs     = @('SpatialSim.TorchCore.GeneRaster: one per gene.')
-    Notes       = 'Errors name the file and, for tables, the line. Input files are never modified.'
+    Notes       = 'Errors name the file and the part of it: the line of a text table, the row, row group and column of a Parquet file, the dataset and row of a GEF. Input files are never modified.'
     Examples    = @(
         @{
             Title   = 'Import a Stereo-seq GEM file at bin 10'
