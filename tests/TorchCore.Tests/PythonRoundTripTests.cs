@@ -58,7 +58,7 @@ public sealed class PythonRoundTripTests : IDisposable
                 foreach (var f in fields)
                 {
                     var target = columns[f.Name];
-                    if (f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>)) { var v = new string[n]; await rg.ReadAsync(f, v.AsMemory()); target.AddRange(v); }
+                    if (f.ClrType == typeof(string) || f.ClrType == typeof(ReadOnlyMemory<char>)) { var v = new string?[n]; await rg.ReadAsync(f, v.AsMemory()); target.AddRange(v); }
                     else if (f.ClrType == typeof(int)) { var v = new int[n]; await rg.ReadAsync<int>(f, v.AsMemory()); target.AddRange(v.Cast<object?>()); }
                     else if (f.ClrType == typeof(double) && f.IsNullable) { var v = new double?[n]; await rg.ReadAsync<double>(f, v.AsMemory()); target.AddRange(v.Cast<object?>()); }
                     else if (f.ClrType == typeof(double)) { var v = new double[n]; await rg.ReadAsync<double>(f, v.AsMemory()); target.AddRange(v.Cast<object?>()); }

@@ -14,6 +14,10 @@ namespace SpatialSim.TorchCore.IO;
 internal sealed class GefLevel
 {
     public const string Root = "/geneExp";
+    /// <summary>Largest record accepted (geftools writes 9 to 136 bytes); larger means a damaged type.</summary>
+    private const int MaxRecordBytes = 4096;
+    /// <summary>Data may be compressed, but not beyond this ratio: a larger claim is a damaged dataspace, refused before allocating.</summary>
+    private const long MaxCompression = 1000;
 
     /// <summary>One gene of the level: its name's UTF-8 bytes and its rows [Offset, Offset + Count) of the expression dataset.</summary>
     public readonly record struct Gene(byte[] Name, long Offset, long Count, long TableRow);
@@ -44,6 +48,9 @@ internal sealed class GefLevel
             throw Bad(ExpressionPath, $"is a {expression.Space.Rank}-dimensional array of {Describe(type)}, not the one-dimensional table of (x, y, count) records a GEF holds");
         Rows = (long)expression.Space.Dimensions[0];
         RowSize = type.Size;
+        if (RowSize is < 9 or > MaxRecordBytes)
+            throw Bad(ExpressionPath, $"has records of {RowSize} bytes; a GEF expression record (x, y, count) has 9 to {MaxRecordBytes}");
+        CheckSize(ExpressionPath, Rows, RowSize);
         _x = Member.Find(this, ExpressionPath, type, "x", coordinate: true);
         _y = Member.Find(this, ExpressionPath, type, "y", coordinate: true);
         _count = Member.Find(this, ExpressionPath, type, "count", coordinate: false, alternatives: ["MIDcount", "MIDCount"]);
@@ -79,16 +86,21 @@ internal sealed class GefLevel
         if (type.Class != H5DataTypeClass.Compound || dataset.Space.Rank != 1)
             throw Bad(GenePath, $"is a {dataset.Space.Rank}-dimensional array of {Describe(type)}, not the one-dimensional table of (gene, offset, count) records a GEF holds");
         var members = type.Compound.Members;
-        var name = members.FirstOrDefault(m => m.Name == "geneID") is { Name: not null } id ? id
-                 : members.FirstOrDefault(m => m.Name == "gene") is { Name: not null } plain ? plain
+        var name = members.FirstOrDefault(m => m.Name == "geneID") is { } id ? id
+                 : members.FirstOrDefault(m => m.Name == "gene") is { } plain ? plain
                  : throw Bad(GenePath, $"has no member 'gene' or 'geneID' (members: {string.Join(", ", members.Select(m => m.Name))})");
         if (name.Type.Class != H5DataTypeClass.String)
             throw Bad(GenePath, $"member '{name.Name}' is {Describe(name.Type)}, not the fixed-length string of a gene name");
+        if (name.Offset < 0 || name.Offset + name.Type.Size > type.Size)
+            throw Bad(GenePath, $"member '{name.Name}' lies outside its {type.Size}-byte record");
         GeneMember = name.Name;
         var offset = Member.Find(this, GenePath, type, "offset", coordinate: false);
         var count = Member.Find(this, GenePath, type, "count", coordinate: false);
 
         long n = (long)dataset.Space.Dimensions[0];
+        if (type.Size > MaxRecordBytes)
+            throw Bad(GenePath, $"has records of {type.Size} bytes; a GEF gene record has at most {MaxRecordBytes}");
+        CheckSize(GenePath, n, type.Size);
         var raw = GefReader.Guard(_path, GenePath, "read", () => dataset.Read<byte[]>());
         if (raw.LongLength != n * type.Size)
             throw Bad(GenePath, $"gave {raw.LongLength:N0} bytes for {n:N0} records of {type.Size} bytes");
@@ -120,6 +132,14 @@ internal sealed class GefLevel
         if (sum != Rows)
             throw Bad(GenePath, $"its genes' counts add up to {sum:N0} expression rows, but {ExpressionPath} has {Rows:N0}: the two datasets do not belong together");
         return order;
+    }
+
+    /// <summary>Refuses a dataset claiming more bytes than the file could hold even compressed (a damaged dataspace), or more than an array holds.</summary>
+    private void CheckSize(string dataset, long rows, int size)
+    {
+        long fileBytes = new FileInfo(_path).Length;
+        if (rows < 0 || (double)rows * size > (double)fileBytes * MaxCompression || (dataset == GenePath && (double)rows * size > Array.MaxLength))
+            throw Bad(dataset, $"claims {rows:N0} records of {size} bytes, more than the {fileBytes:N0}-byte file can hold: its dataspace is damaged");
     }
 
     /// <summary>Reads expression rows [<paramref name="start"/>, start + <paramref name="count"/>) as raw records into <paramref name="buffer"/>.</summary>
@@ -155,14 +175,16 @@ internal sealed class GefLevel
         {
             var members = type.Compound.Members;
             var m = members.FirstOrDefault(c => c.Name == name);
-            if (m.Name is null && alternatives != null)
+            if (m is null && alternatives != null)
                 foreach (var a in alternatives)
-                    if (members.FirstOrDefault(c => c.Name == a) is { Name: not null } found) { m = found; break; }
-            if (m.Name is null)
+                    if (members.FirstOrDefault(c => c.Name == a) is { } found) { m = found; break; }
+            if (m is null)
                 throw level.Bad(dataset, $"has no member '{name}' (members: {string.Join(", ", members.Select(c => c.Name))})");
             var t = m.Type;
             if (t.Class != H5DataTypeClass.FixedPoint || t.Size is not (1 or 2 or 4 or 8))
                 throw level.Bad(dataset, $"member '{m.Name}' is {Describe(t)}; a GEF stores {(coordinate ? "coordinates as int32" : $"'{name}' as an unsigned integer")}");
+            if (m.Offset < 0 || m.Offset + t.Size > type.Size)
+                throw level.Bad(dataset, $"member '{m.Name}' lies at bytes {m.Offset} to {m.Offset + t.Size - 1}, outside its {type.Size}-byte record");
             return new Member(m.Offset, t.Size, t.FixedPoint.IsSigned);
         }
 

@@ -63,7 +63,24 @@ public static class TranscriptParquetReader
         ParquetFileReader file;
         try { file = new ParquetFileReader(path); }
         catch (ParquetException e) { throw Damaged(path, "its footer (the schema and row-group index) cannot be read", e); }
-        using (file)
+        try
+        {
+            return Read(path, file, options, progress, cancellationToken);
+        }
+        catch (Exception e) when (e is not (SpatialSimException or OperationCanceledException or OutOfMemoryException))
+        {
+            // ParquetSharp reports some damage (an unknown type code in the schema, an impossible length) as other exceptions.
+            throw Damaged(path, "it cannot be decoded", e);
+        }
+        finally
+        {
+            file.Dispose();
+        }
+    }
+
+    private static CountTable Read(string path, ParquetFileReader file, TableReadOptions options,
+        IProgress<TableReadProgress>? progress, CancellationToken cancellationToken)
+    {
         {
             var meta = file.FileMetaData;
             var columns = FindColumns(path, meta.Schema);
