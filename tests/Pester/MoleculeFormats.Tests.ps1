@@ -3,7 +3,7 @@ BeforeAll {
     $script:Fixtures = Join-Path $RepoRoot 'tests/reference/fixtures'
     $script:XeniumParquet = Join-Path $Fixtures 'parquet/xenium_hyparquet.parquet'
     $script:XeniumText = Join-Path $Fixtures 'parquet/xenium_hyparquet.gem'
-    $script:PatchGef = Join-Path $Fixtures 'gef/patch.gef'
+    $script:PatchGef = Join-Path $RepoRoot 'samples/stereoseq_mouse_brain_bin1/SS200000135TL_D1_bin1_small.gef'
 }
 
 Describe 'Import-GeneRaster from Xenium transcripts.parquet' {

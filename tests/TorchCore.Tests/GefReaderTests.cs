@@ -14,7 +14,7 @@ public sealed class GefReaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string Gef(string name) => Fixtures.PathOf("gef", name);
+    private static string Gef(string name) => name == "patch.gef" ? TableAssert.SampleGef : Fixtures.PathOf("gef", name);
 
     [Fact]
     public void WholePatch_Bin1_EqualsTheGem()

@@ -9,6 +9,9 @@ internal static class TableAssert
     /// <summary>The bundled Stereo-seq GEM patch (samples/, copied beside the test assembly).</summary>
     public static string SampleGem => Path.Combine(AppContext.BaseDirectory, "samples", "SS200000135TL_D1_bin1_small.gem.gz");
 
+    /// <summary>The same patch as a Stereo-seq GEF (bin1, bin50, bin100), written by tests/reference/make_gef_fixtures.py.</summary>
+    public static string SampleGef => Path.Combine(AppContext.BaseDirectory, "samples", "SS200000135TL_D1_bin1_small.gef");
+
     /// <param name="storedLevel">
     /// <paramref name="actual"/> was read from a GEF's stored bin level, whose records are whole bins: its pixel counts are
     /// of bins, not of the pixels before binning, so only the rasters and totals are compared.

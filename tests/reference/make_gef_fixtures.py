@@ -16,7 +16,8 @@ The layout follows STOmics geftools' BgefWriter (bgef_writer.cpp, storeGene) and
 
 Files (every GEF is paired with the GEM text that holds the same molecules, so a reader can be checked against the
 GEM reader):
-  patch.gef          the whole bundled patch (SS200000135TL_D1_bin1_small.gem.gz, 77,634 rows, 10,631 genes), GEF
+  samples/stereoseq_mouse_brain_bin1/SS200000135TL_D1_bin1_small.gef (a bundled sample, shipped with the module)
+                     the whole bundled patch (SS200000135TL_D1_bin1_small.gem.gz, 77,634 rows, 10,631 genes), GEF
                      version 2 (gene S64), bin1 + bin50 + bin100 levels, every dataset chunked and gzip-compressed
                      (the GEM is the bundled sample itself)
   corner.gef         the rows with x < 9700 and y < 12700 (the dense corner) of the 300 genes with most counts there, GEF version 4 (geneID, geneName: geneID
@@ -46,6 +47,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GEM = os.path.join(ROOT, "samples", "stereoseq_mouse_brain_bin1", "SS200000135TL_D1_bin1_small.gem.gz")
 OUT = os.path.join(HERE, "fixtures", "gef")
+SAMPLE_GEF = os.path.join(ROOT, "samples", "stereoseq_mouse_brain_bin1", "SS200000135TL_D1_bin1_small.gef")
 CORNER_GENES = 300
 
 
@@ -68,10 +70,9 @@ def read_gem(path):
 
 
 def write_gem(path, genes, xs, ys, counts):
-    with gzip.open(path, "wt", encoding="utf-8", newline="\n") as f:
-        f.write("geneID\tx\ty\tMIDCount\n")
-        for g, x, y, c in zip(genes, xs, ys, counts):
-            f.write(f"{g}\t{x}\t{y}\t{c}\n")
+    text = "geneID\tx\ty\tMIDCount\n" + "".join(f"{g}\t{x}\t{y}\t{c}\n" for g, x, y, c in zip(genes, xs, ys, counts))
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as f:  # the same bytes every run
+        f.write(text.encode("utf-8"))
 
 
 def count_dtype(max_count, smallest=np.uint8):
@@ -142,7 +143,7 @@ def main():
     genes, xs, ys, counts = read_gem(GEM)
     assert len(genes) == 77634, len(genes)
 
-    write_gef(os.path.join(OUT, "patch.gef"), genes, xs, ys, counts, bins=(1, 50, 100), version=2, gzip_level=6)
+    write_gef(SAMPLE_GEF, genes, xs, ys, counts, bins=(1, 50, 100), version=2, gzip_level=6)
 
     corner = (xs < 9700) & (ys < 12700)
     seen = {}

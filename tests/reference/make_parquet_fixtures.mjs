@@ -13,9 +13,14 @@
 //   xenium_hyparquet.gem      the molecules with qv >= 20 as a text table (geneID, x, y), coordinates printed exactly
 //                             (JavaScript prints the shortest decimal that reads back as the same double)
 //   versions.json
-// The file is read back with hyparquet before it is accepted.
+// and samples/xenium_like_mouse_brain/transcripts.parquet: a synthetic stand-in for a Xenium run (no Xenium data may be
+// shipped here) made from the bundled Stereo-seq patch (BSD-2): every UMI of the 138 genes with at least 100 UMIs becomes
+// one molecule at its DNB's position in µm (0.5 µm per DNB, origin at the patch corner) plus a uniform jitter within the
+// DNB, with a qv (8% below 20) and 2% control codewords spread at random; Xenium's columns. 31,329 + controls rows.
+// Every file is read back with hyparquet before it is accepted.
 import fs from 'node:fs'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const prefix = process.argv[2] ?? '/tmp/spatialsim-npm'
@@ -87,3 +92,46 @@ fs.writeFileSync(path.join(out, 'versions.json'), JSON.stringify({
   node: process.version, 'hyparquet-writer': version('hyparquet-writer'), hyparquet: version('hyparquet'),
 }, null, 1) + '\n')
 console.log(`wrote ${file} (${fs.statSync(file).size} bytes), ${back.length} rows verified`)
+
+// ---- the Xenium-like sample from the Stereo-seq patch
+const gemPath = path.join(here, '..', '..', 'samples', 'stereoseq_mouse_brain_bin1', 'SS200000135TL_D1_bin1_small.gem.gz')
+const gemRows = zlib.gunzipSync(fs.readFileSync(gemPath)).toString('utf8').split('\n').slice(1).filter(l => l).map(l => l.split('\t'))
+const totals = new Map()
+for (const [g, , , c] of gemRows) totals.set(g, (totals.get(g) ?? 0) + Number(c))
+const sample = { id: [], cell: [], gene: [], x: [], y: [], z: [], qv: [] }
+state = 20261204
+function molecule(gene, x, y) {
+  sample.id.push(BigInt(281474976710656 + sample.id.length))
+  sample.cell.push('UNASSIGNED')
+  sample.gene.push(gene)
+  sample.x.push(Math.fround(x))
+  sample.y.push(Math.fround(y))
+  sample.z.push(Math.fround(8 + 4 * random()))
+  sample.qv.push(Math.fround(random() < 0.08 ? 19.99 * random() : 20 + 20 * random()))
+}
+for (const [g, xs, ys, c] of gemRows) {
+  if (totals.get(g) < 100) continue
+  for (let k = 0; k < Number(c); k++) molecule(g, (Number(xs) - 9600 + random()) * 0.5, (Number(ys) - 12600 + random()) * 0.5)
+  if (random() < 0.02 * Number(c)) molecule(controls[Math.floor(random() * controls.length)], 150 * random(), 150 * random())
+}
+const sampleDir = path.join(here, '..', '..', 'samples', 'xenium_like_mouse_brain')
+fs.mkdirSync(sampleDir, { recursive: true })
+const sampleFile = path.join(sampleDir, 'transcripts.parquet')
+parquetWriteFile({
+  filename: sampleFile,
+  columnData: [
+    { name: 'transcript_id', data: sample.id, type: 'INT64' },
+    { name: 'cell_id', data: sample.cell, type: 'STRING' },
+    { name: 'feature_name', data: sample.gene, type: 'STRING' },
+    { name: 'x_location', data: sample.x, type: 'FLOAT' },
+    { name: 'y_location', data: sample.y, type: 'FLOAT' },
+    { name: 'z_location', data: sample.z, type: 'FLOAT' },
+    { name: 'qv', data: sample.qv, type: 'FLOAT' },
+  ],
+  rowGroupSize: 10000,
+})
+const sampleBuffer = fs.readFileSync(sampleFile)
+const sampleBack = await parquetReadObjects({ file: sampleBuffer.buffer.slice(sampleBuffer.byteOffset, sampleBuffer.byteOffset + sampleBuffer.byteLength) })
+if (sampleBack.length !== sample.id.length || sampleBack.some((r, i) => r.feature_name !== sample.gene[i] || r.x_location !== sample.x[i]))
+  throw new Error('the sample reads back differently')
+console.log(`wrote ${sampleFile} (${fs.statSync(sampleFile).size} bytes), ${sampleBack.length} rows verified`)
