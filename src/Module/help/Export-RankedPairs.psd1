@@ -34,7 +34,7 @@ Import-GeneRaster $gem -BinSize 10 -MinTotal 300 | Get-RankedPairs -Method Smoot
 $gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bin1_small.gem.gz'
 $parquet = Join-Path ([IO.Path]::GetTempPath()) 'consensus.parquet'
 Import-GeneRaster $gem -BinSize 10 -MinTotal 300 | Get-RankedPairs -Method SmoothedPearson, Spearman -Sigma 2 -Top 100 |
-    Export-RankedPairs -Path $parquet -Force
+    Export-RankedPairs -Path $parquet -Force -PassThru
 '@
             Remarks = 'The 100 best pairs by mean rank; the file has Score (the consensus) and Score_SmoothedPearson, Score_Spearman.'
         }
