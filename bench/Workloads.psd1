@@ -10,7 +10,8 @@
 #   Quick        parameters that -Quick overrides; a row without Quick is left out of -Quick runs
 #   Inputs       files generated (by our worker, deterministically) before the row and shared by both sides:
 #                name = spec (kind counts|maps|gem, see bench/SpatialSim.Bench/SyntheticData.cs); '{param}' values
-#                are replaced by the parameter
+#                are replaced by the parameter; cache = $true keeps the file between runs (Invoke-Benchmark.ps1 -InputCache), for
+#                inputs that take minutes to make
 #   Reps         repetitions (each: ours, then the peer); the median is reported. QuickReps in -Quick
 #   Budget       seconds: no further repetition starts when it would probably end past this (at least one runs)
 #   Goal         (optional: a row without one is reported for information) MinRatio (peer time / ours), MaxSeconds (ours), MinMBps (ours), MaxPeakGB (ours),
@@ -116,6 +117,16 @@
             Inputs = @{ table = @{ kind = 'gem'; rows = '{rows}'; genes = 2000; size = 8000; seed = 8 } }
             Reps = 3; QuickReps = 1; Budget = 120
             Goal = @{ MinMBps = 200 }
+        }
+        @{
+            # A Xenium run of 50 million transcripts (about 1.6 GB of Parquet, 450 genes and controls on a 10 × 10 mm section);
+            # read at the defaults: qv ≥ 20, control codewords left out, 1 µm pixels. The file is generated once and cached.
+            Id = 'xenium-parquet'; Title = 'Xenium transcripts.parquet import, {rows} rows'
+            Workload = 'xenium_parquet_import'
+            Params = @{ rows = 50000000 }; Quick = @{ rows = 200000 }
+            Inputs = @{ table = @{ kind = 'xenium'; rows = '{rows}'; genes = 400; size = 10000; seed = 12; cache = $true } }
+            Reps = 3; QuickReps = 1; Budget = 180
+            Goal = @{ MaxSeconds = 30 }
         }
         @{
             Id = 'ranking'; Title = 'Ranking {genes} genes × {size}² (≈1% non-zero), smoothed Pearson σ={sigma}'

@@ -10,8 +10,8 @@ namespace SpatialSim.Cmdlets;
 public enum ImageChannel { R = 0, G = 1, B = 2, A = 3 }
 
 /// <summary>
-/// Reads gene rasters from images (PNG, TIFF), long count tables (CSV, TSV, Stereo-seq GEM, optionally .gz)
-/// and NumPy .npy files; streams one GeneRaster per gene.
+/// Reads gene rasters from images (PNG, TIFF), long count tables (CSV, TSV, Stereo-seq GEM, optionally .gz; Parquet
+/// such as Xenium transcripts.parquet), Stereo-seq GEF and NumPy .npy files; streams one GeneRaster per gene.
 /// </summary>
 [Cmdlet(VerbsData.Import, "GeneRaster", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(GeneRaster))]
@@ -172,11 +172,14 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
 
     private void ImportFile(string file)
     {
-        switch (InputFormats.Detect(file))
+        var format = InputFormats.Detect(file);
+        switch (format)
         {
             case InputFormat.Image: ImportImage(file); break;
             case InputFormat.Npy: ImportNpy(file); break;
-            case InputFormat.Table: ImportTable(file); break;
+            case InputFormat.Table:
+            case InputFormat.Parquet:
+            case InputFormat.Gef: ImportTable(file, format); break;
         }
     }
 
@@ -216,7 +219,7 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
         if (names is not null) _nextGeneName += count;
     }
 
-    private void ImportTable(string file)
+    private void ImportTable(string file, InputFormat format)
     {
         var filters = Gene is { Length: > 0 } ? Gene.Select(GenePattern).ToArray() : null;
         var options = new TableReadOptions
@@ -231,11 +234,17 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             IncludeControls = IncludeControls.IsPresent,
         };
         var progress = new ProgressReporter(this, 1, $"Reading {System.IO.Path.GetFileName(file)}");
-        var table = CountTableReader.Read(file, options,
-            new InlineProgress<TableReadProgress>(p => progress.Report(p.TotalBytes > 0 ? (double)p.BytesRead / p.TotalBytes : 0,
-                $"{p.BytesRead / 1048576.0:F0} of {p.TotalBytes / 1048576.0:F0} MB")), StopToken);
+        var report = new InlineProgress<TableReadProgress>(p => progress.Report(p.TotalBytes > 0 ? (double)p.BytesRead / p.TotalBytes : 0,
+            $"{p.BytesRead / 1048576.0:F0} of {p.TotalBytes / 1048576.0:F0} MB"));
+        var table = format switch
+        {
+            InputFormat.Parquet => TranscriptParquetReader.Read(file, options, report, StopToken),
+            InputFormat.Gef => GefReader.Read(file, options, report, StopToken),
+            _ => CountTableReader.Read(file, options, report, StopToken),
+        };
         progress.Complete();
-        WriteVerbose($"'{file}': {table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {BinSize} " +
+        string source = format == InputFormat.Gef ? $"GEF level {table.Columns.All[0]}, " : "";
+        WriteVerbose($"'{file}': {source}{table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {BinSize} " +
                      $"(origin {table.OriginX},{table.OriginY}); {table.RowsOutsideRegion} rows outside -Region dropped; {table.DuplicateRowsSummed} duplicate rows summed.");
         if (table.Columns.All.Contains("qv", StringComparer.OrdinalIgnoreCase) || table.RowsOfControls > 0 || table.RowsBelowQuality > 0)
             WriteVerbose($"'{file}': {table.RowsBelowQuality} rows below quality (qv) {MinQuality} dropped (-MinQuality); {table.RowsOfControls} rows of " +

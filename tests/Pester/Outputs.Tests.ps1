@@ -86,7 +86,7 @@ Describe 'Export-SimilarityMatrix' {
     }
 
     It 'refuses an unknown extension and pairs of two measures' {
-        { $pairs | Export-SimilarityMatrix -Path (Join-Path $TestDrive 'm.xlsx') -ErrorAction Stop } | Should -Throw '*.csv, .tsv or .npy*'
+        { $pairs | Export-SimilarityMatrix -Path (Join-Path $TestDrive 'm.xlsx') -ErrorAction Stop } | Should -Throw '*.csv, .tsv, .npy or .h5ad*'
         $mixed = @($pairs[0]) + @($blobs | Get-RankedPairs -Method Pearson -Top 1)
         { $mixed | Export-SimilarityMatrix -Path (Join-Path $TestDrive 'mixed.csv') -ErrorAction Stop } | Should -Throw '*different measures*'
     }

@@ -1,9 +1,13 @@
 @{
-    Synopsis    = 'Reads gene rasters from images, long count tables (CSV, TSV, Stereo-seq GEM) and NumPy .npy files.'
+    Synopsis    = 'Reads gene rasters from images, long count tables (CSV, TSV, Stereo-seq GEM, Parquet such as Xenium transcripts.parquet), Stereo-seq GEF and NumPy .npy files.'
     Description = @'
 Import-GeneRaster streams one GeneRaster object per gene: a float32 grid of counts on one canvas, held as a tensor on the chosen device, with the numbers a user checks first (Total, NonZero, Max).
 
 Long tables (CSV or TSV, optionally gzip-compressed) need a header. Recognised columns: gene (geneID, gene, Gene, feature_name, gene_name, geneName, target), coordinates (x, y, x_location, y_location, global_x, global_y …) and count (MIDCount, MIDCounts, UMICount, UMICounts, count, counts). Without a count column every row counts 1, as in per-transcript tables (Xenium, ISS). Stereo-seq GEM files are streamed, never held in memory as text; rows that repeat a pixel are summed while the file streams, so memory holds the distinct gene pixels (at most max(32M rows, 2 × distinct), 12 bytes each). A table with more than 200 million distinct gene pixels, or gzip text expanding more than 100 times its compressed size (checked past 64 MiB of text: a decompression bomb), is refused with a LimitsExceeded error naming the file and the limit. Genes from tables stay sparse (8 bytes per non-zero pixel); a gene's dense tensor is made only when a measure needs it (see about_SpatialSim, MEMORY), and Get-RankedPairs -Method Pearson or SmoothedPearson never makes it. Coordinates are divided by -PixelSize and floored. One canvas per file spans all genes' bounding box, shifted to 0,0, unless -Region gives it. Rows that repeat a gene at one pixel are summed. Transcript tables of imaging platforms are read as they come: Xenium transcripts.csv(.gz) (feature_name, x_location, y_location in µm; rows with qv below -MinQuality, default 20, dropped), MERSCOPE detected_transcripts.csv (gene, global_x, global_y in µm) and CosMx *_tx_file.csv (target, x_global_px, y_global_px in pixels); control codewords are dropped unless -IncludeControls.
+
+Parquet tables (any file starting with the Parquet magic bytes, e.g. Xenium transcripts.parquet with feature_name, x_location, y_location in µm and qv) are read with the same column names and rules as text tables, row group by row group. Rows whose quality column (qv) is below -MinQuality (default 20, Xenium's own threshold) are dropped before anything else; control codewords (NegControlProbe_*, NegControlCodeword_*, BLANK_*, UnassignedCodeword_*, DeprecatedCodeword_*, MERSCOPE Blank-*, CosMx NegPrb*/FalseCode*) are dropped unless -IncludeControls; as in text tables, rows dropped by either filter do not shape the canvas (genes left out by -Gene do). Xenium coordinates are µm: -PixelSize 1 gives 1 µm pixels.
+
+Stereo-seq GEF (.gef, .bgef; the HDF5 "bin GEF" of SAW and geftools): /geneExp/bin1/expression and /geneExp/bin1/gene give exactly what the same data gives as a GEM table, gene names from geneID (or gene). When -BinSize matches a stored level (/geneExp/bin50, bin100, …; PixelSize 1, no -Region or one on multiples of the bin size) that level is read instead, which is much faster on a whole chip; when its bins are the ones the GEM would give (a stored level bins on multiples of the bin size, as SAW does; a GEM bins from the data's smallest x and y, so the level is used when that smallest x and y are multiples of the bin size, or a -Region on the grid sets the canvas); otherwise bin1 is read and binned. Either way the rasters are exactly the GEM's. -Verbose says which level was read.
 
 Images: PNG and TIFF, 8- and 16-bit grayscale (pixel values are counts) and 32-bit float TIFF, one gene per file, named after the file or by -Gene. All images of one call must share one size. Colour images are refused unless -Channel picks one channel. A header that claims more than -MaxPixels pixels is refused before anything is decoded.
 
@@ -27,7 +31,7 @@ NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene
     }
     Inputs      = @('System.String: paths (-Path).', 'System.IO.FileInfo: files from Get-ChildItem, bound to -LiteralPath by PSPath.')
     Outputs     = @('SpatialSim.TorchCore.GeneRaster: one per gene.')
-    Notes       = 'Errors name the file and, for tables, the line. Input files are never modified.'
+    Notes       = 'Errors name the file and the part of it: the line of a text table, the row, row group and column of a Parquet file, the dataset and row of a GEF. Input files are never modified.'
     Examples    = @(
         @{
             Title   = 'Import a Stereo-seq GEM file at bin 10'

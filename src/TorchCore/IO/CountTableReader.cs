@@ -49,7 +49,7 @@ public static class CountTableReader
         return parser.Build();
     }
 
-    private static void Validate(TableReadOptions o)
+    internal static void Validate(TableReadOptions o)
     {
         static SpatialSimException Bad(string message) => new(ErrorKind.InvalidArgument, message);
         if (!double.IsFinite(o.PixelSize) || o.PixelSize <= 0)

@@ -14,7 +14,7 @@ namespace SpatialSim.TorchCore.Output;
 /// MsSsim, JensenShannon, DenseSift, Keypoints), NaN otherwise (LeeL, MoranBV and other measures whose self-score
 /// depends on the gene), and NaN for a gene none of whose given pairs has a score (a constant gene).</para>
 /// </summary>
-public sealed class SimilarityMatrix
+public sealed partial class SimilarityMatrix
 {
     /// <summary>The measures whose score of a map with itself is exactly 1 (and 1 is their largest score): <see cref="MeasureFacts.UnitSelfScore"/>.</summary>
     public static readonly IReadOnlySet<string> UnitSelfScoreMethods = new HashSet<string>(
