@@ -23,6 +23,8 @@ public sealed partial class GetRankedPairsCommand
     private IEnumerable<RankedPair> Rank(SimilarityOptions options, IReadOnlyList<string> genes)
     {
         var methods = Methods;
+        CheckStreamingArguments(methods);
+        if (Streams(methods, options)) return RankStreamed(options, genes);
         var shard = Shard is null ? PairShard.All : PairShard.Parse(Shard);
         int n = _rasters.Count;
         string? filter = null;
@@ -33,6 +35,7 @@ public sealed partial class GetRankedPairsCommand
                     $"-Top and -MinScore cannot be used with -Shard and several methods: a consensus ranks each method over all pairs, which shard {shard} " +
                     "does not see. Run the shards without them and give -Top and -MinScore to Merge-RankedPairs.");
             var parts = new List<string>();
+            if (TopPerGene > 0) parts.Add($"-TopPerGene {TopPerGene}");
             if (Top > 0) parts.Add($"-Top {Top}");
             if (MinScore is double min) parts.Add($"-MinScore {min.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
             if (Gene is not null) parts.Add($"-Gene {Gene}");
@@ -77,8 +80,9 @@ public sealed partial class GetRankedPairsCommand
             pairs.Add(new ScoredPair(i, j, scores));
             k++;
         }
+        if (MatrixPath is not null) WriteMatrix(perMethod[0], genes, methods[0], ForMethod(options, methods[0]).Describe(methods[0]));
         SignificanceResult? significance = null;
-        if (Permutations > 0)
+        if (ShiftCount > 0)
         {
             if (methods.Length > 1 || Shard is not null)
                 throw new SpatialSimException(ErrorKind.InvalidArgument,
@@ -96,6 +100,7 @@ public sealed partial class GetRankedPairsCommand
             Parameters = methods.Length == 1 ? ForMethod(options, methods[0]).Describe(methods[0])
                 : string.Join("; ", methods.Select(m => (m, d: ForMethod(options, m).Describe(m))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
             Top = Top > 0 ? Top : null,
+            TopPerGene = TopPerGene > 0 ? TopPerGene : null,
             Gene = Gene,
             MinScore = MinScore,
             Shard = Shard is null ? null : shard.ToString(),
