@@ -40,8 +40,11 @@ public static class CorrelationBands
     /// <param name="rowEnd">End of the rows wanted (rounded up to a multiple of 128, or n).</param>
     /// <param name="reservedBytes">Memory the consumers need (kept pairs, p-values), taken from the budget first.</param>
     /// <param name="maxMemoryBytes">Budget; null for <see cref="CorrelationGram.DefaultMemoryBudget"/>.</param>
+    /// <param name="stripReservedBytes">The reserve the strip height is planned with; give every shard of a ranking the
+    /// whole ranking's (the default: <paramref name="reservedBytes"/>), so that all use the same strips and their scores
+    /// agree to the last bit.</param>
     public static BandPlan Plan(IReadOnlyList<GeneRaster> rasters, double sigma, int rowStart, int rowEnd, long reservedBytes,
-        long? maxMemoryBytes = null, int? stripRows = null)
+        long? maxMemoryBytes = null, int? stripRows = null, long? stripReservedBytes = null)
     {
         int n = rasters.Count;
         int block = CorrelationGram.ProductBlockGenes;
@@ -56,7 +59,12 @@ public static class CorrelationBands
                 $"({CorrelationGram.Gb(reservedBytes)} for the pairs kept and p-values, {CorrelationGram.Gb(minimumBand)} for a band of {Math.Min(block, end - start)} rows) " +
                 $"before any canvas strip, more than the budget of {CorrelationGram.Gb(budget)}. Raise -MaxMemoryGB (this machine has " +
                 $"{CorrelationGram.Gb(CorrelationGram.PhysicalMemory)}), keep fewer pairs (-TopPerGene or -Top), or split the run with -Shard.");
-        var strips = CorrelationGram.Plan(rasters, sigma, forStrips, stripRows, matrixBytes: 0);
+        // The strips are planned as for a whole ranking (the first band of 128 rows against all genes), whatever rows this
+        // run streams, so that every shard of a ranking uses the same strips.
+        long wholeMinimumBand = BytesPerCell * Math.Min(block, n) * n;
+        long stripBudget = budget - (stripReservedBytes ?? reservedBytes) - wholeMinimumBand;
+        var strips = stripBudget > 0 ? CorrelationGram.Plan(rasters, sigma, stripBudget, stripRows, matrixBytes: 0) : null;
+        if (strips is null || strips.WorkingBytes > forStrips) strips = CorrelationGram.Plan(rasters, sigma, forStrips, stripRows, matrixBytes: 0);
         long available = budget - reservedBytes - strips.WorkingBytes;
         var bands = new List<(int, int)>();
         long largest = 0;

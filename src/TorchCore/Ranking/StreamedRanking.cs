@@ -78,7 +78,8 @@ public static class StreamedRanking
             last = PairShard.PairAt(end - 1, n).I + 1;
         }
         long reserved = ReservedBytes(n, options) ?? AllPairsBytes(n, options.Shard);
-        return CorrelationBands.Plan(rasters, options.Sigma, first, Math.Max(last, first + 1), reserved, options.MaxMemoryBytes, options.StripRows);
+        long wholeReserve = ReservedBytes(n, options with { Shard = PairShard.All }) ?? 0;
+        return CorrelationBands.Plan(rasters, options.Sigma, first, Math.Max(last, first + 1), reserved, options.MaxMemoryBytes, options.StripRows, wholeReserve);
     }
 
     public static StreamedRankingResult Run(IReadOnlyList<GeneRaster> rasters, IReadOnlyList<string> genes, string method, string parameters,
