@@ -18,7 +18,7 @@ public sealed record BandPlan(int Genes, int RowStart, int RowEnd, IReadOnlyList
 
     public string Describe() =>
         $"{Bands.Count} band(s) of rows ({(Bands.Count == 1 ? $"{Bands[0].End - Bands[0].Start} rows" : $"{Bands.Min(b => b.End - b.Start)}–{Bands.Max(b => b.End - b.Start)} rows")}, " +
-        $"each one pass over the canvas) holding at most {CorrelationGram.Gb(BandBytes)} of scores; {CorrelationGram.Gb(ReservedBytes)} for the pairs kept and p-values; " +
+        $"each one pass over the canvas) holding at most {CorrelationGram.Gb(BandBytes)} of scores; {CorrelationGram.Gb(ReservedBytes)} held beside them (pairs kept, p-values or distances); " +
         $"strips: {Strips.Describe()} In all about {CorrelationGram.Gb(HeldBytes)} of the {CorrelationGram.Gb(BudgetBytes)} budget.";
 }
 
