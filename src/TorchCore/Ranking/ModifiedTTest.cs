@@ -151,8 +151,7 @@ public sealed class ModifiedTTest
             var values = auto.data<double>().ToArray();
             for (int k = 0; k < lags; k++) pairCounts[k] = Math.Round(values[lagIndex[k]]);
         }
-        var factor = new double[lags];
-        for (int k = 0; k < lags; k++) factor[k] = pairCounts[k] >= 1 ? lagWeight[k] / Math.Sqrt(pairCounts[k]) : 0;
+        double keptCells = keep.Count(k => k);
 
         var profiles = new double[(long)n * lags];
         var undefined = new bool[n];
@@ -221,7 +220,19 @@ public sealed class ModifiedTTest
                     undefined[b0 + g] = true;
                     continue;
                 }
-                for (int k = 0; k < lags; k++) row[k] = gamma[offset + lagIndex[k]] / zero * factor[k];
+                // ρ̂(h) = N Γ(h) / (N_h Γ(0)) is biased low by about Var(x̄)/σ² at every lag (the map is centred on its own mean);
+                // that bias is estimated from the lags in the window, c = Σ_{h in window, both signs} Γ(h) / (N Γ(0)), and
+                // added back: ρ̃ = (ρ̂ + c)/(1 + c).
+                double c = 0;
+                for (int k = 0; k < lags; k++) c += (lagWeight[k] > 1 ? 2 : 1) * gamma[offset + lagIndex[k]];
+                c /= keptCells * zero;
+                c = Math.Max(0, c);
+                for (int k = 0; k < lags; k++)
+                {
+                    if (pairCounts[k] < 1) { row[k] = 0; continue; }
+                    double rho = keptCells * gamma[offset + lagIndex[k]] / (pairCounts[k] * zero);
+                    row[k] = lagWeight[k] * (rho + c) / (1 + c) * Math.Sqrt(pairCounts[k]) / keptCells;
+                }
             }
         }
         progress?.Report((n, n, ""));
