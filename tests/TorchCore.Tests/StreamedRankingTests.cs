@@ -198,7 +198,7 @@ public class StreamedRankingTests
         {
             using (var sink = SimilarityMatrixSinks.Create(path, overwrite: false))
             {
-                var options = new StreamedRankingOptions { Sigma = 1.5, Selection = new PairSelectionRequest { Top = 1 }, Matrix = sink, MaxMemoryBytes = 2_500_000, StripRows = 5 };
+                var options = new StreamedRankingOptions { Sigma = 1.5, Selection = new PairSelectionRequest { Top = 1 }, Matrix = sink, MaxMemoryBytes = 1_600_000, StripRows = 5 };
                 var plan = StreamedRanking.Plan(genes, options);
                 Assert.True(plan.Bands.Count >= 2);
                 StreamedRanking.Run(genes, names, "SmoothedPearson", "σ=1.5", options, plan);

@@ -32,9 +32,9 @@ public sealed record BandPlan(int Genes, int RowStart, int RowEnd, IReadOnlyList
 /// </summary>
 public static class CorrelationBands
 {
-    /// <summary>Bytes held per cell of a band: its float64 scores, a float32 mirror for a matrix file, and a float64 variance
-    /// block for analytic p-values (<see cref="ModifiedTTest"/>).</summary>
-    public const long BytesPerCell = 24;
+    /// <summary>Bytes held per cell of a band: its float64 scores, and room for the previous band's until the garbage
+    /// collector frees them (the matrix file and the analytic p-values work through slivers of 64 rows).</summary>
+    public const long BytesPerCell = 16;
 
     /// <param name="rowStart">First row wanted (rounded down to a multiple of 128).</param>
     /// <param name="rowEnd">End of the rows wanted (rounded up to a multiple of 128, or n).</param>

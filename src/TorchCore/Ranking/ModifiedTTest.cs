@@ -39,6 +39,9 @@ public sealed class ModifiedTTest
 
     private const int FftBatch = 256;
 
+    /// <summary>Band rows whose variances are computed at a time.</summary>
+    private const int VarianceRows = 64;
+
     private readonly double[] _profiles;   // [genes × Lags], row-major
     private readonly bool[] _undefined;
     private double[]? _p;
@@ -296,27 +299,34 @@ public sealed class ModifiedTTest
     {
         if (_p is null) throw new InvalidOperationException("Add before Begin.");
         int rows = block.Rows, columns = block.Columns, r0 = block.RowStart, n = _n;
+        var p = _p;
         using var scope = torch.NewDisposeScope();
         var profiles = torch.tensor(_profiles, new long[] { Genes, Lags });
-        var variance = torch.mm(profiles.narrow(0, r0, rows), profiles.narrow(0, r0, columns).t()).contiguous();
-        var v = variance.data<double>().ToArray();
-        var p = _p;
-        Parallel.For(r0, Math.Min(block.RowEnd, n - 1), i =>
+        var columnProfiles = profiles.narrow(0, r0, columns);
+        // Var(r) for VarianceRows rows of the band at a time: [rows × lags]·[lags × columns], so the variances never take
+        // more than a sliver of the band's memory.
+        for (int c0 = 0; c0 < rows; c0 += VarianceRows)
         {
-            long rowStart = PairShard.PairNumber(i, i + 1, n);
-            long first = Math.Max(start, rowStart), last = Math.Min(end, rowStart + (n - i - 1));
-            var scores = block.Row(i);
-            for (long k = first; k < last; k++)
+            int count = Math.Min(VarianceRows, rows - c0);
+            using var chunkScope = torch.NewDisposeScope();
+            var v = torch.mm(profiles.narrow(0, r0 + c0, count), columnProfiles.t()).contiguous().data<double>().ToArray();
+            Parallel.For(r0 + c0, Math.Min(r0 + c0 + count, n - 1), i =>
             {
-                int j = (int)(k - rowStart) + i + 1;
-                if (_focus >= 0 && i != _focus && j != _focus) continue;
-                long cellIndex = (long)(i - r0) * columns + (j - r0);
-                double var = _undefined[i] || _undefined[j] ? double.NaN : v[cellIndex];
-                double pv = PValue(scores[j - r0], EffectiveSampleSize(var, Pixels));
-                if (_focus >= 0) p[i == _focus ? j : i] = pv;
-                else p[k - _start] = pv;
-            }
-        });
+                long rowStart = PairShard.PairNumber(i, i + 1, n);
+                long first = Math.Max(start, rowStart), last = Math.Min(end, rowStart + (n - i - 1));
+                var scores = block.Row(i);
+                for (long k = first; k < last; k++)
+                {
+                    int j = (int)(k - rowStart) + i + 1;
+                    if (_focus >= 0 && i != _focus && j != _focus) continue;
+                    long cellIndex = (long)(i - r0 - c0) * columns + (j - r0);
+                    double var = _undefined[i] || _undefined[j] ? double.NaN : v[cellIndex];
+                    double pv = PValue(scores[j - r0], EffectiveSampleSize(var, Pixels));
+                    if (_focus >= 0) p[i == _focus ? j : i] = pv;
+                    else p[k - _start] = pv;
+                }
+            });
+        }
     }
 
     /// <summary>Benjamini–Hochberg over the pairs tested; the lookup of a pair's p- and q-value by input positions.</summary>
