@@ -25,6 +25,9 @@ public sealed partial class GetRankedPairsCommand
         var methods = Methods;
         CheckStreamingArguments(methods);
         if (Streams(methods, options)) return RankStreamed(options, genes);
+        if (Significance == SignificanceTest.Analytic)
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                "-Significance Analytic needs the streamed Gram path: one -Sigma and no -Pyramid. Give one σ, or use -Significance Permutation.");
         var shard = Shard is null ? PairShard.All : PairShard.Parse(Shard);
         int n = _rasters.Count;
         string? filter = null;

@@ -81,7 +81,9 @@ public sealed partial class GetRankedPairsCommand
         if (Gene is not null)
         {
             int f = genes.ToList().FindIndex(g => string.Equals(g, Gene, StringComparison.Ordinal));
-            if (f >= 0) focus = f;   // not found: PairListRanking reports it, with the genes there are
+            if (f >= 0) focus = f;
+            else   // before any work: PairListRanking says it is not there, with the genes there are
+                _ = PairListRanking.Rank(Array.Empty<ScoredPair>(), new RankingRequest { Genes = genes, Methods = new[] { method.ToString() }, Gene = Gene }).ToList();
         }
         var selection = new PairSelectionRequest
         {
@@ -134,6 +136,7 @@ public sealed partial class GetRankedPairsCommand
             var plan = StreamedRanking.Plan(_rasters, streamed);
             WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(shard.IsAll ? "" : $", shard {shard}")}) by {method} {methodOptions.Describe(method)}, " +
                          $"streamed in bands on {_rasters[0].Device}: {plan.Describe()}");
+            WriteVerbose("Gram path: " + plan.Strips.Describe());
             WriteVerbose(selection.TopPerGene is int k ? $"Keeping each gene's {k} best partners: at most {(long)n * Math.Min(k, n - 1):N0} pairs in memory."
                 : selection.Top is int top ? $"Keeping the {top} best pairs as they stream past."
                 : $"Keeping every pair{(focus is null ? "" : $" of '{Gene}'")}{(MinScore is null ? "" : $" with Score ≥ {MinScore}")}.");

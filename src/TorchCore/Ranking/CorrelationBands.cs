@@ -19,7 +19,7 @@ public sealed record BandPlan(int Genes, int RowStart, int RowEnd, IReadOnlyList
     public string Describe() =>
         $"{Bands.Count} band(s) of rows ({(Bands.Count == 1 ? $"{Bands[0].End - Bands[0].Start} rows" : $"{Bands.Min(b => b.End - b.Start)}–{Bands.Max(b => b.End - b.Start)} rows")}, " +
         $"each one pass over the canvas) holding at most {CorrelationGram.Gb(BandBytes)} of scores; {CorrelationGram.Gb(ReservedBytes)} held beside them (pairs kept, p-values or distances); " +
-        $"strips: {Strips.Describe()} In all about {CorrelationGram.Gb(HeldBytes)} of the {CorrelationGram.Gb(BudgetBytes)} budget.";
+        $"{CorrelationGram.Gb(Strips.WorkingBytes)} for the canvas strips ({Strips.Strips} of {Strips.StripRows} rows). In all about {CorrelationGram.Gb(HeldBytes)} of the {CorrelationGram.Gb(BudgetBytes)} budget.";
 }
 
 /// <summary>
@@ -52,19 +52,25 @@ public static class CorrelationBands
         int end = Math.Min(n, (rowEnd + block - 1) / block * block);
         long budget = maxMemoryBytes ?? CorrelationGram.DefaultMemoryBudget;
         long minimumBand = BytesPerCell * Math.Min(block, Math.Max(1, end - start)) * (n - start);
-        long forStrips = budget - reservedBytes - minimumBand;
-        if (forStrips <= 0)
+        if (reservedBytes + minimumBand >= budget)
             throw new SpatialSimException(ErrorKind.LimitExceeded,
                 $"Streaming the scores of {n:N0} genes needs at least {CorrelationGram.Gb(reservedBytes + minimumBand)} " +
-                $"({CorrelationGram.Gb(reservedBytes)} for the pairs kept and p-values, {CorrelationGram.Gb(minimumBand)} for a band of {Math.Min(block, end - start)} rows) " +
+                $"({CorrelationGram.Gb(reservedBytes)} for the pairs kept, p-values or distances, {CorrelationGram.Gb(minimumBand)} for a band of {Math.Min(block, end - start)} rows) " +
                 $"before any canvas strip, more than the budget of {CorrelationGram.Gb(budget)}. Raise -MaxMemoryGB (this machine has " +
                 $"{CorrelationGram.Gb(CorrelationGram.PhysicalMemory)}), keep fewer pairs (-TopPerGene or -Top), or split the run with -Shard.");
         // The strips are planned as for a whole ranking (the first band of 128 rows against all genes), whatever rows this
-        // run streams, so that every shard of a ranking uses the same strips.
+        // run streams, so that every shard of a ranking uses the same strips; the plan's fixed part is that band and the
+        // whole ranking's reserve.
         long wholeMinimumBand = BytesPerCell * Math.Min(block, n) * n;
-        long stripBudget = budget - (stripReservedBytes ?? reservedBytes) - wholeMinimumBand;
-        var strips = stripBudget > 0 ? CorrelationGram.Plan(rasters, sigma, stripBudget, stripRows, matrixBytes: 0) : null;
-        if (strips is null || strips.WorkingBytes > forStrips) strips = CorrelationGram.Plan(rasters, sigma, forStrips, stripRows, matrixBytes: 0);
+        long stripFixed = (stripReservedBytes ?? reservedBytes) + wholeMinimumBand;
+        GramPlan strips;
+        try { strips = CorrelationGram.Plan(rasters, sigma, budget, stripRows, matrixBytes: stripFixed); }
+        catch (SpatialSimException) when (stripFixed > reservedBytes + minimumBand)
+        {
+            stripFixed = reservedBytes + minimumBand;
+            strips = CorrelationGram.Plan(rasters, sigma, budget, stripRows, matrixBytes: stripFixed);
+        }
+        strips = strips with { WorkingBytes = strips.WorkingBytes - stripFixed };
         long available = budget - reservedBytes - strips.WorkingBytes;
         var bands = new List<(int, int)>();
         long largest = 0;
