@@ -364,6 +364,18 @@ $Comparisons = @{
         if (-not $ours) { return @{ Text = '' } }
         @{ Text = Format-Number '{0:N0} pairs, best {1}' $ours.pairs $ours.best }
     }
+    transcriptome_ranking      = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        $text = @(Format-Number '{0:N0} pairs kept in {1} band pass(es), best {2}; {3} ns per G²·pixel' $ours.pairs_kept $ours.bands $ours.best $ours.ns_per_G2_pixel)
+        if ($ours['modules']) { $text += "modules $($ours.modules)" }
+        $problem = $null
+        if ($ours['merge_equals_single_run']) {
+            $text += "merge of the shards equals a single run: $($ours.merge_equals_single_run)"
+            if ($ours.merge_equals_single_run -notlike 'True*') { $problem = 'the merged shards differ from the single run' }
+        }
+        @{ Text = $text -join '; '; Problem = $problem }
+    }
     module_start               = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }

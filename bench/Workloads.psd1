@@ -137,6 +137,50 @@
             FullOnly = 'chip scale: 100 genes × 10000², about a minute and 1.5 GB peak on 2 idle cores (sparse genes, Gram path in strips)'
         }
         @{
+            # Issue #14: a whole transcriptome on one machine. All 12.5 million pairs scored (streamed in bands, never a
+            # G × G matrix of pair objects), each gene's 20 best partners kept, the 5,000² matrix written to a .npy as it
+            # streams, then 20 modules by average linkage (nearest-neighbour chain) read back from that file.
+            Id = 'transcriptome-5k'; Title = 'Whole transcriptome: {genes} genes × {size}² (≈1% non-zero), σ={sigma}, top-{topPerGene} per gene, matrix + modules'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 5000; size = 1000; density = 0.01; sigma = 4; seed = 14; topPerGene = 20; modules = 20; maxMemoryGB = 3.5 }
+            Quick = @{ genes = 300; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 1800
+            Goal = @{ MaxSeconds = 300; MaxPeakGB = 4 }
+        }
+        @{
+            # 20,000 genes (a whole Stereo-seq / Visium HD panel) through -Shard on one machine: 8 shards one after the other,
+            # merged with each gene's 20 best re-selected. The summary checks that the merge equals a single run on 600 genes.
+            Id = 'transcriptome-20k-shards'; Title = 'Whole transcriptome through -Shard: {genes} genes × {size}², {shards} shards, top-{topPerGene} per gene'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 20000; size = 1000; density = 0.01; sigma = 4; seed = 14; topPerGene = 20; modules = 0; shards = 8; checkGenes = 600; maxMemoryGB = 3.5 }
+            Quick = @{ genes = 400; size = 200; checkGenes = 300 }
+            Reps = 1; QuickReps = 1; Budget = 36000
+            FullOnly = 'hours on 2 cores: 2·10^14 pair-pixel products in float64 (reported, no goal)'
+        }
+        @{
+            # How the cost grows with G: three sizes on one canvas, each gene's 20 best partners only. The product is
+            # G²/2 · pixels multiply-adds, so ns_per_G2_pixel (in the summary) should stay flat.
+            Id = 'transcriptome-growth-1k'; Title = 'Cost growth with G: {genes} genes × {size}², top-{topPerGene} per gene (see ns_per_G2_pixel)'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 1000; size = 500; density = 0.01; sigma = 4; seed = 15; topPerGene = 20; modules = 0; maxMemoryGB = 3.5; shards = 1 }
+            Quick = @{ genes = 100; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 600
+        }
+        @{
+            Id = 'transcriptome-growth-2k'; Title = 'Cost growth with G: {genes} genes × {size}², top-{topPerGene} per gene (see ns_per_G2_pixel)'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 2000; size = 500; density = 0.01; sigma = 4; seed = 15; topPerGene = 20; modules = 0; maxMemoryGB = 3.5; shards = 1 }
+            Quick = @{ genes = 200; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 900
+        }
+        @{
+            Id = 'transcriptome-growth-4k'; Title = 'Cost growth with G: {genes} genes × {size}², top-{topPerGene} per gene (see ns_per_G2_pixel)'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 4000; size = 500; density = 0.01; sigma = 4; seed = 15; topPerGene = 20; modules = 0; maxMemoryGB = 3.5; shards = 1 }
+            Quick = @{ genes = 400; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 1800
+        }
+        @{
             Id = 'module-start'; Title = 'Import-Module + first Measure-PatternSimilarity, {size}² (fresh pwsh)'
             Workload = 'module_start'
             Params = @{ size = 512; sigma = 4 }; Quick = @{}

@@ -24,6 +24,11 @@ public sealed partial class GetRankedPairsCommand
     private IEnumerable<RankedPair> Rank(SimilarityOptions options, IReadOnlyList<string> genes)
     {
         var methods = Methods;
+        CheckStreamingArguments(methods);
+        if (Streams(methods, options)) return RankStreamed(options, genes);
+        if (Significance == SignificanceTest.Analytic)
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                "-Significance Analytic needs the streamed Gram path: one -Sigma and no -Pyramid. Give one σ, or use -Significance Permutation.");
         var shard = Shard is null ? PairShard.All : PairShard.Parse(Shard);
         int n = _rasters.Count;
         string? filter = null;
@@ -34,6 +39,7 @@ public sealed partial class GetRankedPairsCommand
                     $"-Top and -MinScore cannot be used with -Shard and several methods: a consensus ranks each method over all pairs, which shard {shard} " +
                     "does not see. Run the shards without them and give -Top and -MinScore to Merge-RankedPairs.");
             var parts = new List<string>();
+            if (TopPerGene > 0) parts.Add($"-TopPerGene {TopPerGene}");
             if (Top > 0) parts.Add($"-Top {Top}");
             if (MinScore is double min) parts.Add($"-MinScore {min.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
             if (Gene is not null) parts.Add($"-Gene {Gene}");
@@ -78,8 +84,9 @@ public sealed partial class GetRankedPairsCommand
             pairs.Add(new ScoredPair(i, j, scores));
             k++;
         }
+        if (MatrixPath is not null) WriteMatrix(perMethod[0], genes, methods[0], ForMethod(options, methods[0]).Describe(methods[0]));
         SignificanceResult? significance = null;
-        if (Permutations > 0)
+        if (ShiftCount > 0)
         {
             if (methods.Length > 1 || Shard is not null)
                 throw new SpatialSimException(ErrorKind.InvalidArgument,
@@ -97,6 +104,7 @@ public sealed partial class GetRankedPairsCommand
             Parameters = methods.Length == 1 ? ForMethod(options, methods[0]).Describe(methods[0], _rasters[0].Height, _rasters[0].Width)
                 : string.Join("; ", methods.Select(m => (m, d: ForMethod(options, m).Describe(m, _rasters[0].Height, _rasters[0].Width))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
             Top = Top > 0 ? Top : null,
+            TopPerGene = TopPerGene > 0 ? TopPerGene : null,
             Gene = Gene,
             MinScore = MinScore,
             Shard = Shard is null ? null : shard.ToString(),

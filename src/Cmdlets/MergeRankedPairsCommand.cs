@@ -40,6 +40,11 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
     [Parameter]
     public string? Gene { get; set; }
 
+    /// <summary>Keep only the pairs among the k best partners of either gene (as Get-RankedPairs -TopPerGene), before -Gene, -MinScore and -Top.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TopPerGene { get; set; }
+
     [Parameter]
     [ValidateNotNaN]
     public double? MinScore { get; set; }
@@ -86,7 +91,7 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
             var request = new RankingRequest
             {
                 Genes = merged.Genes, Methods = merged.Methods, Parameters = merged.Parameters,
-                Top = Top > 0 ? Top : null, Gene = Gene, MinScore = MinScore,
+                Top = Top > 0 ? Top : null, TopPerGene = TopPerGene > 0 ? TopPerGene : null, Gene = Gene, MinScore = MinScore,
             };
             foreach (var pair in PairListRanking.Rank(merged.Pairs, request)) WriteObject(pair);
         }

@@ -25,8 +25,8 @@ Describe 'Import-GeneRaster from Xenium transcripts.parquet' {
         $all.Count | Should -Be 12
         ($all | Measure-Object Total -Sum).Sum | Should -Be 1500
         $verbose = Import-GeneRaster $XeniumParquet -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        ($verbose.Message -join "`n") | Should -Match 'rows with quality \(column qv\) below -MinQuality 20 dropped'
-        ($verbose.Message -join "`n") | Should -Match '4 control codewords \(\d+ rows\) left out; -IncludeControls keeps them'
+        ($verbose.Message -join "`n") | Should -Match '\d+ rows below quality \(qv\) 20 dropped \(-MinQuality\)'
+        ($verbose.Message -join "`n") | Should -Match '\d+ rows of 4 control codewords dropped \(BLANK_0006, .*\) \(-IncludeControls keeps them\)'
     }
 
     It 'reads a Parquet file by its content whatever its name, and names the columns it lacks' {

@@ -20,7 +20,7 @@ internal sealed class XeniumImportWorkload : Workload<CountTable>
         ["bytes"] = new FileInfo(_path).Length,
         ["rows"] = table.RowsRead,
         ["rowsBelowQuality"] = table.RowsBelowQuality,
-        ["controlRows"] = table.ControlRowsExcluded,
+        ["controlRows"] = table.RowsOfControls,
         ["genes"] = table.Genes.Count,
         ["canvas"] = $"{table.Width}×{table.Height}",
     };

@@ -11,7 +11,8 @@ The file is written to a temporary file first and renamed into place, so an inte
 '@
     Parameters  = @{
         InputObject = 'The ranked pairs, usually from the pipeline (Get-RankedPairs).'
-        Path        = 'The output file, ending in .parquet.'
+        Path        = 'The output file, ending in .parquet, relative to the current location; taken literally (no wildcards). A path on a drive that is not the file system (Variable:, Env:) is an error.'
+        LiteralPath = 'The output file, as -Path (an output path is always taken literally); named as in PowerShell''s own cmdlets, with the aliases PSPath and LP.'
         Force       = 'Overwrite an existing file.'
         PassThru    = 'Output a FileInfo for the file written.'
     }

@@ -496,6 +496,15 @@ public static class NpyFormat
         }, cancellationToken);
     }
 
+    /// <summary>The layout of a .npy file (dtype as written, shape, offset of the data), checked as <see cref="Read"/> checks it, without reading the data.</summary>
+    internal static (string Descr, long[] Shape, long DataOffset) ReadLayout(string path)
+    {
+        using var fs = RasterFileIo.OpenRead(path);
+        var h = ReadHeader(fs, path);
+        EnsureDataPresent(h);
+        return (h.Descr, h.Shape, h.DataOffset);
+    }
+
     /// <summary>A version 1.0 header for '&lt;f4' C-order data, padded with spaces and a newline to a multiple of 64 bytes.</summary>
     internal static byte[] BuildHeader(long[] shape)
     {
