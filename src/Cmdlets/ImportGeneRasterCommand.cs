@@ -10,8 +10,8 @@ namespace SpatialSim.Cmdlets;
 public enum ImageChannel { R = 0, G = 1, B = 2, A = 3 }
 
 /// <summary>
-/// Reads gene rasters from images (PNG, TIFF), long count tables (CSV, TSV, Stereo-seq GEM, optionally .gz)
-/// and NumPy .npy files; streams one GeneRaster per gene.
+/// Reads gene rasters from images (PNG, TIFF), long count tables (CSV, TSV, Stereo-seq GEM, optionally .gz; Parquet
+/// such as Xenium transcripts.parquet), Stereo-seq GEF and NumPy .npy files; streams one GeneRaster per gene.
 /// </summary>
 [Cmdlet(VerbsData.Import, "GeneRaster", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(GeneRaster))]
@@ -23,13 +23,14 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     private (int Width, int Height, string File)? _imageCanvas;
     private int _nextGeneName;
 
+    /// <summary>Files to read; wildcards are expanded. As in Import-Csv, files piped from Get-ChildItem bind to -LiteralPath (PSPath).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-    [Alias("FullName")]
     [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("LP")]
+    /// <summary>Files to read, taken literally ('gene[1].tif' is that file, not a pattern); bound from the PSPath of piped files.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Tables: keep only these genes (wildcards allowed). Images and .npy: the gene names, in file / plane order.</summary>
@@ -57,6 +58,15 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     [Parameter]
     [ValidateRange(0.0, double.MaxValue)]
     public double MinTotal { get; set; }
+
+    /// <summary>Tables with a qv column (Xenium): drop rows whose decoding quality is below this. 0 keeps every row.</summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double MinQuality { get; set; } = new TableReadOptions().MinQuality;
+
+    /// <summary>Tables: keep the rows of control codewords (NegControl*, BLANK*, Unassigned*, DeprecatedCodeword*, NegPrb*, FalseCode*).</summary>
+    [Parameter]
+    public SwitchParameter IncludeControls { get; set; }
 
     /// <summary>Images: the colour channel to read from a colour image.</summary>
     [Parameter]
@@ -114,7 +124,8 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             {
                 if (literal || !WildcardPattern.ContainsWildcardCharacters(p))
                 {
-                    string full = GetUnresolvedProviderPathFromPSPath(p);
+                    string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out var provider, out _);
+                    RequireFileSystem(p, provider);
                     if (Directory.Exists(full))
                         throw new SpatialSimException(ErrorKind.InvalidArgument,
                             $"'{full}' is a directory; give the files in it, e.g. Get-ChildItem '{full}' -File | Import-GeneRaster.") { FilePath = full };
@@ -124,11 +135,18 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
                 }
                 else
                 {
-                    foreach (var match in GetResolvedProviderPathFromPSPath(p, out _))
+                    var matches = GetResolvedProviderPathFromPSPath(p, out var provider);
+                    RequireFileSystem(p, provider);
+                    foreach (var match in matches)
                         if (File.Exists(match)) found.Add(match);
                     if (found.Count == 0)
                         throw new SpatialSimException(ErrorKind.NotFound, $"No file matches '{p}'.") { FilePath = p };
                 }
+            }
+            catch (System.Management.Automation.DriveNotFoundException e)
+            {
+                WriteFailure(new SpatialSimException(ErrorKind.NotFound, $"Cannot read '{p}': {e.Message.TrimEnd('.')}.", e) { FilePath = p }, p, "PathNotFound");
+                continue;
             }
             catch (ItemNotFoundException)
             {
@@ -144,13 +162,24 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
         }
     }
 
+    /// <summary>A path on another provider's drive (Variable:, Env:…) would be read from the process's working directory: refused.</summary>
+    private static void RequireFileSystem(string path, ProviderInfo provider)
+    {
+        if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"Cannot read '{path}': it is on the {provider.Name} drive, not in the file system. Give a file path.") { FilePath = path };
+    }
+
     private void ImportFile(string file)
     {
-        switch (InputFormats.Detect(file))
+        var format = InputFormats.Detect(file);
+        switch (format)
         {
             case InputFormat.Image: ImportImage(file); break;
             case InputFormat.Npy: ImportNpy(file); break;
-            case InputFormat.Table: ImportTable(file); break;
+            case InputFormat.Table:
+            case InputFormat.Parquet:
+            case InputFormat.Gef: ImportTable(file, format); break;
         }
     }
 
@@ -190,9 +219,9 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
         if (names is not null) _nextGeneName += count;
     }
 
-    private void ImportTable(string file)
+    private void ImportTable(string file, InputFormat format)
     {
-        var filters = Gene is { Length: > 0 } ? Gene.Select(g => new WildcardPattern(g, WildcardOptions.IgnoreCase)).ToArray() : null;
+        var filters = Gene is { Length: > 0 } ? Gene.Select(GenePattern).ToArray() : null;
         var options = new TableReadOptions
         {
             PixelSize = PixelSize,
@@ -201,14 +230,25 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             MinTotal = MinTotal,
             BinSize = BinSize,
             MaxPixels = MaxPixels,
+            MinQuality = MinQuality,
+            IncludeControls = IncludeControls.IsPresent,
         };
         var progress = new ProgressReporter(this, 1, $"Reading {System.IO.Path.GetFileName(file)}");
-        var table = CountTableReader.Read(file, options,
-            new InlineProgress<TableReadProgress>(p => progress.Report(p.TotalBytes > 0 ? (double)p.BytesRead / p.TotalBytes : 0,
-                $"{p.BytesRead / 1048576.0:F0} of {p.TotalBytes / 1048576.0:F0} MB")), StopToken);
+        var report = new InlineProgress<TableReadProgress>(p => progress.Report(p.TotalBytes > 0 ? (double)p.BytesRead / p.TotalBytes : 0,
+            $"{p.BytesRead / 1048576.0:F0} of {p.TotalBytes / 1048576.0:F0} MB"));
+        var table = format switch
+        {
+            InputFormat.Parquet => TranscriptParquetReader.Read(file, options, report, StopToken),
+            InputFormat.Gef => GefReader.Read(file, options, report, StopToken),
+            _ => CountTableReader.Read(file, options, report, StopToken),
+        };
         progress.Complete();
-        WriteVerbose($"'{file}': {table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {BinSize} " +
+        string source = format == InputFormat.Gef ? $"GEF level {table.Columns.All[0]}, " : "";
+        WriteVerbose($"'{file}': {source}{table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {BinSize} " +
                      $"(origin {table.OriginX},{table.OriginY}); {table.RowsOutsideRegion} rows outside -Region dropped; {table.DuplicateRowsSummed} duplicate rows summed.");
+        if (table.Columns.All.Contains("qv", StringComparer.OrdinalIgnoreCase) || table.RowsOfControls > 0 || table.RowsBelowQuality > 0)
+            WriteVerbose($"'{file}': {table.RowsBelowQuality} rows below quality (qv) {MinQuality} dropped (-MinQuality); {table.RowsOfControls} rows of " +
+                         $"{table.ControlCodewords.Count} control codewords dropped{(table.ControlCodewords.Count > 0 ? $" ({string.Join(", ", table.ControlCodewords.Take(5))}{(table.ControlCodewords.Count > 5 ? ", …" : "")})" : "")} (-IncludeControls keeps them).");
         if (table.Genes.Count == 0)
             WriteWarning($"No gene of '{file}' passed the filters (-Gene, -MinTotal {MinTotal}).");
         foreach (var gene in table.Genes)
@@ -220,8 +260,23 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
         }
     }
 
+    /// <summary>A -Gene pattern for tables; an invalid pattern ('[') is an InvalidArgument error that says how to escape it.</summary>
+    private static WildcardPattern GenePattern(string gene)
+    {
+        var pattern = new WildcardPattern(gene ?? "", WildcardOptions.IgnoreCase);
+        try { pattern.IsMatch(""); } // the pattern is parsed on first use
+        catch (WildcardPatternException e)
+        {
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"-Gene '{gene}' is not a valid wildcard pattern ({e.Message.Trim().TrimEnd('.')}); for tables -Gene takes patterns. " +
+                "Escape a literal [ or ] with a backtick ('`[') or write it as [[] and []].", e);
+        }
+        return pattern;
+    }
+
     private void Emit(RasterPlane plane)
     {
+        if (Region is { } r) plane = RasterRegion.Crop(plane, (r[0], r[1], r[2], r[3])); // as for tables: the canvas is the region
         var binned = RasterBinning.SumBlocks(plane, BinSize);
         WriteObject(GeneRaster.FromPlane(binned, BinSize, _device));
     }
