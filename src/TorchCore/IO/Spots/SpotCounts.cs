@@ -1,0 +1,117 @@
+namespace SpatialSim.TorchCore.IO.Spots;
+
+/// <summary>
+/// Spot × gene counts as the spot readers deliver them: the spots (ids, raw totals over every gene of the file) and,
+/// for each gene kept by the gene filter, its non-zero spots and counts (a sparse column). 8 bytes per stored count;
+/// the rasterizer turns the columns into raster pixels in place, gene by gene.
+/// </summary>
+internal sealed class SpotCounts
+{
+    private readonly List<string> _genes = [];
+    private readonly List<int[]> _spots = [];
+    private readonly List<float[]> _values = [];
+
+    public SpotCounts(string source, string[] spotIds)
+    {
+        Source = source;
+        SpotIds = spotIds;
+        SpotTotals = new double[spotIds.Length];
+    }
+
+    /// <summary>The file the counts came from.</summary>
+    public string Source { get; }
+    /// <summary>Spot ids (barcodes), in file order.</summary>
+    public string[] SpotIds { get; }
+    /// <summary>Each spot's raw total over every gene of the file, also the genes the filter left out.</summary>
+    public double[] SpotTotals { get; }
+    /// <summary>Genes of the file, including those the filter left out.</summary>
+    public int GenesSeen { get; set; }
+
+    public int Count => _genes.Count;
+    public string Gene(int i) => _genes[i];
+    public IReadOnlyList<string> Genes => _genes;
+
+    /// <summary>Adds a gene's column: spot indices (any order, unique) and their counts. The arrays are taken, not copied.</summary>
+    public void Add(string gene, int[] spots, float[] values)
+    {
+        _genes.Add(gene);
+        _spots.Add(spots);
+        _values.Add(values);
+    }
+
+    /// <summary>Gives gene <paramref name="i"/>'s column to the caller and forgets it (so its memory goes with the raster made from it).</summary>
+    public (int[] Spots, float[] Values) Take(int i)
+    {
+        var column = (_spots[i], _values[i]);
+        _spots[i] = [];
+        _values[i] = [];
+        return column;
+    }
+
+    /// <summary>Checks a count read from the file: finite and not negative; the message names the file, the part and the spot and gene.</summary>
+    public static void Check(float value, string source, string part, string spot, string gene)
+    {
+        if (float.IsFinite(value) && value >= 0) return;
+        string what = float.IsNaN(value) ? "NaN" : float.IsFinite(value) ? $"negative ({value})" : "infinite";
+        throw new SpatialSimException(ErrorKind.InvalidData,
+            $"{part} of '{source}' has a {what} count for spot '{spot}', gene '{gene}'; counts must be finite and not negative " +
+            "(scaled or log data? read the raw counts).") { FilePath = source, Gene = gene };
+    }
+}
+
+/// <summary>
+/// Collects a spot × gene matrix that arrives spot by spot (a wide CSV row, a dense or CSR block) into per-gene columns:
+/// growable arrays per gene, trimmed at the end.
+/// </summary>
+internal sealed class SpotColumnBuilder
+{
+    private readonly int[][] _spots;
+    private readonly float[][] _values;
+    private readonly int[] _lengths;
+    private readonly bool[] _keep;
+
+    public SpotColumnBuilder(bool[] keep)
+    {
+        _keep = keep;
+        _spots = new int[keep.Length][];
+        _values = new float[keep.Length][];
+        _lengths = new int[keep.Length];
+        for (int g = 0; g < keep.Length; g++) { _spots[g] = []; _values[g] = []; }
+    }
+
+    /// <summary>Adds count <paramref name="value"/> (non-zero) of gene <paramref name="gene"/> at spot <paramref name="spot"/>, if the gene is kept.</summary>
+    public void Add(int gene, int spot, float value)
+    {
+        if (!_keep[gene]) return;
+        int n = _lengths[gene];
+        if (n == _spots[gene].Length)
+        {
+            int size = Math.Max(16, n * 2);
+            Array.Resize(ref _spots[gene], size);
+            Array.Resize(ref _values[gene], size);
+        }
+        _spots[gene][n] = spot;
+        _values[gene][n] = value;
+        _lengths[gene] = n + 1;
+    }
+
+    /// <summary>Moves the kept genes' columns, trimmed, into <paramref name="counts"/> under <paramref name="names"/>.</summary>
+    public void MoveTo(SpotCounts counts, IReadOnlyList<string> names)
+    {
+        for (int g = 0; g < _keep.Length; g++)
+        {
+            if (!_keep[g]) continue;
+            int n = _lengths[g];
+            var spots = _spots[g];
+            var values = _values[g];
+            if (spots.Length != n)
+            {
+                Array.Resize(ref spots, n);
+                Array.Resize(ref values, n);
+            }
+            _spots[g] = [];
+            _values[g] = [];
+            counts.Add(names[g], spots, values);
+        }
+    }
+}
