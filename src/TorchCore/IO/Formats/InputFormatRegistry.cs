@@ -9,8 +9,11 @@ public static class InputFormatRegistry
 {
     private static readonly List<IInputFormat> Registered =
     [
+        new AnnDataInputFormat(),
+        new TenXH5InputFormat(),
         new NpyInputFormat(),
         new ImageInputFormat(),
+        new TenXFolderInputFormat(),
         new WideMatrixInputFormat(),
         new LongTableInputFormat(),
     ];
