@@ -29,7 +29,8 @@ internal sealed record SpotPlacement(int[] X, int[] Y, double PixelSize, string 
 /// and its rotation; positions are rotated to the lattice's axes, rounded to sites, and the origin and pitch refined by
 /// least squares until the sites no longer change. The fit is accepted when every spot is within
 /// <see cref="MaxOffset"/> pitches of its site and no two spots share a site; hexagonal sites then go to offset rows
-/// as above, counting doubled columns and rows from the lowest occupied one.</para>
+/// as above, counting doubled columns and rows from the lowest occupied one; square sites keep their numbers from
+/// coordinate 0, so positions in array units (ST's x, y) land on their array indices.</para>
 /// <para>With -PixelSize the positions are instead binned as a long table's are: pixel = ⌊coordinate / PixelSize⌋.</para>
 /// </remarks>
 internal static class SpotLattice
@@ -166,9 +167,11 @@ internal static class SpotLattice
         }
         // Sites: square, column pitch = row pitch = pitch; hexagonal, doubled columns of pitch/2 and rows of pitch·√3/2.
         double stepU = hexagonal ? pitch / 2 : pitch, stepV = hexagonal ? pitch * Math.Sqrt(3) / 2 : pitch;
-        var (cu, offU, maxU) = Axis(us, stepU);
-        var (cv, offV, maxV) = Axis(vs, stepV);
-        double worst = Math.Max(maxU * stepU, maxV * stepV) / pitch;
+        var (cu, _, maxU, fittedU) = Axis(us, stepU);
+        var (cv, _, maxV, fittedV) = Axis(vs, stepV);
+        double worst = Math.Max(maxU * fittedU, maxV * fittedV) / pitch;
+        // The pitch as fitted by least squares over all spots (the neighbour estimate is biased by jitter).
+        pitch = hexagonal ? 2 * fittedU : (fittedU + fittedV) / 2;
         if (worst > MaxOffset)
             throw NoLattice(source, p, $"a spot is {worst:F2} pitches from its nearest {(hexagonal ? "hexagonal" : "square")} lattice site (pitch {pitch:g4})");
         long minU = cu.Min(), minV = cv.Min();
@@ -179,6 +182,9 @@ internal static class SpotLattice
                 if ((int)(((cu[k] - minU) + (cv[k] - minV)) & 1) != parity)
                     throw NoLattice(source, p, $"the spots fit a hexagonal lattice's rows but not its columns (pitch {pitch:g4})");
         }
+        // Square sites keep their numbers from coordinate 0 (so positions in array units keep their array indices, and
+        // -Region means the same as for the indices); hexagonal ones count from the lowest occupied site (see remarks).
+        if (!hexagonal) minU = minV = 0;
         for (int k = 0; k < m; k++)
         {
             long c = cu[k] - minU, r = cv[k] - minV;
@@ -201,7 +207,7 @@ internal static class SpotLattice
     /// spacing refined by least squares on the rounded sites until they are stable. Returns the sites, origin and the largest
     /// distance from a site (in steps).
     /// </summary>
-    private static (long[] Sites, double Origin, double MaxOff) Axis(double[] values, double step)
+    private static (long[] Sites, double Origin, double MaxOff, double Step) Axis(double[] values, double step)
     {
         double c = 0, s = 0;
         foreach (double v in values) { double t = 2 * Math.PI * v / step; c += Math.Cos(t); s += Math.Sin(t); }
@@ -228,9 +234,16 @@ internal static class SpotLattice
                 origin = (sy - step * sx) / n;
             }
         }
+        // Number the sites so that site 0 lies within half a step of coordinate 0.
+        long shift = (long)Math.Round(origin / step);
+        if (shift != 0)
+        {
+            for (int k = 0; k < sites.Length; k++) sites[k] += shift;
+            origin -= shift * step;
+        }
         double max = 0;
         for (int k = 0; k < values.Length; k++) max = Math.Max(max, Math.Abs(values[k] - origin - step * sites[k]) / step);
-        return (sites, origin, max);
+        return (sites, origin, max, step);
     }
 
     private static void RequireDistinctSites(int[] px, int[] py, int[] placed, IReadOnlyList<string> ids, string source, SpotPositions p)
