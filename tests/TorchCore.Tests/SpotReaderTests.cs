@@ -338,3 +338,108 @@ public sealed class SpotReaderTests(ITestOutputHelper output) : IDisposable
         writer.Close();
     }
 }
+
+/// <summary>Bad spot input: every problem is a short error naming the file and the part of it, and no input is modified.</summary>
+public sealed class SpotReaderErrorTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("spatialsim-spot-errors-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static SpatialSimException Fails(string path, ImportRequest? request = null)
+    {
+        string before = SpotReaderTests.Hash(path);
+        var e = Assert.Throws<SpatialSimException>(() => SpotReaderTests.Import(path, request ?? SpotReaderTests.Raw()));
+        Assert.Equal(before, SpotReaderTests.Hash(path));
+        Assert.Contains(Path.GetFileName(path), e.Message);
+        return e;
+    }
+
+    [Theory]
+    [InlineData("bad_missing_indices.h5ad", "X/indices")]
+    [InlineData("bad_lengths.h5ad", "X/indices")]
+    [InlineData("bad_dtype.h5ad", "X/data")]
+    [InlineData("bad_spatial.h5ad", "obsm/spatial")]
+    [InlineData("bad_index.h5ad", "X/indices")]
+    public void DamagedAnnData_NamesTheFileAndThePart(string file, string part)
+    {
+        var e = Fails(SpotReaderTests.Spots(file));
+        Assert.Contains(part, e.Message);
+        Assert.True(e.Message.Length <= 300, e.Message);
+    }
+
+    [Fact]
+    public void TruncatedHdf5_IsACleanError()
+    {
+        foreach (var source in new[] { SpotReaderTests.Spots("visium_csr_gzip.h5ad"), SpotReaderTests.Spots("visium_outs", "filtered_feature_bc_matrix.h5") })
+            foreach (double keep in new[] { 0.05, 0.5, 0.9 })
+            {
+                var bytes = File.ReadAllBytes(source);
+                string path = Path.Combine(_dir, $"cut{keep}_{Path.GetFileName(source)}");
+                File.WriteAllBytes(path, bytes[..(int)(bytes.Length * keep)]);
+                var e = Fails(path);
+                // Cut before the data: cannot be opened or read (InvalidData); cut so that a link's target is gone: not found.
+                Assert.True(e.Kind == ErrorKind.InvalidData || (e.Kind == ErrorKind.NotFound && e.Message.Contains("complete")), e.Message);
+            }
+    }
+
+    [Fact]
+    public void MissingLayerOrVarColumn_ListsWhatThereIs()
+    {
+        var e = Fails(SpotReaderTests.Spots("visium_csr_gzip.h5ad"), SpotReaderTests.Raw(layer: "raw"));
+        Assert.Contains("no layer 'raw'", e.Message);
+        e = Fails(SpotReaderTests.Spots("visium_csr_gzip.h5ad"), SpotReaderTests.Raw(geneColumn: "symbol"));
+        Assert.Contains("gene_ids", e.Message);
+    }
+
+    [Fact]
+    public void WideMatrixWithoutCoordinates_SaysTheLayoutAndTheFix_In300Characters()
+    {
+        // 7,405 gene columns, as the MOB matrix has: the old error listed them all (71 KB).
+        string path = Path.Combine(_dir, "matrix.csv");
+        var genes = Enumerable.Range(0, 7405).Select(g => $"Gene{g}").ToArray();
+        File.WriteAllLines(path, new[] { "barcode," + string.Join(",", genes) }
+            .Concat(Enumerable.Range(0, 30).Select(s => $"AAAC{s}-1," + string.Join(",", genes.Select((_, g) => (s + g) % 3)))));
+        var e = Fails(path);
+        Assert.True(e.Message.Length <= 300, e.Message);
+        Assert.Contains("spot × gene matrix", e.Message);
+        Assert.Contains("30 spots × 7,405 genes", e.Message);
+        Assert.Contains("-SpotTable", e.Message);
+    }
+
+    [Fact]
+    public void BadCellsAndRows_NameLineAndColumn()
+    {
+        string path = Path.Combine(_dir, "bad.csv");
+        File.WriteAllLines(path, ["spot,x,y,A,B,C", "s1,1,1,0,2,3", "s2,2,1,1,abc,3"]);
+        var e = Fails(path);
+        Assert.Contains("Line 3", e.Message);
+        Assert.Contains("'B'", e.Message);
+        File.WriteAllLines(path, ["spot,x,y,A,B,C", "s1,1,1,0,2,3", "s2,2,1,1,3"]);
+        e = Fails(path);
+        Assert.Contains("Line 3", e.Message);
+        Assert.Contains("5 fields", e.Message);
+    }
+
+    [Fact]
+    public void SpotTableThatSharesNoId_IsAShortError()
+    {
+        string spots = Path.Combine(_dir, "spots.csv");
+        File.WriteAllLines(spots, ["id,x,y", "nope1,1,1", "nope2,2,2"]);
+        var e = Fails(SpotReaderTests.Spots("st_counts_barcodes.tsv.gz"), SpotReaderTests.Raw(spotTable: spots));
+        Assert.Contains("No spot id", e.Message);
+        Assert.True(e.Message.Length <= 300, e.Message);
+    }
+
+    [Fact]
+    public void TenXMatrixWithoutSpatialFolder_SaysWhatToGive()
+    {
+        string h5 = Path.Combine(_dir, "filtered_feature_bc_matrix.h5");
+        File.Copy(SpotReaderTests.Spots("visium_outs", "filtered_feature_bc_matrix.h5"), h5);
+        var e = Fails(h5);
+        Assert.Contains("-SpotTable", e.Message);
+        // With the positions given, it reads.
+        var rasters = SpotReaderTests.Import(h5, SpotReaderTests.Raw(spotTable: SpotReaderTests.Spots("visium_outs", "spatial", "tissue_positions.csv")));
+        Assert.Equal(15, rasters.Count);
+    }
+}

@@ -19,9 +19,12 @@ tests/reference/fixtures/spots/. The data are synthetic (seeded): smooth spatial
 - hd_outs/binned_outputs/square_008um/: a Visium HD-like 8 µm bin grid (10x .h5, tissue_positions.csv, scale factors
   with bin_size_um 8); hd_expected.tsv at array_col, array_row. (The tests write the positions as Parquet with
   ParquetSharp and read them with Parquet.Net.)
+- bad_*.h5ad: copies of visium_csr_gzip.h5ad with one part broken (a dataset missing, indices shorter than data, string
+  counts, obsm/spatial of the wrong length, a gene index out of range), for the error tests.
 """
 import csv
 import gzip
+import io
 import json
 import os
 
@@ -74,7 +77,7 @@ def st(rng):
         w.writerow(["spot"] + genes)
         for s in range(len(sites)):
             w.writerow([ids[s]] + list(counts[s]))
-    with gzip.open(os.path.join(OUT, "st_counts_barcodes.tsv.gz"), "wt", newline="") as f:
+    with io.TextIOWrapper(gzip.GzipFile(os.path.join(OUT, "st_counts_barcodes.tsv.gz"), "wb", mtime=0), newline="") as f:
         w = csv.writer(f, delimiter="\t", lineterminator="\n")
         w.writerow(["barcode"] + genes)
         for s in range(len(sites)):
@@ -202,12 +205,32 @@ def write_10x(path, barcodes, genes, ensembl, counts, antibody):
         f.attrs["chemistry_description"] = b"Visium Spatial Gene Expression"
 
 
+def damaged():
+    """Damaged copies of visium_csr_gzip.h5ad for the error tests: each breaks one part of the file."""
+    import shutil
+    src = os.path.join(OUT, "visium_csr_gzip.h5ad")
+    cases = {
+        "bad_missing_indices.h5ad": lambda f: f["X"].__delitem__("indices"),
+        "bad_lengths.h5ad": lambda f: (f["X"].__delitem__("indices"), f["X"].create_dataset("indices", data=np.zeros(5, dtype=np.int32))),
+        "bad_dtype.h5ad": lambda f: (f["X"].__delitem__("data"), f["X"].create_dataset("data", data=np.array([b"x"] * f["X/indices"].shape[0]))),
+        "bad_spatial.h5ad": lambda f: (f["obs"].__delitem__("array_row"), f["obs"].__delitem__("array_col"), f["obsm"].__delitem__("spatial"),
+                                       f["obsm"].create_dataset("spatial", data=np.zeros((3, 2)))),
+        "bad_index.h5ad": lambda f: (f["X"]["indices"].__setitem__(0, 99)),
+    }
+    for name, change in cases.items():
+        path = os.path.join(OUT, name)
+        shutil.copy(src, path)
+        with h5py.File(path, "r+") as f:
+            change(f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(20240613)
     dropped = st(rng)
     visium(rng)
     hd(rng)
+    damaged()
     with open(os.path.join(OUT, "versions.json"), "w") as f:
         json.dump({"anndata": anndata.__version__, "h5py": h5py.__version__, "numpy": np.__version__,
                    "st_dropped_by_default_qc": dropped}, f, indent=1)

@@ -46,7 +46,11 @@ public static class InputFormatRegistry
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"'{probe.Path}' is a directory but not a 10x output folder (outs/ or binned_outputs/square_*um/). Give the files in it, " +
                 $"e.g. Get-ChildItem '{probe.Path}' -File | Import-GeneRaster.") { FilePath = probe.Path };
-        string seen = probe.IsHdf5 ? probe.Hdf5Error is { } e ? $"an HDF5 file that cannot be opened ({FirstLine(e.Message)}; truncated or damaged?)" : "an HDF5 file of a layout SpatialSim does not know"
+        if (probe.IsHdf5 && probe.Hdf5Error is { } e)
+            throw new SpatialSimException(ErrorKind.InvalidData,
+                $"'{probe.Path}' is an HDF5 file that cannot be opened ({FirstLine(e.Message)}): truncated or damaged? Copy or download it again.", e)
+            { FilePath = probe.Path };
+        string seen = probe.IsHdf5 ? "an HDF5 file of a layout SpatialSim does not know (not AnnData, not a 10x matrix)"
             : probe.StartsWith("PAR1"u8) ? "a Parquet file"
             : probe.Magic.Length == 0 ? "empty or unreadable"
             : probe.IsText ? "text, but not a table with a known extension" : "of a kind SpatialSim does not read";
