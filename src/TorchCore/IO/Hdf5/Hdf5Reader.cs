@@ -12,12 +12,29 @@ namespace SpatialSim.TorchCore.IO.Hdf5;
 /// </summary>
 internal sealed class Hdf5Reader : IDisposable
 {
+    /// <summary>
+    /// A dataset may claim at most this many bytes per byte of the file (gzip of all-zero data reaches about 1000:1), so that
+    /// a damaged size field is refused before anything is allocated for it.
+    /// </summary>
+    private const long MaxExpansion = 1100;
+    private const long MinClaimBytes = 64L << 20;
     private readonly NativeFile _file;
+    private readonly long _length;
 
     private Hdf5Reader(string path, NativeFile file)
     {
         Path = path;
         _file = file;
+        _length = new FileInfo(path).Length;
+    }
+
+    /// <summary>Refuses to read <paramref name="count"/> elements of <paramref name="size"/> bytes that the file cannot hold.</summary>
+    private void CheckClaim(string path, double count, int size)
+    {
+        double bytes = count * Math.Max(1, size);
+        if (bytes > Math.Max(MinClaimBytes, (double)_length * MaxExpansion))
+            throw new SpatialSimException(ErrorKind.InvalidData,
+                $"'{path}' in '{FileName}' claims {count:N0} values ({bytes / 1048576:N0} MB), more than a file of {_length:N0} bytes can hold: the file is damaged.") { FilePath = Path };
     }
 
     public string Path { get; }
@@ -123,6 +140,7 @@ internal sealed class Hdf5Reader : IDisposable
         {
             if (dataset.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
                 throw new SpatialSimException(ErrorKind.InvalidData, $"'{path}' in '{FileName}' holds {Describe(dataset)}, not strings.") { FilePath = Path };
+            CheckClaim(path, dataset.Space.Dimensions.Aggregate(1.0, (a, d) => a * d), 16);
             return dataset.Read<string[]>();
         }
         catch (Exception e) when (e is not SpatialSimException) { throw Damaged(path, e); }
@@ -136,6 +154,7 @@ internal sealed class Hdf5Reader : IDisposable
     {
         var type = TypeOf(dataset, path);
         var dims = Dimensions(dataset, path);
+        CheckClaim(path, dims.Aggregate(1.0, (a, d) => a * d), type.Size);
         long total = dims.Aggregate(1L, (a, d) => a * (long)d);
         if (count < 0) count = total - start;
         if (start < 0 || start + count > total)
@@ -171,6 +190,7 @@ internal sealed class Hdf5Reader : IDisposable
         if (dims.Length != 2)
             throw new SpatialSimException(ErrorKind.InvalidData, $"'{path}' in '{FileName}' has {dims.Length} dimensions; a 2-D matrix was expected.") { FilePath = Path };
         var type = TypeOf(dataset, path);
+        CheckClaim(path, (double)dims[0] * dims[1], type.Size);
         try
         {
             var selection = new HyperslabSelection(2, [(ulong)row, 0], [(ulong)rows, dims[1]]);
