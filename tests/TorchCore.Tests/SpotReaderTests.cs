@@ -459,3 +459,52 @@ public sealed class SpotReaderErrorTests : IDisposable
         Assert.Equal(15, rasters.Count);
     }
 }
+
+/// <summary>The rasterizer's sort and its independence from the order the spots come in.</summary>
+public sealed class SpotRasterizerTests
+{
+    [Theory]
+    [InlineData(10, 100)]
+    [InlineData(5000, 100_000)]
+    [InlineData(20_000, 5_000_000)]
+    public void PixelSort_SortsLikeArraySort_KeepingEachValueWithItsKey(int count, int maxKey)
+    {
+        var rng = new Random(count);
+        var keys = Enumerable.Range(0, count).Select(_ => rng.Next(maxKey + 1)).Distinct().ToArray();
+        var values = keys.Select(k => (float)k * 0.5f).ToArray();
+        var expected = keys.OrderBy(k => k).ToArray();
+        new PixelSort().Sort(keys, values, keys.Length, maxKey);
+        Assert.Equal(expected, keys);
+        Assert.Equal(expected.Select(k => (float)k * 0.5f), values);
+    }
+
+    [Fact]
+    public void ShuffledSpots_GiveTheSameRasters()
+    {
+        // 300 spots on a 20 × 15 lattice, 3 genes with about 200 non-zero spots each, in lattice order and shuffled.
+        var rng = new Random(4);
+        int n = 300;
+        var order = Enumerable.Range(0, n).ToArray();
+        var shuffled = order.OrderBy(_ => rng.Next()).ToArray();
+        var counts = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, n).Select(_ => rng.Next(3) == 0 ? 0f : rng.Next(1, 9)).ToArray()).ToArray();
+        List<float[]> Rasters(int[] spotOrder)
+        {
+            var data = new SpotCounts("test", spotOrder.Select(s => $"s{s}").ToArray()) { GenesSeen = 3 };
+            for (int i = 0; i < n; i++) data.SpotTotals[i] = counts.Sum(g => g[spotOrder[i]]);
+            for (int g = 0; g < 3; g++)
+            {
+                var spots = Enumerable.Range(0, n).Where(i => counts[g][spotOrder[i]] != 0).ToArray();
+                data.Add($"G{g}", spots, spots.Select(i => counts[g][spotOrder[i]]).ToArray());
+            }
+            var positions = new SpotPositions(spotOrder.Select(s => (double)(s % 20)).ToArray(), spotOrder.Select(s => (double)(s / 20)).ToArray(),
+                "array_col", "array_row", true, "test");
+            var placement = SpotLattice.Place(positions, data.SpotIds, "test", false, 1);
+            var request = new ImportRequest { Spots = new SpotReadOptions { Normalize = SpotNormalization.LogTotal } };
+            return SpotRasterizer.Rasterize(data, placement, request, new ImportContext()).Select(r => r.ToArray()).ToList();
+        }
+        var a = Rasters(order);
+        var b = Rasters(shuffled);
+        Assert.Equal(3, a.Count);
+        for (int g = 0; g < 3; g++) Assert.Equal(a[g], b[g]);
+    }
+}

@@ -19,7 +19,7 @@ internal static class AnnDataReader
     {
         using var h5 = Hdf5Reader.Open(path);
         var options = request.Spots;
-        var spotIds = Index(h5, "obs");
+        int spotCount = IndexLength(h5, "obs");
         var genes = options.GeneColumn is { } column ? Column(h5, "var", column) : Index(h5, "var");
         string matrix = options.Layer is { } layer ? $"layers/{layer}" : "X";
         string role = options.Layer is { } l ? $"layer '{l}'" : "X";
@@ -30,11 +30,12 @@ internal static class AnnDataReader
                 $"'{h5.FileName}' has no layer '{name}'. Layers: {(layers.Count == 0 ? "none" : string.Join(", ", layers.Take(10)))}; without -Layer, X is read."))
             { FilePath = path };
         }
-        var positions = Positions(h5, spotIds.Length);
+        var positions = Positions(h5, spotCount);
 
         var filter = request.Table.GeneFilter;
         var keep = genes.Select(g => filter is null || filter(g)).ToArray();
-        var counts = new SpotCounts(path, spotIds) { GenesSeen = genes.Length };
+        // The obs index (one string per spot, slow to read) is read only if a message needs spot names.
+        var counts = new SpotCounts(path, spotCount, () => { using var again = Hdf5Reader.Open(path); return Index(again, "obs"); }) { GenesSeen = genes.Length };
         var obj = h5.Get(matrix, role);
         if (obj is IH5Dataset)
             SparseMatrixSource.ReadDense(h5, matrix, counts, genes, keep, context, role);
@@ -53,14 +54,24 @@ internal static class AnnDataReader
                 { FilePath = path };
             var shape = h5.IntegerAttribute(group, "shape", matrix)
                 ?? throw new SpatialSimException(ErrorKind.InvalidData, $"'{matrix}' in '{h5.FileName}' has no 'shape' attribute.") { FilePath = path };
-            if (shape.Length != 2 || shape[0] != spotIds.Length || shape[1] != genes.Length)
+            if (shape.Length != 2 || shape[0] != spotCount || shape[1] != genes.Length)
                 throw new SpatialSimException(ErrorKind.InvalidData, SpotLattice.Short(
-                    $"'{matrix}' in '{h5.FileName}' has shape {string.Join(" × ", shape)} but obs has {spotIds.Length:N0} spots and var {genes.Length:N0} genes."))
+                    $"'{matrix}' in '{h5.FileName}' has shape {string.Join(" × ", shape)} but obs has {spotCount:N0} spots and var {genes.Length:N0} genes."))
                 { FilePath = path };
             SparseMatrixSource.ReadSparse(h5, new SparseMatrixSource.Sparse(matrix, encoding == "csr_matrix"), counts, genes, keep, context, role);
         }
-        context.Verbose($"'{path}': {role}, {spotIds.Length:N0} spots × {genes.Length:N0} genes; positions from {positions.From}.");
+        context.Verbose($"'{path}': {role}, {spotCount:N0} spots × {genes.Length:N0} genes; positions from {positions.From}.");
         return (counts, positions);
+    }
+
+    /// <summary>The number of rows of a dataframe group: the length of its index.</summary>
+    private static int IndexLength(Hdf5Reader h5, string frame)
+    {
+        var group = h5.Group(frame, $"{frame} table");
+        string name = h5.StringAttribute(group, "_index", frame) ?? "_index";
+        if (!h5.Exists($"{frame}/{name}")) Index(h5, frame); // says what is wrong
+        string path = $"{frame}/{name}";
+        return checked((int)h5.Length(h5.Dataset(path, $"{frame} index"), path));
     }
 
     /// <summary>The index of a dataframe group (obs or var): the dataset its '_index' attribute names.</summary>

@@ -29,7 +29,7 @@ internal static class SparseMatrixSource
         var indptrSet = h5.Dataset($"{g}/indptr", $"{role} index pointers");
         long nnz = h5.Length(data, $"{g}/data");
         long nIndices = h5.Length(indices, $"{g}/indices");
-        int spots = counts.SpotIds.Length;
+        int spots = counts.SpotIds.Count;
         int majors = layout.BySpot ? spots : genes.Length, minors = layout.BySpot ? genes.Length : spots;
         var indptr = h5.Numbers<long>(indptrSet, $"{g}/indptr");
         if (nIndices != nnz)
@@ -72,34 +72,47 @@ internal static class SparseMatrixSource
         var values = new float[nGenes][];
         for (int j = 0; j < nGenes; j++)
         {
-            columns[j] = keep[j] ? new int[perGene[j]] : [];
-            values[j] = keep[j] ? new float[perGene[j]] : [];
+            columns[j] = keep[j] ? SpotColumnBuilder.Column<int>(perGene[j]) : [];
+            values[j] = keep[j] ? SpotColumnBuilder.Column<float>(perGene[j]) : [];
         }
         var fill = new int[nGenes];
         var totals = counts.SpotTotals;
-        int spot = 0;
         bool fractions = false;
+        // The transpose (each entry written to its gene's column) is memory-bound: the genes are split between the cores,
+        // each of which walks the whole block and writes its own genes' entries.
+        int parts = Math.Clamp(Environment.ProcessorCount, 1, 8);
+        var rowOf = new int[(int)Math.Min(BlockEntries, Math.Max(1, nnz))];
+        int spot = 0;
         for (long start = 0; start < nnz; start += BlockEntries)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             long count = Math.Min(BlockEntries, nnz - start);
             var idx = h5.Numbers<int>(indices, $"{g}/indices", start, count);
             var val = h5.Numbers<float>(data, $"{g}/data", start, count);
+            // One sequential pass: the spot of every entry, the checks and the spot totals.
             for (int k = 0; k < idx.Length; k++)
             {
                 long entry = start + k;
                 while (indptr[spot + 1] <= entry) spot++;
+                rowOf[k] = spot;
                 float v = val[k];
                 if (!(v >= 0) || !float.IsFinite(v)) SpotCounts.Check(v, counts.Source, $"'{g}/data' ({role}) entry {entry:N0}", counts.SpotIds[spot], genes[idx[k]]);
-                if (v == 0) continue;
                 if (!fractions && v != MathF.Floor(v)) fractions = true;
-                int gene = idx[k];
-                if (inTotals is null || inTotals[gene]) totals[spot] += v;
-                if (!keep[gene]) continue;
-                int at = fill[gene]++;
-                columns[gene][at] = spot;
-                values[gene][at] = v;
+                if (inTotals is null || inTotals[idx[k]]) totals[spot] += v;
             }
+            Parallel.For(0, parts, part =>
+            {
+                int lo = (int)((long)nGenes * part / parts), hi = (int)((long)nGenes * (part + 1) / parts);
+                for (int k = 0; k < idx.Length; k++)
+                {
+                    int gene = idx[k];
+                    float v = val[k];
+                    if (gene < lo || gene >= hi || v == 0 || !keep[gene]) continue;
+                    int at = fill[gene]++;
+                    columns[gene][at] = rowOf[k];
+                    values[gene][at] = v;
+                }
+            });
             context.Progress(0.3 + 0.7 * (start + count) / Math.Max(1, nnz), $"reading {start + count:N0} of {nnz:N0} entries");
         }
         WarnFractions(fractions, h5, role, context);
@@ -121,7 +134,7 @@ internal static class SparseMatrixSource
     private static void ReadByGene(Hdf5Reader h5, string g, IH5Dataset data, IH5Dataset indices, long[] indptr,
         SpotCounts counts, string[] genes, bool[] keep, bool[]? inTotals, ImportContext context, string role)
     {
-        int nGenes = genes.Length, nSpots = counts.SpotIds.Length;
+        int nGenes = genes.Length, nSpots = counts.SpotIds.Count;
         var totals = counts.SpotTotals;
         long nnz = indptr[^1];
         bool fractions = false;
@@ -137,8 +150,8 @@ internal static class SparseMatrixSource
             for (int j = gene; j <= last; j++)
             {
                 int from = (int)(indptr[j] - start), to = (int)(indptr[j + 1] - start);
-                var col = keep[j] ? new int[to - from] : null;
-                var vals = keep[j] ? new float[to - from] : null;
+                var col = keep[j] ? SpotColumnBuilder.Column<int>(to - from) : null;
+                var vals = keep[j] ? SpotColumnBuilder.Column<float>(to - from) : null;
                 int m = 0;
                 for (int k = from; k < to; k++)
                 {
@@ -174,7 +187,7 @@ internal static class SparseMatrixSource
     {
         var set = h5.Dataset(path, $"{role} matrix");
         var dims = h5.Dimensions(set, path);
-        int nSpots = counts.SpotIds.Length, nGenes = genes.Length;
+        int nSpots = counts.SpotIds.Count, nGenes = genes.Length;
         if (dims.Length != 2 || (long)dims[0] != nSpots || (long)dims[1] != nGenes)
             throw Bad(h5, $"'{path}' is {string.Join(" × ", dims)}; {nSpots:N0} spots × {nGenes:N0} genes were expected (obs × var).");
         if (h5.TypeOf(set, path).Kind == '?') throw Bad(h5, $"'{path}' holds {h5.Describe(set)}; counts must be numbers.");

@@ -11,17 +11,20 @@ internal sealed class SpotCounts
     private readonly List<int[]> _spots = [];
     private readonly List<float[]> _values = [];
 
-    public SpotCounts(string source, string[] spotIds)
+    public SpotCounts(string source, string[] spotIds) : this(source, spotIds.Length, () => spotIds) { }
+
+    /// <summary>Counts of <paramref name="spots"/> spots whose ids are read by <paramref name="ids"/> only if a message needs them.</summary>
+    public SpotCounts(string source, int spots, Func<string[]> ids)
     {
         Source = source;
-        SpotIds = spotIds;
-        SpotTotals = new double[spotIds.Length];
+        SpotIds = new LazySpotIds(spots, ids);
+        SpotTotals = new double[spots];
     }
 
     /// <summary>The file the counts came from.</summary>
     public string Source { get; }
-    /// <summary>Spot ids (barcodes), in file order.</summary>
-    public string[] SpotIds { get; }
+    /// <summary>Spot ids (barcodes), in file order; read on first use where the reader made them lazy.</summary>
+    public IReadOnlyList<string> SpotIds { get; }
     /// <summary>Each spot's raw total over every gene of the file, also the genes the filter left out.</summary>
     public double[] SpotTotals { get; }
     /// <summary>Genes of the file, including those the filter left out.</summary>
@@ -59,6 +62,22 @@ internal sealed class SpotCounts
     }
 }
 
+/// <summary>Spot ids read on first use (AnnData's obs index of 100,000 strings takes seconds, and is only needed for messages).</summary>
+internal sealed class LazySpotIds(int count, Func<string[]> load) : IReadOnlyList<string>
+{
+    private readonly Lazy<string[]> _ids = new(() =>
+    {
+        var ids = load();
+        if (ids.Length != count) throw new InvalidOperationException($"{ids.Length} spot ids for {count} spots.");
+        return ids;
+    });
+
+    public int Count => count;
+    public string this[int index] => _ids.Value[index];
+    public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)_ids.Value).GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>
 /// Collects a spot × gene matrix that arrives spot by spot (a wide CSV row, a dense or CSR block) into per-gene columns:
 /// growable arrays per gene, trimmed at the end.
@@ -87,13 +106,27 @@ internal sealed class SpotColumnBuilder
         if (n == _spots[gene].Length)
         {
             int size = Math.Max(16, n * 2);
-            Array.Resize(ref _spots[gene], size);
-            Array.Resize(ref _values[gene], size);
+            _spots[gene] = Grow(_spots[gene], size, n);
+            _values[gene] = Grow(_values[gene], size, n);
         }
         _spots[gene][n] = spot;
         _values[gene][n] = value;
         _lengths[gene] = n + 1;
     }
+
+    private static T[] Grow<T>(T[] array, int size, int used) where T : unmanaged
+    {
+        var grown = Column<T>(size);
+        array.AsSpan(0, used).CopyTo(grown);
+        return grown;
+    }
+
+    /// <summary>
+    /// A gene's column, on the pinned-object heap: columns live as long as their rasters (they become the sparse pixels), and
+    /// the garbage collector would otherwise copy hundreds of MB of them from generation to generation.
+    /// </summary>
+    public static T[] Column<T>(int length) where T : unmanaged =>
+        length == 0 ? [] : GC.AllocateUninitializedArray<T>(length, pinned: true);
 
     /// <summary>Moves the kept genes' columns, trimmed, into <paramref name="counts"/> under <paramref name="names"/>.</summary>
     public void MoveTo(SpotCounts counts, IReadOnlyList<string> names)
@@ -106,8 +139,8 @@ internal sealed class SpotColumnBuilder
             var values = _values[g];
             if (spots.Length != n)
             {
-                Array.Resize(ref spots, n);
-                Array.Resize(ref values, n);
+                spots = Grow(spots, n, n);
+                values = Grow(values, n, n);
             }
             _spots[g] = [];
             _values[g] = [];

@@ -23,7 +23,7 @@ internal static class SpotRasterizer
     {
         var options = request.Table;
         string source = counts.Source;
-        int n = counts.SpotIds.Length, b = options.BinSize;
+        int n = counts.SpotIds.Count, b = options.BinSize;
         var px = placement.X;
         var py = placement.Y;
 
@@ -105,48 +105,70 @@ internal static class SpotRasterizer
         }
         if (counts.Count == 0)
             context.Warning($"No gene of '{source}' passed the filters (-Gene, -MinTotal {options.MinTotal}).");
-        for (int g = 0; g < counts.Count; g++)
+        // Genes are made in batches on all cores (map, sort, normalise), then handed out in file order.
+        var batch = new GeneRaster?[GenesPerBatch];
+        for (int first = 0; first < counts.Count; first += GenesPerBatch)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            string gene = counts.Gene(g);
-            var (index, values) = counts.Take(g);
-            // In place: spot index → pixel index, dropping spots off the canvas or removed by quality control.
-            int m = 0;
-            double raw = 0;
-            for (int k = 0; k < index.Length; k++)
+            int count = Math.Min(GenesPerBatch, counts.Count - first);
+            Parallel.For(0, count, new ParallelOptions { CancellationToken = context.CancellationToken }, () => new PixelSort(), (k, _, sorter) =>
             {
-                int spot = index[k], p = pixelOf[spot];
-                if (p < 0 || values[k] == 0) continue;
-                raw += values[k];
-                index[m] = p;
-                values[m] = normalization == SpotNormalization.None ? values[k] : (float)(values[k] * factor[spot]);
-                m++;
-            }
-            if (raw < options.MinTotal) continue;
-            bool sorted = true;
-            for (int k = 1; k < m; k++)
-                if (index[k] <= index[k - 1]) { sorted = false; break; }
-            if (!sorted)
+                batch[k] = Make(counts.Gene(first + k), counts.Take(first + k), pixelOf, factor, width, height, normalization, options.MinTotal, b, source, size,
+                    request, processing, sorter);
+                return sorter;
+            }, _ => { });
+            for (int k = 0; k < count; k++)
             {
-                Array.Sort(index, values, 0, m);
-                int w = 0;
-                for (int k = 0; k < m; k++)
-                {
-                    if (w > 0 && index[w - 1] == index[k]) values[w - 1] += values[k];
-                    else { index[w] = index[k]; values[w] = values[k]; w++; }
-                }
-                m = w;
+                if (batch[k] is { } raster) yield return raster;
+                batch[k] = null;
             }
-            if (m != index.Length)
-            {
-                Array.Resize(ref index, m);
-                Array.Resize(ref values, m);
-            }
-            if (normalization == SpotNormalization.LogTotal)
-                for (int k = 0; k < m; k++) values[k] = (float)Math.Log(1 + (double)values[k]);
-            var pixels = SparsePixels.FromEntries(width, height, index, values);
-            yield return GeneRaster.FromSparse(gene, pixels, b, source, size, request.Device, raw, processing);
         }
+    }
+
+    /// <summary>Genes made at once on all cores before they are handed out.</summary>
+    private const int GenesPerBatch = 256;
+
+    /// <summary>One gene's raster from its column, in place: spot → pixel, sorted, spots of one pixel summed, normalised; null below MinTotal.</summary>
+    private static GeneRaster? Make(string gene, (int[] Spots, float[] Values) column, int[] pixelOf, double[] factor, int width, int height,
+        SpotNormalization normalization, double minTotal, int binSize, string source, double size, ImportRequest request, string processing,
+        PixelSort sorter)
+    {
+        var (index, values) = column;
+        int m = 0;
+        double raw = 0;
+        for (int k = 0; k < index.Length; k++)
+        {
+            int spot = index[k], p = pixelOf[spot];
+            if (p < 0 || values[k] == 0) continue;
+            raw += values[k];
+            index[m] = p;
+            values[m] = normalization == SpotNormalization.None ? values[k] : (float)(values[k] * factor[spot]);
+            m++;
+        }
+        if (raw < minTotal) return null;
+        bool sorted = true;
+        for (int k = 1; k < m; k++)
+            if (index[k] <= index[k - 1]) { sorted = false; break; }
+        if (!sorted)
+        {
+            sorter.Sort(index, values, m, width * height - 1);
+            int w = 0;
+            for (int k = 0; k < m; k++)
+            {
+                if (w > 0 && index[w - 1] == index[k]) values[w - 1] += values[k];
+                else { index[w] = index[k]; values[w] = values[k]; w++; }
+            }
+            m = w;
+        }
+        if (m != index.Length)
+        {
+            index = index.AsSpan(0, m).ToArray();
+            values = values.AsSpan(0, m).ToArray();
+        }
+        if (normalization == SpotNormalization.LogTotal)
+            for (int k = 0; k < m; k++) values[k] = (float)Math.Log(1 + (double)values[k]);
+        var pixels = SparsePixels.FromEntries(width, height, index, values);
+        return GeneRaster.FromSparse(gene, pixels, binSize, source, size, request.Device, raw, processing);
     }
 
     private static double Median(IEnumerable<double> values)

@@ -13,14 +13,14 @@ internal static class SpotTableReader
     private static readonly string[] TenXColumns = ["barcode", "in_tissue", "array_row", "array_col", "pxl_row_in_fullres", "pxl_col_in_fullres"];
 
     /// <summary>The positions of <paramref name="matrixIds"/> (NaN for spots not in the table).</summary>
-    public static SpotPositions Join(string tablePath, string[] matrixIds, string matrixPath, ImportContext context)
+    public static SpotPositions Join(string tablePath, IReadOnlyList<string> matrixIds, string matrixPath, ImportContext context)
     {
         var (names, columns) = ReadColumns(tablePath, context.CancellationToken);
         return Join(tablePath, names, columns, matrixIds, matrixPath, context);
     }
 
     /// <summary>Joins already-read columns (e.g. a Parquet spot table) to the matrix's spot ids.</summary>
-    public static SpotPositions Join(string tablePath, IReadOnlyList<string> names, IReadOnlyList<string[]> columns, string[] matrixIds, string matrixPath,
+    public static SpotPositions Join(string tablePath, IReadOnlyList<string> names, IReadOnlyList<string[]> columns, IReadOnlyList<string> matrixIds, string matrixPath,
         ImportContext context)
     {
         string file = Path.GetFileName(tablePath);
@@ -53,7 +53,7 @@ internal static class SpotTableReader
                     $"The spot table '{file}' lists spot '{WideMatrixReader.Clip(ids[r])}' twice (column '{names[idColumn]}', rows {rowOf[ids[r]] + 1} and {r + 1})."))
                 { FilePath = tablePath };
         }
-        int n = matrixIds.Length;
+        int n = matrixIds.Count;
         var x = new double[n];
         var y = new double[n];
         var missing = new List<string>();

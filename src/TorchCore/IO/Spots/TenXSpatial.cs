@@ -22,7 +22,7 @@ internal static class TenXSpatial
         PositionFiles.Select(f => Path.Combine(spatialFolder, f)).FirstOrDefault(File.Exists);
 
     /// <summary>Positions of <paramref name="barcodes"/> from the positions file (joined on the barcode).</summary>
-    public static SpotPositions Positions(string file, string[] barcodes, string matrixPath, ImportContext context)
+    public static SpotPositions Positions(string file, IReadOnlyList<string> barcodes, string matrixPath, ImportContext context)
     {
         if (!file.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
             return SpotTableReader.Join(file, barcodes, matrixPath, context);
