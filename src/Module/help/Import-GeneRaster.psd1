@@ -59,6 +59,23 @@ Import-GeneRaster $gem -Gene 'mt-*', Apoe -BinSize 5
             Remarks = 'Mitochondrial genes and Apoe only, at bin 5.'
         }
         @{
+            Title   = 'Import a Visium Space Ranger folder and a Visium HD bin folder'
+            Code    = @'
+$spots = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/synthetic_spots'
+Import-GeneRaster (Join-Path $spots 'visium/outs') -Gene 'L1*' | Select-Object -First 3
+Import-GeneRaster (Join-Path $spots 'visium_hd/binned_outputs/square_008um') -BinSize 2 -Normalize LogTotal | Select-Object -First 3
+'@
+            Remarks = 'Reads the bundled synthetic Visium section (hexagonal lattice in offset rows, 100 µm pixels, counts per 10,000 per spot) and the Visium HD 8 µm bins summed 2×2 (16 µm pixels, log-normalised). -Verbose says which lattice and pixel size were used.'
+        }
+        @{
+            Title   = 'Import a wide spot × gene CSV with its spot table'
+            Code    = @'
+$st = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/synthetic_spots/st'
+Import-GeneRaster (Join-Path $st 'counts.csv') -SpotTable (Join-Path $st 'spots.csv') -MinSpotTotal 100 | Select-Object -First 3
+'@
+            Remarks = 'Joins the matrix to its spot table on the spot id, maps the spots to their array positions, drops spots with under 100 counts (naming them) and normalises the rest to counts per 10,000.'
+        }
+        @{
             Title   = 'Import a folder of images'
             Code    = @'
 $dir = Join-Path ([IO.Path]::GetTempPath()) 'spatialsim-example-images'

@@ -26,7 +26,8 @@ internal sealed record SpotPlacement(int[] X, int[] Y, double PixelSize, string 
 /// <para><b>Positions</b> (x, y; pxl_col/row_in_fullres; imagecol/row) are fitted: the median nearest-neighbour
 /// distance gives a first pitch; the directions to all neighbours within 1.3 pitches give the lattice (square when their
 /// angles agree modulo 90°, hexagonal modulo 60°: the larger of the two order parameters |mean e^{4iθ}|, |mean e^{6iθ}|)
-/// and its rotation; positions are rotated to the lattice's axes, rounded to sites, and the origin and pitch refined by
+/// and its rotation; the pitch is the mean length of the neighbour vectors within 15° of a lattice direction (out to 1.6
+/// first-estimate pitches); positions are rotated to the lattice's axes, rounded to sites, and the origin and pitch refined by
 /// least squares until the sites no longer change. The fit is accepted when every spot is within
 /// <see cref="MaxOffset"/> pitches of its site and no two spots share a site; hexagonal sites then go to offset rows
 /// as above, counting doubled columns and rows from the lowest occupied one; square sites keep their numbers from
@@ -39,6 +40,10 @@ internal static class SpotLattice
     public const double MaxOffset = 0.3;
     /// <summary>Neighbours are the spots within this many (first-estimate) pitches.</summary>
     private const double NeighbourRadius = 1.3;
+    /// <summary>Vectors out to this many first-estimate pitches measure the pitch.</summary>
+    private const double WideRadius = 1.6;
+    /// <summary>A vector within this angle (radians, 15°) of a lattice direction measures the pitch.</summary>
+    private const double DirectionTolerance = Math.PI / 12;
     /// <summary>Spots sampled for the pitch and directions.</summary>
     private const int Sample = 20_000;
     /// <summary>The smallest order parameter (see remarks) accepted as a lattice direction signal.</summary>
@@ -148,14 +153,24 @@ internal static class SpotLattice
         double theta = hexagonal ? Math.Atan2(s6, c6) / 6 : Math.Atan2(s4, c4) / 4;
         double cos = Math.Cos(theta), sin = Math.Sin(theta);
 
-        // Pitch from the neighbour vectors in the lattice's axes.
+        // Pitch from the neighbour vectors along the lattice's directions (within 15° of one), out to 1.6 first-estimate pitches:
+        // the nearest-neighbour distance alone is biased low by jitter (it is the least of several jittered distances).
+        var (_, wide) = grid.Neighbours(Sample, WideRadius);
         double sum = 0;
-        foreach (var (a, b) in vectors)
+        int used = 0;
+        double symmetry = hexagonal ? Math.PI / 3 : Math.PI / 2;
+        foreach (var (a, b) in wide)
         {
             double u = a * cos + b * sin, v = -a * sin + b * cos;
-            sum += hexagonal ? Math.Sqrt(u * u + v * v) : Math.Max(Math.Abs(u), Math.Abs(v));
+            double angle = Math.Atan2(v, u);
+            double off = Math.Abs(Math.IEEERemainder(angle, symmetry));
+            if (off > DirectionTolerance) continue;
+            sum += Math.Sqrt(u * u + v * v);
+            used++;
         }
-        double pitch = sum / vectors.Count;
+        if (used == 0)
+            throw NoLattice(source, p, "no two spots are neighbours along the lattice's directions");
+        double pitch = sum / used;
 
         int m = xs.Length;
         var us = new double[m];

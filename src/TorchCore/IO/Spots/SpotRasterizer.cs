@@ -67,7 +67,8 @@ internal static class SpotRasterizer
         {
             var names = Enumerable.Range(0, n).Where(i => pixelOf[i] >= 0 && dropped.Contains(pixelOf[i])).Select(i => counts.SpotIds[i]).ToList();
             string why = spotOptions.MinSpotTotal is null ? $"{SpotReadOptions.DefaultMinSpotFraction:P0} of the median {median:g4}, the default when normalising" : "-MinSpotTotal";
-            context.Warning($"{dropped.Count} spot(s) of '{Path.GetFileName(source)}' have a total count below {minTotal:g4} ({why}) and were dropped: " +
+            string what = b == 1 ? $"{dropped.Count} spot(s)" : $"{dropped.Count} pixel(s) at bin {b} ({names.Count} spots)";
+            context.Warning($"{what} of '{Path.GetFileName(source)}' have a total count below {minTotal:g4} ({why}) and were dropped: " +
                             $"{string.Join(", ", names.Take(NamesShown).Select(s => $"'{s}'"))}{(names.Count > NamesShown ? $", … ({names.Count} spots)" : "")}. " +
                             "Set -MinSpotTotal to change this.");
         }
