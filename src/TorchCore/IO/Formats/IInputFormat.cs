@@ -10,7 +10,7 @@ public interface IInputFormat
     /// <summary>Short name for messages, e.g. "AnnData .h5ad".</summary>
     string Name { get; }
 
-    /// <summary>What the user can give, for the list of supported inputs, e.g. ".h5ad (AnnData)".</summary>
+    /// <summary>What the user can give, for the list of supported inputs, e.g. "AnnData .h5ad"; empty when another format's entry covers it.</summary>
     string Supported { get; }
 
     /// <summary>Whether <paramref name="probe"/> is this format. Must not throw for files of other formats or damaged files.</summary>

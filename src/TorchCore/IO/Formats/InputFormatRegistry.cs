@@ -11,8 +11,8 @@ public static class InputFormatRegistry
     [
         new AnnDataInputFormat(),
         new TenXH5InputFormat(),
-        new NpyInputFormat(),
         new ImageInputFormat(),
+        new NpyInputFormat(),
         new TenXFolderInputFormat(),
         new WideMatrixInputFormat(),
         new LongTableInputFormat(),
@@ -41,7 +41,7 @@ public static class InputFormatRegistry
     {
         foreach (var format in Formats)
             if (format.Matches(probe)) return format;
-        string supported = string.Join("; ", Formats.Select(f => f.Supported));
+        string supported = string.Join("; ", Formats.Select(f => f.Supported).Where(t => t.Length > 0).Distinct());
         if (probe.IsDirectory)
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"'{probe.Path}' is a directory but not a 10x output folder (outs/ or binned_outputs/square_*um/). Give the files in it, " +

@@ -10,7 +10,7 @@ public sealed class LongTableInputFormat : IInputFormat
     private static readonly string[] TableExtensions = [".csv", ".tsv", ".txt", ".gem", ".tab"];
 
     public string Name => "long count table";
-    public string Supported => "tables .csv .tsv .txt .gem .tab (optionally .gz): long (gene, x, y, count) or wide (spots × genes)";
+    public string Supported => "tables .csv .tsv .txt .gem .tab (optionally .gz), long (gene, x, y, count) or wide (spots × genes, -SpotTable)";
 
     public bool Matches(InputProbe probe)
     {

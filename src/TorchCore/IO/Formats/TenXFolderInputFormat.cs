@@ -12,7 +12,7 @@ public sealed class TenXFolderInputFormat : IInputFormat
     private static readonly string[] Matrices = ["filtered_feature_bc_matrix.h5", "raw_feature_bc_matrix.h5"];
 
     public string Name => "10x Genomics Space Ranger output folder";
-    public string Supported => "10x Space Ranger folders";
+    public string Supported => ""; // listed with the 10x .h5 format
 
     public bool Matches(InputProbe probe) => probe.IsDirectory && Matrix(probe.Path) is not null;
 

@@ -9,7 +9,7 @@ namespace SpatialSim.TorchCore.IO.Formats;
 public sealed class TenXH5InputFormat : IInputFormat
 {
     public string Name => "10x Genomics feature-barcode matrix .h5";
-    public string Supported => "10x .h5 matrices (spatial/ beside them) and Space Ranger outs/ or binned_outputs/square_*um/ folders";
+    public string Supported => "10x .h5 matrices and Space Ranger outs/ or binned_outputs/square_*um/ folders";
 
     public bool Matches(InputProbe probe) => probe.IsHdf5 && probe.Hdf5Has("matrix/barcodes") && probe.Hdf5Has("matrix/indptr");
 

@@ -11,7 +11,7 @@ namespace SpatialSim.TorchCore.IO.Formats;
 public sealed class WideMatrixInputFormat : IInputFormat
 {
     public string Name => "spot × gene table";
-    public string Supported => "wide spot × gene .csv/.tsv (-SpotTable for positions)";
+    public string Supported => ""; // listed with the long tables
 
     public bool Matches(InputProbe probe)
     {
