@@ -19,6 +19,8 @@ internal static class WorkloadRegistry
         ["sinkhorn_w2"] = r => new SinkhornWorkload(r),
         ["gem_import"] = r => new GemImportWorkload(r),
         ["h5ad_import"] = r => new AnnDataImportWorkload(r),
+        ["xenium_parquet_import"] = r => new XeniumImportWorkload(r),
+        ["transcriptome_ranking"] = r => new TranscriptomeWorkload(r),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;

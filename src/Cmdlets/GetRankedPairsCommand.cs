@@ -15,7 +15,9 @@ public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
     /// <summary>Genes with fewer counts than this (but some) get a warning: their patterns are mostly sampling noise.</summary>
     private const double FewCounts = 20;
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    /// <summary>The gene rasters; also bound from the Raster property of Measure-SpatialAutocorrelation's output.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, Position = 0)]
+    [Alias("Raster")]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
 
     /// <summary>Only the first N pairs.</summary>

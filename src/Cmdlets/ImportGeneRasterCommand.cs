@@ -13,8 +13,9 @@ public enum ImageChannel { R = 0, G = 1, B = 2, A = 3 }
 
 /// <summary>
 /// Reads gene rasters from every input format of <see cref="InputFormatRegistry"/> — images (PNG, TIFF), long count
-/// tables (CSV, TSV, Stereo-seq GEM, optionally .gz), NumPy .npy files, wide spot × gene tables, AnnData .h5ad and 10x
-/// Genomics .h5 files and output folders — recognised by name and content; streams one GeneRaster per gene.
+/// tables (CSV, TSV, Stereo-seq GEM, optionally .gz; Parquet such as Xenium transcripts.parquet), Stereo-seq GEF, NumPy
+/// .npy files, wide spot × gene tables, AnnData .h5ad and 10x Genomics .h5 files and output folders — recognised by name
+/// and content; streams one GeneRaster per gene.
 /// </summary>
 [Cmdlet(VerbsData.Import, "GeneRaster", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(GeneRaster))]
@@ -25,13 +26,14 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     private ComputeDevice _device = ComputeDevice.Cpu;
     private ImportContext? _context;
 
+    /// <summary>Files to read; wildcards are expanded. As in Import-Csv, files piped from Get-ChildItem bind to -LiteralPath (PSPath).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-    [Alias("FullName")]
     [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("LP")]
+    /// <summary>Files to read, taken literally ('gene[1].tif' is that file, not a pattern); bound from the PSPath of piped files.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Tables: keep only these genes (wildcards allowed). Images and .npy: the gene names, in file / plane order.</summary>
@@ -59,6 +61,15 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     [Parameter]
     [ValidateRange(0.0, double.MaxValue)]
     public double MinTotal { get; set; }
+
+    /// <summary>Tables with a qv column (Xenium): drop rows whose decoding quality is below this. 0 keeps every row.</summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double MinQuality { get; set; } = new TableReadOptions().MinQuality;
+
+    /// <summary>Tables: keep the rows of control codewords (NegControl*, BLANK*, Unassigned*, DeprecatedCodeword*, NegPrb*, FalseCode*).</summary>
+    [Parameter]
+    public SwitchParameter IncludeControls { get; set; }
 
     /// <summary>Images: the colour channel to read from a colour image.</summary>
     [Parameter]
@@ -146,7 +157,8 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             {
                 if (literal || !WildcardPattern.ContainsWildcardCharacters(p))
                 {
-                    string full = GetUnresolvedProviderPathFromPSPath(p);
+                    string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out var provider, out _);
+                    RequireFileSystem(p, provider);
                     // A folder is an input only as a 10x output folder; the registry says so for any other folder.
                     if (!File.Exists(full) && !Directory.Exists(full))
                         throw new SpatialSimException(ErrorKind.NotFound, $"File '{full}' does not exist.") { FilePath = full };
@@ -154,11 +166,18 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
                 }
                 else
                 {
-                    foreach (var match in GetResolvedProviderPathFromPSPath(p, out _))
+                    var matches = GetResolvedProviderPathFromPSPath(p, out var provider);
+                    RequireFileSystem(p, provider);
+                    foreach (var match in matches)
                         if (File.Exists(match)) found.Add(match);
                     if (found.Count == 0)
                         throw new SpatialSimException(ErrorKind.NotFound, $"No file matches '{p}'.") { FilePath = p };
                 }
+            }
+            catch (System.Management.Automation.DriveNotFoundException e)
+            {
+                WriteFailure(new SpatialSimException(ErrorKind.NotFound, $"Cannot read '{p}': {e.Message.TrimEnd('.')}.", e) { FilePath = p }, p, "PathNotFound");
+                continue;
             }
             catch (ItemNotFoundException)
             {
@@ -172,6 +191,14 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             }
             foreach (var f in found) yield return f;
         }
+    }
+
+    /// <summary>A path on another provider's drive (Variable:, Env:…) would be read from the process's working directory: refused.</summary>
+    private static void RequireFileSystem(string path, ProviderInfo provider)
+    {
+        if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"Cannot read '{path}': it is on the {provider.Name} drive, not in the file system. Give a file path.") { FilePath = path };
     }
 
     private void ImportFile(string file)
@@ -209,7 +236,7 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
 
     private TableReadOptions TableOptions()
     {
-        var filters = Gene is { Length: > 0 } ? Gene.Select(g => new WildcardPattern(g, WildcardOptions.IgnoreCase)).ToArray() : null;
+        var filters = Gene is { Length: > 0 } ? Gene.Select(GenePattern).ToArray() : null;
         return new TableReadOptions
         {
             PixelSize = PixelSize,
@@ -218,6 +245,22 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             MinTotal = MinTotal,
             BinSize = BinSize,
             MaxPixels = MaxPixels,
+            MinQuality = MinQuality,
+            IncludeControls = IncludeControls.IsPresent,
         };
+    }
+
+    /// <summary>A -Gene pattern for tables; an invalid pattern ('[') is an InvalidArgument error that says how to escape it.</summary>
+    private static WildcardPattern GenePattern(string gene)
+    {
+        var pattern = new WildcardPattern(gene ?? "", WildcardOptions.IgnoreCase);
+        try { pattern.IsMatch(""); } // the pattern is parsed on first use
+        catch (WildcardPatternException e)
+        {
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"-Gene '{gene}' is not a valid wildcard pattern ({e.Message.Trim().TrimEnd('.')}); for tables -Gene takes patterns. " +
+                "Escape a literal [ or ] with a backtick ('`[') or write it as [[] and []].", e);
+        }
+        return pattern;
     }
 }

@@ -14,11 +14,10 @@ public abstract partial class SimilarityCmdlet : IDisposable
     private GeneRaster? _automaticMask;
 
     /// <summary>Whether <paramref name="method"/> takes a mask, and so gets the automatic tissue mask.</summary>
-    public static bool TakesMask(SimilarityMethod method) => method is SimilarityMethod.Pearson or SimilarityMethod.SmoothedPearson;
+    public static bool TakesMask(SimilarityMethod method) => SimilarityMeasures.For(method).Facts.TakesMask;
 
     /// <summary>Whether <paramref name="method"/> smooths with a σ that the data choose when -Sigma is not given.</summary>
-    public static bool HasAdaptiveSigma(SimilarityMethod method) =>
-        method is SimilarityMethod.SmoothedPearson or SimilarityMethod.RoiPearson;
+    public static bool HasAdaptiveSigma(SimilarityMethod method) => SimilarityMeasures.For(method).Facts.AutomaticSigma;
 
     /// <summary>
     /// The options for comparing <paramref name="rasters"/>: without -Sigma, SmoothedPearson gets σ from

@@ -12,7 +12,7 @@ namespace SpatialSim.TorchCore;
 /// </summary>
 /// <remarks>
 /// Memory: rasters read from count tables are <em>sparse-backed</em> (<see cref="Sparse"/>: 8 bytes per non-zero
-/// pixel). Their dense tensor is made on the first access to <see cref="Values"/> and then kept (4 bytes per pixel)
+/// pixel). Their dense tensor is made on the first access to <see cref="Values"/> (<see cref="GetValues"/> outside the core) and then kept (4 bytes per pixel)
 /// until <see cref="ReleaseValues"/> or Dispose. The all-pairs Pearson / smoothed-Pearson path
 /// (<see cref="Ranking.CorrelationGram"/>) reads the sparse pixels strip by strip and never makes the dense tensor.
 /// </remarks>
@@ -42,7 +42,11 @@ public sealed class GeneRaster : IDisposable
     /// The pixels, float32 [Height, Width], on <see cref="Device"/>. Owned by this raster: do not dispose.
     /// For a sparse-backed raster the tensor is made on first access (and kept until <see cref="ReleaseValues"/>).
     /// </summary>
-    public Tensor Values
+    /// <remarks>
+    /// Internal on purpose: PowerShell reads every public property to show an object (Format-List *, Select-Object *,
+    /// ConvertTo-Json), and showing a raster must not make its dense pixels. Outside the core, use <see cref="GetValues"/>.
+    /// </remarks>
+    internal Tensor Values
     {
         get
         {
@@ -59,6 +63,13 @@ public sealed class GeneRaster : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The pixels as a float32 [Height, Width] tensor on <see cref="Device"/>, owned by this raster (do not dispose). A method,
+    /// not a property, so that showing a raster never allocates them: a sparse-backed raster makes its dense tensor here, on the
+    /// first call, and keeps it until <see cref="ReleaseValues"/>.
+    /// </summary>
+    public Tensor GetValues() => Values;
 
     /// <summary>The non-zero pixels, for rasters read from count tables; null for rasters made from dense planes.</summary>
     public SparsePixels? Sparse => _sparse;

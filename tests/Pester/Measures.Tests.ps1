@@ -66,6 +66,15 @@ Describe 'Sinkhorn parameters' {
         [math]::Abs($tight.Score - $default.Score) | Should -BeLessThan (1e-3 * [math]::Abs($tight.Score))
     }
 
+    It 'shows the ε used in Parameters, the automatic one resolved for the canvas' {
+        $default = Measure-PatternSimilarity -Reference $A -InputObject $C -Method Sinkhorn
+        $default.Parameters | Should -BeLike "ε=$($default.Details['Epsilon'])px² (auto) *"
+        $default.Details['Epsilon'] | Should -Be 16  # the 256×224 canvas: max(1, (256/64)²)
+        (Measure-PatternSimilarity -Reference $A -InputObject $C -Method Sinkhorn -Epsilon 9).Parameters | Should -BeLike 'ε=9px² maxiter=*'
+        $ranked = $genes | Get-RankedPairs -Method Sinkhorn
+        $ranked[0].Parameters | Should -BeLike 'ε=16px² (auto) *'
+    }
+
     It 'says which iterations ran out, in a note, when -MaxIterations is too small' {
         $r = Measure-PatternSimilarity -Reference $A -InputObject $D -Method Sinkhorn -Epsilon 1 -Tolerance 1e-10 -MaxIterations 1
         $r.Note | Should -Match 'did not reach marginal error'

@@ -27,6 +27,7 @@ public sealed class ImageInputFormat : IInputFormat
                 $"Image '{file}' is {plane.Width}×{plane.Height} pixels but '{canvas.File}' is {canvas.Width}×{canvas.Height}: " +
                 "all images of one import must share one size (one canvas). Import it separately, or resample it first.") { FilePath = file };
         context.ImageCanvas ??= (plane.Width, plane.Height, file);
+        if (request.Table.Region is { } region) plane = RasterRegion.Crop(plane, region); // as for tables: the canvas is the region
         var binned = RasterBinning.SumBlocks(plane, request.Table.BinSize);
         yield return GeneRaster.FromPlane(binned, request.Table.BinSize, request.Device);
     }

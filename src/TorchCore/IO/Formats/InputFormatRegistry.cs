@@ -11,6 +11,8 @@ public static class InputFormatRegistry
     [
         new AnnDataInputFormat(),
         new TenXH5InputFormat(),
+        new GefInputFormat(),
+        new TranscriptParquetInputFormat(),
         new ImageInputFormat(),
         new NpyInputFormat(),
         new TenXFolderInputFormat(),
@@ -50,8 +52,7 @@ public static class InputFormatRegistry
             throw new SpatialSimException(ErrorKind.InvalidData,
                 $"'{probe.Path}' is an HDF5 file that cannot be opened ({FirstLine(e.Message)}): truncated or damaged? Copy or download it again.", e)
             { FilePath = probe.Path };
-        string seen = probe.IsHdf5 ? "an HDF5 file of a layout SpatialSim does not know (not AnnData, not a 10x matrix)"
-            : probe.StartsWith("PAR1"u8) ? "a Parquet file"
+        string seen = probe.IsHdf5 ? "an HDF5 file of a layout SpatialSim does not know (not AnnData, not a 10x matrix, not a Stereo-seq GEF)"
             : probe.Magic.Length == 0 ? "empty or unreadable"
             : probe.IsText ? "text, but not a table with a known extension" : "of a kind SpatialSim does not read";
         throw new SpatialSimException(ErrorKind.NotSupported,

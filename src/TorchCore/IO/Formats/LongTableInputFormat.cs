@@ -21,22 +21,9 @@ public sealed class LongTableInputFormat : IInputFormat
 
     public IEnumerable<GeneRaster> Read(InputProbe probe, ImportRequest request, ImportContext context)
     {
-        string file = probe.Path;
-        var table = CountTableReader.Read(file, request.Table,
-            new Ranking.InlineProgress<TableReadProgress>(p => context.Progress(p.TotalBytes > 0 ? (double)p.BytesRead / p.TotalBytes : 0,
-                $"{p.BytesRead / 1048576.0:F0} of {p.TotalBytes / 1048576.0:F0} MB")), context.CancellationToken);
+        var table = CountTableReader.Read(probe.Path, request.Table, CountTableRasters.Progress(context), context.CancellationToken);
         context.Progress(1, "done");
-        context.Verbose($"'{file}': {table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {table.BinSize} " +
-                        $"(origin {table.OriginX},{table.OriginY}); {table.RowsOutsideRegion} rows outside -Region dropped; {table.DuplicateRowsSummed} duplicate rows summed.");
-        if (table.Genes.Count == 0)
-            context.Warning($"No gene of '{file}' passed the filters (-Gene, -MinTotal {request.Table.MinTotal}).");
-        foreach (var gene in table.Genes)
-        {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            // The reader bins coordinates itself; the pixels are already at BinSize. Kept sparse: the dense
-            // tensor is made only when a measure needs it (see GeneRaster, README "Memory").
-            yield return GeneRaster.FromSparse(gene, table.ToSparse(gene), table.BinSize, table.Source, table.PixelSize, request.Device);
-        }
+        return CountTableRasters.Emit(table, probe.Path, "", request, context);
     }
 
     public IEnumerable<string> GeneNames(InputProbe probe, CancellationToken cancellationToken)

@@ -19,7 +19,8 @@ public sealed class NpyInputFormat : IInputFormat
             context.CancellationToken.ThrowIfCancellationRequested();
             count++;
             if (names is not null) context.UseNames(1);
-            var binned = RasterBinning.SumBlocks(plane, request.Table.BinSize);
+            var cropped = request.Table.Region is { } region ? RasterRegion.Crop(plane, region) : plane; // as for tables
+            var binned = RasterBinning.SumBlocks(cropped, request.Table.BinSize);
             yield return GeneRaster.FromPlane(binned, request.Table.BinSize, request.Device);
         }
     }
