@@ -354,6 +354,12 @@ $Comparisons = @{
         if (-not $ours) { return @{ Text = '' } }
         @{ Text = Format-Number '{0:N0} rows, {1:N0} genes, canvas {2}, {3:F0} MB' $ours.rows $ours.genes $ours.canvas ($ours.bytes / 1e6) }
     }
+    h5ad_import                = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        @{ Text = Format-Number '{0:N0} genes on {1}, {2:N0} counts = {3:F0} MB of non-zero data (the peak goal is twice that + the runtime); file {4:F0} MB' `
+            $ours.genes $ours.canvas $ours.storedPixels ($ours.nonZeroDataBytes / 1e6) ($ours.bytes / 1e6) }
+    }
     xenium_parquet_import      = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }
@@ -431,7 +437,7 @@ function New-Inputs {
         }
         $cache = [bool]$spec['cache']
         $spec.Remove('cache')
-        $extension = switch ($spec.kind) { 'gem' { 'gem' } 'xenium' { 'parquet' } default { 'npy' } }
+        $extension = switch ($spec.kind) { 'gem' { 'gem' } 'xenium' { 'parquet' } 'h5ad' { 'h5ad' } default { 'npy' } }
         $path = Join-Path $Directory "$($Row.Id)-$name.$extension"
         if ($cache) {
             # Large inputs are generated once and kept, named by their spec (the same bytes for the same spec).

@@ -129,6 +129,18 @@
             Goal = @{ MaxSeconds = 30 }
         }
         @{
+            # Spot × gene data at Visium HD scale: 100,000 spots × 18,000 genes, 5% non-zero (90 M counts, 720 MB as X stores
+            # them: float32 counts + int32 indices), read as Import-GeneRaster does (normalised per spot, default spot QC) with
+            # every gene's raster held (8 bytes per count). The file is written once (PureHDF, uncompressed CSR as anndata's
+            # default) and cached (-InputCache). Peak goal: twice the non-zero data, plus the worker's own ~0.2 GB.
+            Id = 'h5ad'; Title = 'AnnData .h5ad import, {spots} spots × {genes} genes (CSR, 5% non-zero)'
+            Workload = 'h5ad_import'
+            Params = @{ spots = 100000; genes = 18000 }; Quick = @{ spots = 5000; genes = 2000 }
+            Inputs = @{ matrix = @{ kind = 'h5ad'; spots = '{spots}'; genes = '{genes}'; density = 0.05; size = 400; seed = 12; cache = $true } }
+            Reps = 3; QuickReps = 1; Budget = 150
+            Goal = @{ MaxSeconds = 20; MaxPeakGB = 1.65 }
+        }
+        @{
             Id = 'ranking'; Title = 'Ranking {genes} genes × {size}² (≈1% non-zero), smoothed Pearson σ={sigma}'
             Workload = 'smoothed_pearson_ranking'
             Params = @{ genes = 100; size = 10000; density = 0.01; sigma = 4; seed = 9 }
@@ -152,7 +164,7 @@
             Reps = 3; QuickReps = 1; Budget = 60
         }
         @{
-            # The wide spot × gene matrix, read by the workload (Import-GeneRaster does not read it yet); genes with ≥ 1000 counts.
+            # The wide spot × gene matrix with its spot table, as Import-GeneRaster -SpotTable reads it (per-spot normalisation); genes with ≥ 1000 counts.
             Id = 'default-mob'; Title = 'Default ranking, MOB ST (Ståhl 2016), genes ≥ 1000 counts, bin {bin}'
             Workload = 'default_ranking'
             Params = @{ file = '../shared/data/mob_st_stahl2016_rep11/counts_genes_min100.csv'; spots = '../shared/data/mob_st_stahl2016_rep11/spots.csv'; bin = 1; minTotal = 1000 }; Quick = @{}

@@ -12,7 +12,9 @@ namespace SpatialSim.Bench;
 /// <item><c>counts</c>: sparse transcript counts (1–3) with about <c>density</c> of the pixels non-zero, [planes,] size, size;</item>
 /// <item><c>maps</c>: smooth maps in [0, 1] plus uniform noise of amplitude <c>noise</c>, [planes,] size, size;</item>
 /// <item><c>gem</c>: a Stereo-seq GEM table (geneID, x, y, MIDCount) of <c>rows</c> rows over <c>genes</c> genes on a size × size chip;</item>
-/// <item><c>xenium</c>: a Xenium transcripts.parquet (see <see cref="XeniumTranscripts"/>) of <c>rows</c> molecules over <c>genes</c> genes on a size × size µm section.</item>
+/// <item><c>xenium</c>: a Xenium transcripts.parquet (see <see cref="XeniumTranscripts"/>) of <c>rows</c> molecules over <c>genes</c> genes on a size × size µm section;</item>
+/// <item><c>h5ad</c>: an AnnData file of <c>spots</c> × <c>genes</c> counts in CSR, about <c>density</c> non-zero, spots on a
+/// square lattice <c>size</c> wide (see <see cref="SyntheticAnnData"/>).</item>
 /// </list>
 /// A spec without <c>planes</c> gives a 2-D array. Every spec has a <c>seed</c>.
 /// </summary>
@@ -37,6 +39,7 @@ internal static class SyntheticData
             "counts" => NpyFloat32.Write(path, planes, size, size, stack, (p, plane) => FillCounts(plane, size, p, (double)spec["density"]!, seed)),
             "maps" => NpyFloat32.Write(path, planes, size, size, stack, (p, plane) => FillMap(plane, size, p, (double)spec["noise"]!, seed)),
             "gem" => WriteGem(path, (long)spec["rows"]!, (int)spec["genes"]!, size, seed),
+            "h5ad" => SyntheticAnnData.Write(path, (int)spec["spots"]!, (int)spec["genes"]!, (double)spec["density"]!, size, seed),
             "xenium" => XeniumTranscripts.Write(path, (long)spec["rows"]!, (int)spec["genes"]!, size, seed),
             _ => throw new ArgumentException($"Unknown input kind '{kind}'."),
         };

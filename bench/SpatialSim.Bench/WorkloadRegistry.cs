@@ -19,6 +19,7 @@ internal static class WorkloadRegistry
         ["sinkhorn_w2"] = r => new SinkhornWorkload(r),
         ["gem_import"] = r => new GemImportWorkload(r),
         ["default_ranking"] = r => new DefaultRankingWorkload(r),
+        ["h5ad_import"] = r => new AnnDataImportWorkload(r),
         ["xenium_parquet_import"] = r => new XeniumImportWorkload(r),
         ["transcriptome_ranking"] = r => new TranscriptomeWorkload(r),
     };

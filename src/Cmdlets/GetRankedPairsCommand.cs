@@ -57,7 +57,8 @@ public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
             var (genes, renamed) = RasterChecks.SuffixDuplicateNames(_rasters);
             if (renamed.Count > 0) WriteWarning($"Repeated gene names were suffixed (-Force): {string.Join(", ", renamed)}.");
             RasterChecks.RequireSameSize(_rasters);
-            var sparse = _rasters.Where(r => r.Total > 0 && r.Total < FewCounts).Select(r => $"'{r.Gene}' ({r.Total:g4})").ToList();
+            // Judged on the raw counts: normalised spot data (Import-GeneRaster -Normalize) carry them in RawTotal.
+            var sparse = _rasters.Where(r => r.Total > 0 && r.RawTotal < FewCounts).Select(r => $"'{r.Gene}' ({r.RawTotal:g4})").ToList();
             if (sparse.Count > 0)
                 WriteWarning($"{sparse.Count} gene(s) have fewer than {FewCounts} counts, so their patterns are mostly sampling noise and their scores " +
                              $"are unreliable: {string.Join(", ", sparse.Take(10))}{(sparse.Count > 10 ? ", …" : "")}. Consider Import-GeneRaster -MinTotal or a larger -BinSize.");

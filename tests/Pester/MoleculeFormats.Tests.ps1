@@ -67,7 +67,7 @@ Describe 'Import-GeneRaster from a Stereo-seq GEF' {
 
     It 'reads the stored bin50 level for -BinSize 50 and says so' {
         $records = Import-GeneRaster $PatchGef -BinSize 50 -Gene Apoe -Verbose 4>&1
-        ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match 'GEF level /geneExp/bin50/expression'
+        ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'GEF level /geneExp/bin50/expression'
         $apoe = $records | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
         $gem = Import-GeneRaster $SampleGem -BinSize 50 -Gene Apoe
         (Compare-Object $apoe.ToArray() $gem.ToArray() -SyncWindow 0).Count | Should -Be 0

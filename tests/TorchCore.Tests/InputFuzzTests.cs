@@ -16,7 +16,8 @@ namespace SpatialSim.TorchCore.Tests;
 public sealed class InputFuzzCollection;
 
 /// <summary>
-/// Seeded mutation fuzz of every input reader (PNG, TIFF, GEM/CSV plain and gzip, Parquet, GEF, .npy): each damaged file must end
+/// Seeded mutation fuzz of every input reader (PNG, TIFF, GEM/CSV plain and gzip, Parquet, GEF, .npy, AnnData, 10x .h5,
+/// wide spot tables): each damaged file must end
 /// in a result or a <see cref="SpatialSimException"/> naming the file — never another exception, a hang, or an
 /// allocation beyond what the pixel limit allows.
 /// </summary>
@@ -70,6 +71,32 @@ public sealed class InputFuzzTests : IDisposable
         });
 
     [Fact]
+    public void DamagedSpotInputs_EndInAResultOrACleanError() =>
+        // AnnData (CSR gzip, dense), 10x .h5 (positions from an intact spot table) and wide tables, read through the format registry.
+        Fuzz("spots", SpotSeeds(), cases: 1200, seed: 404, (path, i) =>
+        {
+            var request = SpotReaderTests.Raw(binSize: 1 + i % 2) with { Table = new TableReadOptions { BinSize = 1 + i % 2, MaxPixels = MaxPixels } };
+            if (path.EndsWith(".h5")) request = request with { Spots = request.Spots with { SpotTable = SpotReaderTests.Spots("visium_outs", "spatial", "tissue_positions.csv") } };
+            long pixels = 0;
+            foreach (var raster in SpotReaderTests.Import(path, request))
+            {
+                var values = raster.ToArray();
+                if (values.Length != (long)raster.Width * raster.Height || values.Any(v => !float.IsFinite(v) || v < 0)) return -1;
+                pixels += values.Length;
+            }
+            return pixels;
+        });
+
+    private static IReadOnlyList<(string, byte[])> SpotSeeds() =>
+    [
+        ("csr.h5ad", File.ReadAllBytes(SpotReaderTests.Spots("visium_csr_gzip.h5ad"))),
+        ("dense.h5ad", File.ReadAllBytes(SpotReaderTests.Spots("visium_dense.h5ad"))),
+        ("matrix.h5", File.ReadAllBytes(SpotReaderTests.Spots("visium_outs", "filtered_feature_bc_matrix.h5"))),
+        ("wide.csv", File.ReadAllBytes(SpotReaderTests.Spots("st_counts_xy.csv"))),
+        ("ids.csv", File.ReadAllBytes(SpotReaderTests.Spots("st_counts.csv"))),
+    ];
+
+    [Fact]
     public void DamagedParquetFiles_EndInAResultOrACleanError() =>
         Fuzz("parquet", ParquetSeeds(), cases: 600, seed: 404, (path, i) =>
             Pixels(TranscriptParquetReader.Read(path, new TableReadOptions { MaxPixels = MaxPixels, BinSize = 1 + i % 2, MinQuality = i % 3 == 0 ? 0 : 20 })));
@@ -116,7 +143,7 @@ public sealed class InputFuzzTests : IDisposable
         for (int i = 0; i < cases && failures.Count < 5; i++)
         {
             var (name, original) = seeds[i % seeds.Count];
-            byte[] mutated = Mutate(original, rng, isText: kind == "table" && !name.EndsWith(".gz"));
+            byte[] mutated = Mutate(original, rng, isText: (kind == "table" && !name.EndsWith(".gz")) || name.EndsWith(".csv"));
             string path = Path.Combine(_dir, $"{kind}{i}{Path.GetExtension(name)}");
             File.WriteAllBytes(path, mutated);
             string where = $"case {i} (seed {name}, {mutated.Length} bytes)";

@@ -1,9 +1,10 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using SpatialSim.TorchCore;
 using SpatialSim.TorchCore.Defaults;
 using SpatialSim.TorchCore.Devices;
 using SpatialSim.TorchCore.IO;
+using SpatialSim.TorchCore.IO.Formats;
+using SpatialSim.TorchCore.IO.Spots;
 using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Similarity;
 
@@ -14,7 +15,7 @@ namespace SpatialSim.Bench.Workloads;
 /// (<see cref="CountSplitScale"/>), the working grid, the tissue mask at the analysis scale, the streamed Gram matrix, the
 /// ranked list. The table is read before the clock starts. Parameters: file (relative to the repository root; a row whose
 /// file is absent, e.g. without ../shared/data, is skipped), bin, minTotal, and for a wide spot × gene CSV (the MOB ST
-/// matrix, which Import-GeneRaster does not read yet) spots = the spot table with array_col / array_row.
+/// matrix) spots = its spot table (-SpotTable). The file is read as Import-GeneRaster reads it with its defaults.
 /// Summary: σ, the grid, the mask's share of the canvas, the best pair.
 /// </summary>
 internal sealed class DefaultRankingWorkload : Workload<(IReadOnlyList<RankedPair> Ranked, AnalysisDefaults Defaults)>
@@ -27,9 +28,7 @@ internal sealed class DefaultRankingWorkload : Workload<(IReadOnlyList<RankedPai
         int bin = request.Integer("bin");
         double minTotal = request.Parameters["minTotal"] is { } m ? (double)m : 0;
         if (!File.Exists(file)) throw new WorkloadSkippedException($"{file} is absent (real data in ../shared/data)");
-        _rasters = request.Parameters["spots"] is { } spots
-            ? ReadWide(file, Resolve((string)spots!), bin, minTotal)
-            : ReadLong(file, bin, minTotal);
+        _rasters = Read(file, request.Parameters["spots"] is { } spots ? Resolve((string)spots!) : null, bin, minTotal);
     }
 
     protected override (IReadOnlyList<RankedPair>, AnalysisDefaults) Execute()
@@ -71,50 +70,16 @@ internal sealed class DefaultRankingWorkload : Workload<(IReadOnlyList<RankedPai
         return Path.GetFullPath(Path.Combine(dir?.FullName ?? Directory.GetCurrentDirectory(), path));
     }
 
-    private static List<GeneRaster> ReadLong(string file, int bin, double minTotal)
+    /// <summary>The rasters Import-GeneRaster gives for the file with its defaults (the format registry; spot data normalised per spot).</summary>
+    private static List<GeneRaster> Read(string file, string? spotTable, int bin, double minTotal)
     {
-        var table = CountTableReader.Read(file, new TableReadOptions { BinSize = bin, MinTotal = minTotal });
-        return table.Genes.Select(g => GeneRaster.FromSparse(g, table.ToSparse(g), bin, table.Source, table.PixelSize, ComputeDevice.Cpu)).ToList();
-    }
-
-    /// <summary>A wide spots × genes CSV (first column the spot) placed by the spot table's array_col / array_row.</summary>
-    private static List<GeneRaster> ReadWide(string file, string spotsFile, int bin, double minTotal)
-    {
-        var where = new Dictionary<string, (int X, int Y)>();
-        using (var spots = new StreamReader(spotsFile))
+        using var probe = new InputProbe(file);
+        var format = InputFormatRegistry.Detect(probe);
+        var request = new ImportRequest
         {
-            var head = spots.ReadLine()!.Split(',');
-            int s = Array.IndexOf(head, "spot"), c = Array.IndexOf(head, "array_col"), r = Array.IndexOf(head, "array_row");
-            for (string? line; (line = spots.ReadLine()) is not null;)
-            {
-                var f = line.Split(',');
-                where[f[s]] = (int.Parse(f[c], CultureInfo.InvariantCulture), int.Parse(f[r], CultureInfo.InvariantCulture));
-            }
-        }
-        int x0 = where.Values.Min(p => p.X), y0 = where.Values.Min(p => p.Y);
-        int w = (where.Values.Max(p => p.X) - x0) / bin + 1, h = (where.Values.Max(p => p.Y) - y0) / bin + 1;
-        using var reader = new StreamReader(file);
-        var genes = reader.ReadLine()!.Split(',')[1..];
-        var index = genes.Select(_ => new List<int>()).ToArray();
-        var values = genes.Select(_ => new List<float>()).ToArray();
-        for (string? line; (line = reader.ReadLine()) is not null;)
-        {
-            var f = line.Split(',');
-            var (x, y) = where[f[0]];
-            int pixel = (y - y0) / bin * w + (x - x0) / bin;
-            for (int g = 0; g < genes.Length; g++)
-            {
-                float v = float.Parse(f[g + 1], CultureInfo.InvariantCulture);
-                if (v != 0) { index[g].Add(pixel); values[g].Add(v); }
-            }
-        }
-        var rasters = new List<GeneRaster>();
-        for (int g = 0; g < genes.Length; g++)
-        {
-            if (values[g].Sum() < minTotal || values[g].Count == 0) continue;
-            var sparse = SparsePixels.FromEntries(w, h, index[g].ToArray(), values[g].ToArray());
-            rasters.Add(GeneRaster.FromSparse(genes[g], sparse, bin, file, 1.0, ComputeDevice.Cpu));
-        }
-        return rasters;
+            Table = new TableReadOptions { BinSize = bin, MinTotal = minTotal },
+            Spots = new SpotReadOptions { SpotTable = spotTable },
+        };
+        return format.Read(probe, request, new ImportContext()).ToList();
     }
 }

@@ -1,5 +1,5 @@
 @{
-    Synopsis    = 'Reads gene rasters from images, long count tables (CSV, TSV, Stereo-seq GEM, Parquet such as Xenium transcripts.parquet), Stereo-seq GEF and NumPy .npy files.'
+    Synopsis    = 'Reads gene rasters from images, long count tables (CSV, TSV, Stereo-seq GEM, Parquet such as Xenium transcripts.parquet), spot × gene tables, AnnData .h5ad, 10x Genomics Visium / Visium HD output, Stereo-seq GEF and NumPy .npy files.'
     Description = @'
 Import-GeneRaster streams one GeneRaster object per gene: a float32 grid of counts on one canvas, held as a tensor on the chosen device, with the numbers a user checks first (Total, NonZero, Max).
 
@@ -13,6 +13,15 @@ Images: PNG and TIFF, 8- and 16-bit grayscale (pixel values are counts) and 32-b
 
 NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene per plane, named by -Gene or gene_0, gene_1, ….
 
+Spot × gene data (one count per spot and gene; the spots on a lattice):
+- Wide tables (CSV or TSV, optionally .gz): spots in rows, genes in columns, a spot id in the first column. Coordinates come from the same table, from a spot table joined on the spot id (-SpotTable), or from ST-pipeline spot ids such as 16.92x9.015. Recognised coordinate columns, in this order: array_col,array_row (lattice indices); x,y; pxl_col_in_fullres,pxl_row_in_fullres; imagecol,imagerow; x_centroid,y_centroid.
+- AnnData .h5ad: X (dense, CSR or CSC) or a layer (-Layer counts); positions from obs array_col/array_row, else obsm/spatial (x, y); gene names from the var index or a var column (-GeneColumn). Uncompressed, gzip and lzf datasets (h5py's LZF, decoded in managed code).
+- 10x Genomics: filtered_feature_bc_matrix.h5 (with spatial/ beside it), a Space Ranger outs/ folder, or one Visium HD binned_outputs/square_002um|008um|016um folder (outs/ of Visium HD reads square_008um). Positions from spatial/tissue_positions.csv or .parquet (or tissue_positions_list.csv); -PixelSize is the spot pitch (100 µm) or the bin size in µm.
+Positions on a lattice map to lattice sites, never by flooring: array indices as they are, float positions by a fitted square or hexagonal lattice (the verbose output says which). A hexagonal lattice (Visium) is drawn in offset rows: pixel x = floor(array_col / 2), y = array_row; alternate rows sit half a spot left of their true place. With -PixelSize, positions are instead binned as a long table's are.
+Spot data are normalised per spot by default (-Normalize Total: counts per -TargetSum, 10,000), after -BinSize; each raster keeps its raw count total in RawTotal. Spots (raster pixels) with a raw total under -MinSpotTotal are dropped with a warning naming them; by default, when normalising, those under a tenth of the median spot total. Without normalisation a long table and a spot matrix of the same counts give identical rasters.
+
+Every input is recognised by its content as well as its name (an HDF5 file's groups, a table's header and first row); the verbose output names the format.
+
 -BinSize b sums b×b pixel blocks for every input kind (Stereo-seq "bin b").
 '@
     Parameters  = @{
@@ -22,16 +31,22 @@ NumPy .npy: a 2-D array is one gene, a 3-D array (genes, height, width) one gene
         BinSize     = 'Sum b×b pixel blocks into one pixel (Stereo-seq "bin b"); partial blocks at the right and bottom edges are kept. Default 1.'
         PixelSize   = 'Tables: coordinate units per pixel; a row lands in pixel floor(coordinate / PixelSize). Use it for micron coordinates (e.g. -PixelSize 2 for 2 µm pixels). Default 1.'
         Region      = 'The canvas as x0,y0,x1,y1 in pixels (tables: after -PixelSize; all inputs: before -BinSize), half-open: x0 ≤ x < x1, y0 ≤ y < y1. Table rows outside are dropped and counted in the verbose output; images and .npy planes are cropped to it (parts outside the image are 0; a region missing the image is an error).'
-        MinTotal    = 'Tables: drop genes with fewer counts than this inside the canvas. Default 0.'
+        MinTotal    = 'Tables and spot data: drop genes with fewer (raw) counts than this inside the canvas. Default 0.'
         MinQuality  = 'Tables with a qv column (Xenium transcripts): drop rows whose Phred-scaled decoding quality is below this, as 10x does for its own cell × gene matrix. Default 20 (at most 1 % wrong calls); 0 keeps every row. Tables without a qv column (MERSCOPE, CosMx, GEM) are not affected. -Verbose says how many rows were dropped.'
         IncludeControls = 'Tables: keep the rows of control codewords (Xenium NegControlProbe_*, NegControlCodeword_*, BLANK_*, UnassignedCodeword_*, DeprecatedCodeword_*; MERSCOPE Blank-*; CosMx NegPrb*, FalseCode*). By default they are dropped (they carry no expression pattern) and -Verbose says how many rows of which codewords.'
+        SpotTable   = 'Wide spot × gene tables: a CSV/TSV (optionally .gz) of spot positions, joined to the matrix on the spot id (the column holding the most of the matrix''s ids); rows with in_tissue 0 are left out. Header-less 10x tissue_positions_list.csv is understood.'
+        Layer       = 'AnnData .h5ad: read this layer (layers/NAME, e.g. counts) instead of X.'
+        GeneColumn  = 'AnnData .h5ad: the var column holding the gene names (default: the var index, var/_index). 10x .h5: name (default) or id.'
+        Normalize   = 'Spot data: None (raw counts), Total (counts per -TargetSum in each spot; the default) or LogTotal (ln(1 + Total)). Done per raster pixel after -BinSize, before any comparison. Long tables, images and .npy are not normalised.'
+        TargetSum   = 'Spot data: the total each spot is scaled to by -Normalize Total and LogTotal. Default 10,000 (counts per 10k, as Seurat and scanpy users know them).'
+        MinSpotTotal = 'Spot data: drop spots (raster pixels after -BinSize) whose raw total over every gene of the file is below this; a warning names them. Default: a tenth of the median spot total when normalising, 0 without normalisation.'
         Channel     = 'Images: the colour channel (R, G, B or A) to read from a colour image. Without it colour images are refused.'
         MaxPixels   = 'Refuse a raster or table canvas with more pixels than this, before allocating it. Default 150 million (10000×10000 with margin).'
         Device      = 'Where the rasters live and are computed on: Cpu (default), Cuda (the first GPU) or Cuda:N. Tab completion offers the devices this machine has (Get-SpatialSimDevice lists them); asking for Cuda where there is none is an error.'
     }
-    Inputs      = @('System.String: paths (-Path).', 'System.IO.FileInfo: files from Get-ChildItem, bound to -LiteralPath by PSPath.')
+    Inputs      = @('System.String: paths (-Path): files, or a 10x output folder.', 'System.IO.FileInfo: files from Get-ChildItem, bound to -LiteralPath by PSPath.')
     Outputs     = @('SpatialSim.TorchCore.GeneRaster: one per gene.')
-    Notes       = 'Errors name the file and the part of it: the line of a text table, the row, row group and column of a Parquet file, the dataset and row of a GEF. Input files are never modified.'
+    Notes       = 'Errors name the file and the part of it: the line and column of a text table, the row, row group and column of a Parquet file, the group or dataset (and row) of an HDF5 file (AnnData, 10x, GEF). Input files are never modified.'
     Examples    = @(
         @{
             Title   = 'Import a Stereo-seq GEM file at bin 10'
@@ -48,6 +63,23 @@ $gem = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/SS200000135TL_D1_bi
 Import-GeneRaster $gem -Gene 'mt-*', Apoe -BinSize 5
 '@
             Remarks = 'Mitochondrial genes and Apoe only, at bin 5.'
+        }
+        @{
+            Title   = 'Import a Visium Space Ranger folder and a Visium HD bin folder'
+            Code    = @'
+$spots = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/synthetic_spots'
+Import-GeneRaster (Join-Path $spots 'visium/outs') -Gene 'L1*' | Select-Object -First 3
+Import-GeneRaster (Join-Path $spots 'visium_hd/binned_outputs/square_008um') -BinSize 2 -Normalize LogTotal | Select-Object -First 3
+'@
+            Remarks = 'Reads the bundled synthetic Visium section (hexagonal lattice in offset rows, 100 µm pixels, counts per 10,000 per spot) and the Visium HD 8 µm bins summed 2×2 (16 µm pixels, log-normalised). -Verbose says which lattice and pixel size were used.'
+        }
+        @{
+            Title   = 'Import a wide spot × gene CSV with its spot table'
+            Code    = @'
+$st = Join-Path (Get-Module SpatialSim).ModuleBase 'samples/synthetic_spots/st'
+Import-GeneRaster (Join-Path $st 'counts.csv') -SpotTable (Join-Path $st 'spots.csv') -MinSpotTotal 100 | Select-Object -First 3
+'@
+            Remarks = 'Joins the matrix to its spot table on the spot id, maps the spots to their array positions, drops spots with under 100 counts (naming them) and normalises the rest to counts per 10,000.'
         }
         @{
             Title   = 'Import a folder of images'
