@@ -370,6 +370,12 @@ $Comparisons = @{
         if (-not $ours) { return @{ Text = '' } }
         @{ Text = Format-Number '{0:N0} pairs, best {1}' $ours.pairs $ours.best }
     }
+    default_ranking            = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        $mask = if ($null -eq $ours.mask) { 'no mask' } else { Format-Number 'mask {0:P0}' (ConvertTo-Double $ours.mask) }
+        @{ Text = Format-Number '{0} genes, {1} px, σ={2:g4} px, grid {3} px, {4}; best {5}' $ours.genes $ours.canvas (ConvertTo-Double $ours.sigma) $ours.grid $mask $ours.best }
+    }
     transcriptome_ranking      = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }

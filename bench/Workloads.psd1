@@ -149,6 +149,47 @@
             FullOnly = 'chip scale: 100 genes × 10000², about a minute and 1.5 GB peak on 2 idle cores (sparse genes, Gram path in strips)'
         }
         @{
+            # The product's promise on real data (issue #12): `Import-GeneRaster X | Get-RankedPairs` with no options — σ from
+            # the data, the working grid, the tissue mask. Real files in ../shared/data (skipped when absent), the bundled patch.
+            Id = 'default-ca1'; Title = 'Default ranking, CA1 ISS (Qian 2020), 92 genes, bin {bin} (full resolution)'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/ca1_iss_qian2020/spots.csv'; bin = 1 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 120
+            Goal = @{ MaxSeconds = 20 }
+        }
+        @{
+            Id = 'default-ca1-bin10'; Title = 'Default ranking, CA1 ISS (Qian 2020), 92 genes, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/ca1_iss_qian2020/spots.csv'; bin = 10 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            # The wide spot × gene matrix with its spot table, as Import-GeneRaster -SpotTable reads it (per-spot normalisation); genes with ≥ 1000 counts.
+            Id = 'default-mob'; Title = 'Default ranking, MOB ST (Ståhl 2016), genes ≥ 1000 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/mob_st_stahl2016_rep11/counts_genes_min100.csv'; spots = '../shared/data/mob_st_stahl2016_rep11/spots.csv'; bin = 1; minTotal = 1000 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            # Bin 10 of a 21 × 16 spot grid is 3 × 2 pixels: bin 2 is the coarser ranking that still has a pattern.
+            Id = 'default-mob-bin2'; Title = 'Default ranking, MOB ST (Ståhl 2016), genes ≥ 1000 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/mob_st_stahl2016_rep11/counts_genes_min100.csv'; spots = '../shared/data/mob_st_stahl2016_rep11/spots.csv'; bin = 2; minTotal = 1000 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            Id = 'default-stereoseq'; Title = 'Default ranking, Stereo-seq patch (bundled), genes ≥ 50 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = 'samples/stereoseq_mouse_brain_bin1/SS200000135TL_D1_bin1_small.gem.gz'; bin = 1; minTotal = 50 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            Id = 'default-stereoseq-bin10'; Title = 'Default ranking, Stereo-seq patch (bundled), genes ≥ 50 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = 'samples/stereoseq_mouse_brain_bin1/SS200000135TL_D1_bin1_small.gem.gz'; bin = 10; minTotal = 50 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
             # Issue #14: a whole transcriptome on one machine. All 12.5 million pairs scored (streamed in bands, never a
             # G × G matrix of pair objects), each gene's 20 best partners kept, the 5,000² matrix written to a .npy as it
             # streams, then 20 modules by average linkage (nearest-neighbour chain) read back from that file.

@@ -62,7 +62,9 @@ public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
             if (sparse.Count > 0)
                 WriteWarning($"{sparse.Count} gene(s) have fewer than {FewCounts} counts, so their patterns are mostly sampling noise and their scores " +
                              $"are unreliable: {string.Join(", ", sparse.Take(10))}{(sparse.Count > 10 ? ", …" : "")}. Consider Import-GeneRaster -MinTotal or a larger -BinSize.");
-            foreach (var pair in Rank(OptionsFor(_rasters), genes)) WriteObject(pair.PValue is null ? pair : WithSignificanceView(pair));
+            var options = OptionsOnWorkingGrid(_rasters, FullResolution, out var working);
+            if (!ReferenceEquals(working, _rasters)) { _rasters.Clear(); _rasters.AddRange(working); }  // ranked on the working grid (SimilarityCmdlet.DataDefaults)
+            foreach (var pair in Rank(options, genes)) WriteObject(pair.PValue is null ? pair : WithSignificanceView(pair));
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (Exception e) { ThrowFailure(e, Gene, "RankingFailed"); }

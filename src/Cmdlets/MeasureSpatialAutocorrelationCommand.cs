@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using SpatialSim.TorchCore;
+using SpatialSim.TorchCore.Defaults;
 using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Similarity;
 using SpatialSim.TorchCore.Statistics;
@@ -50,31 +51,28 @@ public sealed class MeasureSpatialAutocorrelationCommand : SpatialSimCmdlet
 
     protected override void EndProcessing()
     {
-        GeneRaster? automatic = null;
+        AnalysisDefaults? defaults = null;
         try
         {
             if (_rasters.Count == 0) return;
             RasterChecks.RequireUniqueNames(_rasters);
             RasterChecks.RequireSameSize(_rasters);
-            double sigma = Sigma;
-            if (!MyInvocation.BoundParameters.ContainsKey(nameof(Sigma)))
+            bool sigmaGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Sigma));
+            // σ and the tissue as Get-RankedPairs chooses them (count splitting, density mask at the analysis scale), on
+            // the canvas itself: Moran's I is computed at full resolution.
+            defaults = AnalysisDefaults.Choose(_rasters, new AnalysisRequest
             {
-                sigma = AdaptiveScale.ChooseSigma(_rasters, out double spacing);
-                WriteVerbose(double.IsNaN(spacing)
-                    ? $"Automatic scale: no gene has 2 non-zero pixels; σ = {sigma:g4} px (the fixed default)."
-                    : $"Automatic scale: median nearest-neighbour spacing of non-zero pixels {spacing:g3} px → σ = {sigma:g4} px (as Get-RankedPairs); give -Sigma to override.");
-            }
-            var mask = Mask;
-            if (mask is null && !NoTissueMask)
-            {
-                automatic = TissueMask.FromSupport(_rasters);
-                double fraction = TissueMask.Fraction(automatic);
-                if (fraction < 1.0)
-                {
-                    mask = automatic;
-                    WriteVerbose($"Tissue mask: the genes' joint support covers {fraction:P1} of the canvas; only those pixels are sites. -NoTissueMask uses the whole canvas.");
-                }
-            }
+                Sigma = sigmaGiven ? new[] { Sigma } : null,
+                NeedsSigma = !sigmaGiven,
+                NeedsMask = Mask is null && !NoTissueMask,
+                AllowGrid = false,
+            }, StopToken);
+            double sigma = defaults.Sigma ?? Sigma;
+            if (!sigmaGiven && defaults.Scale is not null)
+                WriteVerbose($"Automatic scale: σ = {sigma:g4} px by Poisson count splitting (as Get-RankedPairs; Get-RankedPairs -Verbose shows the candidates); give -Sigma to override.");
+            var mask = Mask ?? defaults.Mask;
+            if (defaults.Mask is not null)
+                WriteVerbose($"Tissue mask: the smoothed density of all genes covers {defaults.MaskFraction:P1} of the canvas; only those pixels are sites. -NoTissueMask uses the whole canvas.");
             int r = (int)(4 * sigma + 0.5);
             WriteVerbose($"Moran's I of {_rasters.Count} genes with Gaussian weights (σ = {sigma:g4} px, {2 * r + 1} × {2 * r + 1} window, self excluded, zero-padded border); " +
                          "variance under randomisation (Cliff & Ord), one-sided normal p-values, q-values by Benjamini–Hochberg over the genes.");
@@ -94,6 +92,6 @@ public sealed class MeasureSpatialAutocorrelationCommand : SpatialSimCmdlet
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (Exception e) { ThrowFailure(e, null, "AutocorrelationFailed"); }
-        finally { automatic?.Dispose(); }
+        finally { defaults?.Dispose(); }
     }
 }

@@ -44,8 +44,12 @@ Describe '-Method <Method>' -ForEach $methods {
     It 'ranks with Get-RankedPairs as pair-by-pair scores do' {
         $ranked = $genes | Get-RankedPairs -Method $Method
         $ranked.Count | Should -Be 6
-        # Measures with a mask: Get-RankedPairs estimates the tissue from all genes; give the pair the same mask.
-        $mask = if ($Method -in 'Pearson', 'SmoothedPearson') { @{ Mask = [SpatialSim.TorchCore.Similarity.TissueMask]::FromSupport([SpatialSim.TorchCore.GeneRaster[]]$genes, $null) } } else { @{} }
+        # Get-RankedPairs chooses σ and the tissue from all genes; give the pair the same (Measure-PatternSimilarity alone
+        # would choose them from the two rasters it compares).
+        $mask = if ($Method -in 'Pearson', 'SmoothedPearson') { @{ Mask = $genes | Get-TissueMask } } else { @{} }
+        $sigma = [SpatialSim.TorchCore.Similarity.AdaptiveScale]::ChooseSigma([SpatialSim.TorchCore.GeneRaster[]]$genes)
+        if ($Method -eq 'SmoothedPearson') { $mask.Sigma = $sigma }
+        if ($Method -eq 'RoiPearson') { $mask.Sigma = $sigma / 2 }
         foreach ($p in $ranked) {
             $x = $genes | Where-Object Gene -eq $p.GeneA; $y = $genes | Where-Object Gene -eq $p.GeneB
             $pairwise = (Measure-PatternSimilarity -Reference $x -InputObject $y -Method $Method @mask -WarningAction SilentlyContinue).Score

@@ -7,12 +7,12 @@ ZScore = (I - E[I]) / sqrt(Var[I]) with E[I] = -1/(N - 1) and the variance under
 
 This is how Hotspot and SDAS choose the genes of a whole-transcriptome analysis: keep the spatially variable genes, then rank their pairs. The output carries each gene's Raster, so it pipes straight into Get-RankedPairs (and Find-GeneModule): Measure-SpatialAutocorrelation -Top 2000 | Get-RankedPairs -TopPerGene 20.
 
-Defaults from the data, as Get-RankedPairs chooses them: without -Sigma, 1.5 x the median nearest-neighbour spacing of the genes' non-zero pixels; without -Mask, the tissue estimated from all genes (joint support, closed and hole-filled; -NoTissueMask for the whole canvas). -Verbose shows both. Cost: per gene a sum over its non-zero pixels and their non-zero neighbours in the window (a dense gene: one separable convolution); the weight sums once.
+Defaults from the data, as Get-RankedPairs chooses them: without -Sigma, the σ chosen by Poisson count splitting; without -Mask, the tissue at the analysis scale (the smoothed density of all genes' counts, thresholded; see Get-TissueMask; -NoTissueMask for the whole canvas). Moran's I is computed on the canvas itself, not on a working grid. -Verbose shows both. Cost: per gene a sum over its non-zero pixels and their non-zero neighbours in the window (a dense gene: one separable convolution); the weight sums once.
 '@
     Parameters  = @{
         InputObject  = 'The gene rasters, usually from the pipeline (Import-GeneRaster).'
         Sigma        = 'Gaussian sigma of the weights in pixels. Default: the scale Get-RankedPairs chooses from the data.'
-        Mask         = 'A tissue mask raster: only pixels > 0 are sites. Default: the genes'' joint support (see -NoTissueMask).'
+        Mask         = 'A tissue mask raster: only pixels > 0 are sites. Default: the tissue at the analysis scale from all genes'' density, as Get-TissueMask makes it (see -NoTissueMask).'
         NoTissueMask = 'Use every pixel of the canvas as a site instead of the estimated tissue.'
         Top          = 'Output only the N most spatially structured genes (highest ZScore).'
         MaxQValue    = 'Output only the genes whose QValue is at most this (e.g. 0.05).'

@@ -27,7 +27,7 @@ namespace SpatialSim.TorchCore.Ranking;
 /// <remarks>
 /// Memory (see <see cref="Plan"/>): 8·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
 /// worker thread for the blur, and 16·genes² bytes for the accumulated and final matrices — on top of the rasters
-/// themselves. Strips hold a strip matrix of about 64 MB (dense genes: at least 8r rows), fewer rows when the budget
+/// themselves. Strips hold a strip matrix of about 64 MB, and at least 8r rows (<see cref="HaloMultiple"/>), fewer rows when the budget
 /// (default: a quarter of the physical memory, <see cref="DefaultMemoryBudget"/>) is smaller; a canvas that fits in
 /// one strip has no halo.
 /// On CUDA the genes are processed untiled on the device (the budget applies to CPU memory only).
@@ -41,6 +41,9 @@ public static class CorrelationGram
 
     /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float64) when the budget allows.</summary>
     private const long TargetStripBytes = 64L << 20;
+
+    /// <summary>Strips are at least this many times taller than their halo when the budget allows (the halo then adds ≤ 25% to the blur).</summary>
+    public const int HaloMultiple = 8;
 
     /// <summary>The default memory budget: a quarter of the memory the process may use (physical memory, or the container limit).</summary>
     public static long DefaultMemoryBudget => Math.Max(256L << 20, PhysicalMemory / 4);
@@ -80,11 +83,13 @@ public static class CorrelationGram
         else
         {
             // bytes(S) = fixed + 8·W·n·S + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
-            // matrix in a reused, cache-friendly buffer (dense genes: at least 8r rows, so the halo costs ≤ 25% more blur);
-            // a smaller budget makes them shorter.
-            long preferred = Math.Max(1, TargetStripBytes / (8L * n * w));
-            if (sparse < n) preferred = Math.Max(preferred, 8L * halo);
-            preferred = Math.Min(preferred, h);
+            // matrix in a reused, cache-friendly buffer, but never fewer than HaloMultiple × r rows while the budget allows:
+            // every row of a strip's halo is blurred again for the strip, so strips of r/10 rows blurred each row about 20
+            // times (the CA1 table at σ = 57 px: 454 strips of 12 rows, halo 228). A smaller budget makes them shorter.
+            // The strip matrix takes at most half the budget (and, as one span, 2 GB).
+            long preferred = Math.Max(Math.Max(1, TargetStripBytes / (8L * n * w)), (long)HaloMultiple * halo);
+            preferred = Math.Min(preferred, Math.Max(Math.Max(1, TargetStripBytes / (8L * n * w)), Math.Min(budget / 2, int.MaxValue) / (8L * n * w)));
+            preferred = Math.Max(1, Math.Min(preferred, h));
             if (Needed(n, w, h, (int)preferred, preferred == h ? 0 : halo, workers, matrixBytes) <= budget) rows = (int)preferred;
             else
             {
@@ -98,7 +103,7 @@ public static class CorrelationGram
                 rows = (int)Math.Min(fit, h);
             }
         }
-        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / ((long)n * w)));
+        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / (8L * n * w)));
         int strips = (h + rows - 1) / rows;
         return new GramPlan(n, w, h, strips == 1 ? 0 : halo, rows, strips, workers, Needed(n, w, h, rows, strips == 1 ? 0 : halo, workers, matrixBytes),
             budget, inputBytes, sparse);
@@ -554,8 +559,14 @@ public static class CorrelationGram
 public sealed record GramPlan(int Genes, int Width, int Height, int Halo, int StripRows, int Strips, int Workers,
     long WorkingBytes, long BudgetBytes, long InputBytes, int SparseGenes)
 {
+    /// <summary>How many times each canvas row is blurred: (strip rows + 2 × halo) / strip rows (1 with one strip).</summary>
+    public double BlurPasses => Strips <= 1 || StripRows == 0 ? 1 : Math.Min((double)StripRows + 2.0 * Halo, Height) / StripRows;
+
     public string Describe() =>
         $"memory budget {CorrelationGram.Gb(BudgetBytes)}; working memory {CorrelationGram.Gb(WorkingBytes)} in {Strips} strip(s) of {StripRows} row(s) × {Width} columns" +
-        (Strips > 1 ? $" with a halo of {Halo} rows each side" : "") +
-        $"; the {Genes} rasters hold {CorrelationGram.Gb(InputBytes)} ({SparseGenes} sparse).";
+        (Strips > 1 ? $" with a halo of {Halo} rows each side (each row blurred {BlurPasses:0.##} times)" : "") +
+        $"; the {Genes} rasters hold {CorrelationGram.Gb(InputBytes)} ({SparseGenes} sparse)" +
+        (Strips > 1 && StripRows < CorrelationGram.HaloMultiple * Halo
+            ? $". The budget allows strips of only {StripRows} rows, fewer than {CorrelationGram.HaloMultiple} × the halo: a larger -MaxMemoryGB makes them taller and the ranking faster."
+            : ".");
 }

@@ -47,6 +47,8 @@ public sealed record SimilarityOptions
     /// <summary>Number of Gaussian pyramid levels the measure is computed on (1 = the raster only).</summary>
     public int Pyramid { get; init; } = DefaultPyramid;
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
+    /// <summary>The working grid the rasters were binned to (<see cref="Defaults.WorkingGrid"/>): σ is then in its pixels, and Describe shows the canvas' σ and the grid.</summary>
+    public Defaults.WorkingGrid? Grid { get; init; }
     public RoiPearsonOptions RoiPearson { get; init; } = new();
     public LbpOptions Lbp { get; init; } = new();
     public SpearmanOptions Spearman { get; init; } = new();

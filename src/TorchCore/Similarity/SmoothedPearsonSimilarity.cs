@@ -29,7 +29,8 @@ public sealed class SmoothedPearsonSimilarity : ISimilarityMeasure
     {
         TakesMask = true, AutomaticSigma = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.CorrelationGram,
     };
-    static string ISimilarityMeasure.Describe(SimilarityOptions options) => "σ=" + string.Join(",", options.Sigmas.Select(s => s.ToString("g4")));
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
+        "σ=" + (options.Grid is { } grid ? grid.Sigma.ToString("g4") + $" grid={grid.Stride}px" : string.Join(",", options.Sigmas.Select(s => s.ToString("g4"))));
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.Sigmas.Max();
     static IReadOnlyList<double>? ISimilarityMeasure.CorrelationSigmas(SimilarityOptions options) => options.Sigmas;
     static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) =>
