@@ -12,7 +12,8 @@
     CmdletsToExport      = @(
         'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity',
         'Get-RankedPairs', 'Merge-RankedPairs', 'Get-SpatialSimDevice', 'Get-TissueMask',
-        'Export-SimilarityMatrix', 'Find-GeneModule', 'Export-SimilarityHeatmap', 'Export-PatternImage'
+        'Export-SimilarityMatrix', 'Export-RankedPairs', 'Find-GeneModule', 'Export-SimilarityHeatmap', 'Export-PatternImage',
+        'Measure-SpatialAutocorrelation'
 )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -127,6 +127,7 @@ function Invoke-Build {
     $samples = Join-Path $OutModule 'samples'
     New-Item -ItemType Directory -Force -Path $samples | Out-Null
     Copy-Item (Join-Path $Root 'samples/stereoseq_mouse_brain_bin1/*') $samples -Force
+    Copy-Item (Join-Path $Root 'samples/synthetic_spots') $samples -Recurse -Force
     # MAML help from src/Module/help, checked for completeness against the cmdlets' parameters.
     New-Item -ItemType Directory -Force -Path (Join-Path $OutModule 'en-US') | Out-Null
     $pwsh = Get-ChildPwshCommand

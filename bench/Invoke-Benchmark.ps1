@@ -26,6 +26,9 @@
     then goes to bench/results/BENCHMARKS-rows.md (BENCHMARKS-rows-quick.md with -Quick), not BENCHMARKS.md.
 .PARAMETER Python
     The Python that runs the peers: Debian's, where python3-scipy, python3-skimage and python3-pot install.
+.PARAMETER InputCache
+    Where inputs marked cache = $true in bench/Workloads.psd1 (the 50-million-row Xenium file, about 1.6 GB) are kept between
+    runs, named by row and a hash of their spec; default spatialsim-bench-cache in the temporary folder. Delete it to regenerate.
 .PARAMETER OutFile
     Where to write the Markdown report; default BENCHMARKS.md at the repository root (bench/results/BENCHMARKS-quick.md with -Quick).
 #>
@@ -37,6 +40,7 @@ param(
     [switch]$Full,
     [Alias('Row')][string[]]$RowId,
     [string]$Python = '/usr/bin/python3',
+    [string]$InputCache = (Join-Path ([System.IO.Path]::GetTempPath()) 'spatialsim-bench-cache'),
     [string]$OutFile
 )
 
@@ -377,10 +381,39 @@ $Comparisons = @{
         }
         @{ Text = $text }
     }
+    h5ad_import                = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        @{ Text = Format-Number '{0:N0} genes on {1}, {2:N0} counts = {3:F0} MB of non-zero data (the peak goal is twice that + the runtime); file {4:F0} MB' `
+            $ours.genes $ours.canvas $ours.storedPixels ($ours.nonZeroDataBytes / 1e6) ($ours.bytes / 1e6) }
+    }
+    xenium_parquet_import      = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        @{ Text = Format-Number '{0:N0} rows ({1:N0} under qv 20, {2:N0} controls left out), {3:N0} genes, canvas {4}, {5:F0} MB' $ours.rows $ours.rowsBelowQuality $ours.controlRows $ours.genes $ours.canvas ($ours.bytes / 1e6) }
+    }
     smoothed_pearson_ranking   = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }
         @{ Text = Format-Number '{0:N0} pairs, best {1}' $ours.pairs $ours.best }
+    }
+    default_ranking            = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        $mask = if ($null -eq $ours.mask) { 'no mask' } else { Format-Number 'mask {0:P0}' (ConvertTo-Double $ours.mask) }
+        @{ Text = Format-Number '{0} genes, {1} px, σ={2:g4} px, grid {3} px, {4}; best {5}' $ours.genes $ours.canvas (ConvertTo-Double $ours.sigma) $ours.grid $mask $ours.best }
+    }
+    transcriptome_ranking      = {
+        param($ours, $peer)
+        if (-not $ours) { return @{ Text = '' } }
+        $text = @(Format-Number '{0:N0} pairs kept in {1} band pass(es), best {2}; {3} ns per G²·pixel' $ours.pairs_kept $ours.bands $ours.best $ours.ns_per_G2_pixel)
+        if ($ours['modules']) { $text += "modules $($ours.modules)" }
+        $problem = $null
+        if ($ours['merge_equals_single_run']) {
+            $text += "merge of the shards equals a single run: $($ours.merge_equals_single_run)"
+            if ($ours.merge_equals_single_run -notlike 'True*') { $problem = 'the merged shards differ from the single run' }
+        }
+        @{ Text = $text -join '; '; Problem = $problem }
     }
     module_start               = {
         param($ours, $peer)
@@ -429,10 +462,26 @@ function New-Inputs {
         foreach ($entry in $Row.Inputs[$name].GetEnumerator()) {
             $spec[$entry.Key] = if ($entry.Value -is [string] -and $entry.Value -match '^\{(\w+)\}$') { $Params[$Matches[1]] } else { $entry.Value }
         }
-        $extension = if ($spec.kind -eq 'gem') { 'gem' } else { 'npy' }
+        $cache = [bool]$spec['cache']
+        $spec.Remove('cache')
+        $extension = switch ($spec.kind) { 'gem' { 'gem' } 'xenium' { 'parquet' } 'h5ad' { 'h5ad' } default { 'npy' } }
         $path = Join-Path $Directory "$($Row.Id)-$name.$extension"
-        $answer = Invoke-Worker (Get-OursWorker) @{ cmd = 'generate'; spec = $spec; path = $path }
+        if ($cache) {
+            # Large inputs are generated once and kept, named by their spec (the same bytes for the same spec).
+            $key = ($spec.Keys | Sort-Object | ForEach-Object { "$_=$($spec[$_])" }) -join ';'
+            $hash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($key))).Substring(0, 16).ToLowerInvariant()
+            New-Item -ItemType Directory -Force -Path $InputCache | Out-Null
+            $path = Join-Path $InputCache "$($Row.Id)-$name-$hash.$extension"
+            if (Test-Path -LiteralPath $path) {
+                Write-Host (Format-Number '    input {0}: {1:F0} MB, generated before ({2})' $name ((Get-Item -LiteralPath $path).Length / 1e6) $path)
+                $paths[$name] = $path
+                continue
+            }
+        }
+        $target = if ($cache) { "$path.partial-$PID" } else { $path }
+        $answer = Invoke-Worker (Get-OursWorker) @{ cmd = 'generate'; spec = $spec; path = $target }
         if (-not $answer.ok) { throw "generating input '$name' failed: $($answer['error'])" }
+        if ($cache) { Move-Item -LiteralPath $target -Destination $path -Force }
         Write-Host (Format-Number '    input {0}: {1:F0} MB in {2}' $name ($answer.bytes / 1e6) (Format-Seconds $answer.seconds))
         $paths[$name] = $path
     }

@@ -10,7 +10,8 @@
 #   Quick        parameters that -Quick overrides; a row without Quick is left out of -Quick runs
 #   Inputs       files generated (by our worker, deterministically) before the row and shared by both sides:
 #                name = spec (kind counts|maps|gem, see bench/SpatialSim.Bench/SyntheticData.cs); '{param}' values
-#                are replaced by the parameter
+#                are replaced by the parameter; cache = $true keeps the file between runs (Invoke-Benchmark.ps1 -InputCache), for
+#                inputs that take minutes to make
 #   Reps         repetitions (each: ours, then the peer); the median is reported. QuickReps in -Quick
 #   Budget       seconds: no further repetition starts when it would probably end past this (at least one runs)
 #   Goal         (optional: a row without one is reported for information) MinRatio (peer time / ours), MaxSeconds (ours), MinMBps (ours), MaxPeakGB (ours),
@@ -130,12 +131,119 @@
             Goal = @{ MinMBps = 200; MaxCmdletOverCore = 1.3 }
         }
         @{
+            # A Xenium run of 50 million transcripts (about 1.6 GB of Parquet, 450 genes and controls on a 10 × 10 mm section);
+            # read at the defaults: qv ≥ 20, control codewords left out, 1 µm pixels. The file is generated once and cached.
+            Id = 'xenium-parquet'; Title = 'Xenium transcripts.parquet import, {rows} rows'
+            Workload = 'xenium_parquet_import'
+            Params = @{ rows = 50000000 }; Quick = @{ rows = 200000 }
+            Inputs = @{ table = @{ kind = 'xenium'; rows = '{rows}'; genes = 400; size = 10000; seed = 12; cache = $true } }
+            Reps = 3; QuickReps = 1; Budget = 180
+            Goal = @{ MaxSeconds = 30 }
+        }
+        @{
+            # Spot × gene data at Visium HD scale: 100,000 spots × 18,000 genes, 5% non-zero (90 M counts, 720 MB as X stores
+            # them: float32 counts + int32 indices), read as Import-GeneRaster does (normalised per spot, default spot QC) with
+            # every gene's raster held (8 bytes per count). The file is written once (PureHDF, uncompressed CSR as anndata's
+            # default) and cached (-InputCache). Peak goal: twice the non-zero data, plus the worker's own ~0.2 GB.
+            Id = 'h5ad'; Title = 'AnnData .h5ad import, {spots} spots × {genes} genes (CSR, 5% non-zero)'
+            Workload = 'h5ad_import'
+            Params = @{ spots = 100000; genes = 18000 }; Quick = @{ spots = 5000; genes = 2000 }
+            Inputs = @{ matrix = @{ kind = 'h5ad'; spots = '{spots}'; genes = '{genes}'; density = 0.05; size = 400; seed = 12; cache = $true } }
+            Reps = 3; QuickReps = 1; Budget = 150
+            Goal = @{ MaxSeconds = 20; MaxPeakGB = 1.65 }
+        }
+        @{
             Id = 'ranking'; Title = 'Ranking {genes} genes × {size}² (≈1% non-zero), smoothed Pearson σ={sigma}'
             Workload = 'smoothed_pearson_ranking'
             Params = @{ genes = 100; size = 10000; density = 0.01; sigma = 4; seed = 9 }
             Reps = 1; Budget = 900
             Goal = @{ MaxSeconds = 600; MaxPeakGB = 8 }
             FullOnly = 'chip scale: 100 genes × 10000², about a minute and 1.5 GB peak on 2 idle cores (sparse genes, Gram path in strips)'
+        }
+        @{
+            # The product's promise on real data (issue #12): `Import-GeneRaster X | Get-RankedPairs` with no options — σ from
+            # the data, the working grid, the tissue mask. Real files in ../shared/data (skipped when absent), the bundled patch.
+            Id = 'default-ca1'; Title = 'Default ranking, CA1 ISS (Qian 2020), 92 genes, bin {bin} (full resolution)'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/ca1_iss_qian2020/spots.csv'; bin = 1 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 120
+            Goal = @{ MaxSeconds = 20 }
+        }
+        @{
+            Id = 'default-ca1-bin10'; Title = 'Default ranking, CA1 ISS (Qian 2020), 92 genes, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/ca1_iss_qian2020/spots.csv'; bin = 10 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            # The wide spot × gene matrix with its spot table, as Import-GeneRaster -SpotTable reads it (per-spot normalisation); genes with ≥ 1000 counts.
+            Id = 'default-mob'; Title = 'Default ranking, MOB ST (Ståhl 2016), genes ≥ 1000 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/mob_st_stahl2016_rep11/counts_genes_min100.csv'; spots = '../shared/data/mob_st_stahl2016_rep11/spots.csv'; bin = 1; minTotal = 1000 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            # Bin 10 of a 21 × 16 spot grid is 3 × 2 pixels: bin 2 is the coarser ranking that still has a pattern.
+            Id = 'default-mob-bin2'; Title = 'Default ranking, MOB ST (Ståhl 2016), genes ≥ 1000 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = '../shared/data/mob_st_stahl2016_rep11/counts_genes_min100.csv'; spots = '../shared/data/mob_st_stahl2016_rep11/spots.csv'; bin = 2; minTotal = 1000 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            Id = 'default-stereoseq'; Title = 'Default ranking, Stereo-seq patch (bundled), genes ≥ 50 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = 'samples/stereoseq_mouse_brain_bin1/SS200000135TL_D1_bin1_small.gem.gz'; bin = 1; minTotal = 50 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            Id = 'default-stereoseq-bin10'; Title = 'Default ranking, Stereo-seq patch (bundled), genes ≥ 50 counts, bin {bin}'
+            Workload = 'default_ranking'
+            Params = @{ file = 'samples/stereoseq_mouse_brain_bin1/SS200000135TL_D1_bin1_small.gem.gz'; bin = 10; minTotal = 50 }; Quick = @{}
+            Reps = 3; QuickReps = 1; Budget = 60
+        }
+        @{
+            # Issue #14: a whole transcriptome on one machine. All 12.5 million pairs scored (streamed in bands, never a
+            # G × G matrix of pair objects), each gene's 20 best partners kept, the 5,000² matrix written to a .npy as it
+            # streams, then 20 modules by average linkage (nearest-neighbour chain) read back from that file.
+            Id = 'transcriptome-5k'; Title = 'Whole transcriptome: {genes} genes × {size}² (≈1% non-zero), σ={sigma}, top-{topPerGene} per gene, matrix + modules'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 5000; size = 1000; density = 0.01; sigma = 4; seed = 14; topPerGene = 20; modules = 20; maxMemoryGB = 3.5 }
+            Quick = @{ genes = 300; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 1800
+            Goal = @{ MaxSeconds = 300; MaxPeakGB = 4 }
+        }
+        @{
+            # 20,000 genes (a whole Stereo-seq / Visium HD panel) through -Shard on one machine: 8 shards one after the other,
+            # merged with each gene's 20 best re-selected. The summary checks that the merge equals a single run on 600 genes.
+            Id = 'transcriptome-20k-shards'; Title = 'Whole transcriptome through -Shard: {genes} genes × {size}², {shards} shards, top-{topPerGene} per gene'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 20000; size = 1000; density = 0.01; sigma = 4; seed = 14; topPerGene = 20; modules = 0; shards = 8; checkGenes = 600; maxMemoryGB = 3.5 }
+            Quick = @{ genes = 400; size = 200; checkGenes = 300 }
+            Reps = 1; QuickReps = 1; Budget = 36000
+            FullOnly = 'hours on 2 cores: 2·10^14 pair-pixel products in float64 (reported, no goal)'
+        }
+        @{
+            # How the cost grows with G: three sizes on one canvas, each gene's 20 best partners only. The product is
+            # G²/2 · pixels multiply-adds, so ns_per_G2_pixel (in the summary) should stay flat.
+            Id = 'transcriptome-growth-1k'; Title = 'Cost growth with G: {genes} genes × {size}², top-{topPerGene} per gene (see ns_per_G2_pixel)'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 1000; size = 500; density = 0.01; sigma = 4; seed = 15; topPerGene = 20; modules = 0; maxMemoryGB = 3.5; shards = 1 }
+            Quick = @{ genes = 100; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 600
+        }
+        @{
+            Id = 'transcriptome-growth-2k'; Title = 'Cost growth with G: {genes} genes × {size}², top-{topPerGene} per gene (see ns_per_G2_pixel)'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 2000; size = 500; density = 0.01; sigma = 4; seed = 15; topPerGene = 20; modules = 0; maxMemoryGB = 3.5; shards = 1 }
+            Quick = @{ genes = 200; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 900
+        }
+        @{
+            Id = 'transcriptome-growth-4k'; Title = 'Cost growth with G: {genes} genes × {size}², top-{topPerGene} per gene (see ns_per_G2_pixel)'
+            Workload = 'transcriptome_ranking'
+            Params = @{ genes = 4000; size = 500; density = 0.01; sigma = 4; seed = 15; topPerGene = 20; modules = 0; maxMemoryGB = 3.5; shards = 1 }
+            Quick = @{ genes = 400; size = 200 }
+            Reps = 1; QuickReps = 1; Budget = 1800
         }
         @{
             Id = 'module-start'; Title = 'Import-Module + first Measure-PatternSimilarity, {size}² (fresh pwsh)'

@@ -4,9 +4,11 @@
 .DESCRIPTION
     Each src/Module/help/<Cmdlet>.psd1 holds the text a person writes: Synopsis, Description, a line for every
     parameter, Examples (Code and Remarks), Inputs, Outputs, Notes and Links. What the code already knows —
-    parameter types, positions, mandatory, pipeline input, wildcards, parameter sets — is read from the
-    imported module, so help and code cannot drift apart. A cmdlet without a help file, or a parameter
-    without a line, is an error.
+    parameter types, positions, mandatory, pipeline input, wildcards, parameter sets, and the default values
+    (read from a new instance of the cmdlet, whose properties take them from the core's options records) — is
+    read from the imported module, so help and code cannot drift apart. A parameter line may be a hashtable
+    @{ Text = '…'; Default = '…' } where the value alone would not explain the default (e.g. 0 = automatic).
+    A cmdlet without a help file, or a parameter without a line, is an error.
 #>
 param(
     [Parameter(Mandatory)][string]$ModulePath,
@@ -27,7 +29,40 @@ $ns = @{
 $settings = [System.Xml.XmlWriterSettings]@{ Indent = $true; Encoding = [System.Text.UTF8Encoding]::new($false) }
 $problems = [System.Collections.Generic.List[string]]::new()
 
+# {{Type.Member}} in help text: the value of a public static member of a core type (e.g. {{SsimOptions.DefaultSigma}}),
+# so a default written in the core's options is not written again in the help.
+$coreTypes = @{}
+foreach ($t in [SpatialSim.TorchCore.GeneRaster].Assembly.GetExportedTypes()) { $coreTypes[$t.Name] = $t }
+# {{Measures}}: one paragraph per measure from its descriptor (SimilarityMeasures.All): its summary, score range, self
+# score and whether it takes a mask or an automatic σ — the facts the code dispatches on, written once in the core.
+function Get-MeasureList {
+    $invariant = [cultureinfo]::InvariantCulture
+    $lines = foreach ($m in [SpatialSim.TorchCore.Similarity.SimilarityMeasures]::All) {
+        $f = $m.Facts
+        $bound = { param($v) if ([double]::IsInfinity($v)) { if ($v -gt 0) { '∞' } else { '−∞' } } else { $v.ToString($invariant) } }
+        $facts = @("Score in [$(& $bound $f.Minimum), $(& $bound $f.Maximum)]")
+        if ($null -ne $f.SelfScore) { $facts += "$($f.SelfScore.ToString($invariant)) for identical maps" }
+        if ($f.TakesMask) { $facts += 'takes -Mask (and the automatic tissue mask)' }
+        if ($f.AutomaticSigma) { $facts += 'σ chosen from the data without -Sigma' }
+        "$($m.Name): $($f.Summary) $(($facts -join '; '))."
+    }
+    $lines -join "`n`n"
+}
+
+function Expand-CoreValues([string]$text) {
+    if ($text.Contains('{{Measures}}')) { $text = $text.Replace('{{Measures}}', (Get-MeasureList)) }
+    [regex]::Replace($text, '\{\{(\w+)\.(\w+)\}\}', {
+        param($m)
+        $type = $coreTypes[$m.Groups[1].Value]
+        $member = if ($type) { $type.GetMember($m.Groups[2].Value, 'Public, Static') | Select-Object -First 1 }
+        if (-not $member) { $problems.Add("help text names {{$($m.Groups[1].Value).$($m.Groups[2].Value)}}, which is no public static member of a core type"); return $m.Value }
+        $value = $member.GetValue($null)
+        @(foreach ($v in @($value)) { if ($v -is [System.IFormattable]) { $v.ToString($null, [cultureinfo]::InvariantCulture) } else { "$v" } }) -join ','
+    })
+}
+
 function Write-Paragraphs([System.Xml.XmlWriter]$w, [string]$text) {
+    $text = Expand-CoreValues $text
     foreach ($para in ($text -split "\r?\n\s*\r?\n")) {
         $w.WriteElementString('para', $ns.maml, (($para -split '\r?\n' | ForEach-Object Trim) -join ' ').Trim())
     }
@@ -38,6 +73,17 @@ function Get-TypeName([type]$t) {
     $name = $t.Name
     if ($t.IsGenericType -and $t.GetGenericTypeDefinition() -eq [Nullable`1]) { $name = $t.GetGenericArguments()[0].Name }
     return $name
+}
+
+function Get-DefaultText($instance, [string]$name, $entry) {
+    if ($entry -is [hashtable] -and $entry.ContainsKey('Default')) { return [string]$entry.Default }
+    if ($null -eq $instance) { return 'None' }
+    $value = $instance.GetType().GetProperty($name).GetValue($instance)
+    if ($null -eq $value) { return 'None' }
+    if ($value -is [System.Management.Automation.SwitchParameter]) { return "$($value.IsPresent)" }
+    $format = { param($v) if ($v -is [System.IFormattable]) { $v.ToString($null, [cultureinfo]::InvariantCulture) } else { "$v" } }
+    if ($value -is [array]) { return (@($value | ForEach-Object { & $format $_ }) -join ',') }
+    return (& $format $value)
 }
 
 function Get-PipelineText($p) {
@@ -102,8 +148,12 @@ try {
         }
         $w.WriteEndElement()
 
+        # Default values come from a fresh instance of the cmdlet: its property initialisers read the core's options.
+        $instance = try { [Activator]::CreateInstance($cmd.ImplementingType) } catch { $null }
         $w.WriteStartElement('parameters', $ns.command)
         foreach ($p in ($parameters | Sort-Object Name)) {
+            $entry = $help.Parameters[$p.Name]
+            $text = if ($entry -is [hashtable]) { [string]$entry.Text } else { [string]$entry }
             $first = $cmd.ParameterSets.Parameters | Where-Object Name -eq $p.Name | Select-Object -First 1
             $w.WriteStartElement('parameter', $ns.command)
             $w.WriteAttributeString('required', "$($first.IsMandatory)".ToLowerInvariant())
@@ -112,10 +162,11 @@ try {
             $w.WriteAttributeString('position', $(if ($first.Position -ge 0) { "$($first.Position)" } else { 'named' }))
             $w.WriteAttributeString('aliases', $(if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }))
             $w.WriteElementString('name', $ns.maml, $p.Name)
-            $w.WriteStartElement('description', $ns.maml); Write-Paragraphs $w ([string]$help.Parameters[$p.Name]); $w.WriteEndElement()
+            $w.WriteStartElement('description', $ns.maml); Write-Paragraphs $w $text; $w.WriteEndElement()
             $typeName = Get-TypeName $p.ParameterType
             $w.WriteStartElement('parameterValue', $ns.command); $w.WriteAttributeString('required', 'true'); $w.WriteString($typeName); $w.WriteEndElement()
             $w.WriteStartElement('type', $ns.dev); $w.WriteElementString('name', $ns.maml, $typeName); $w.WriteEndElement()
+            $w.WriteElementString('defaultValue', $ns.dev, (Get-DefaultText $instance $p.Name $entry))
             $w.WriteEndElement()
         }
         $w.WriteEndElement()

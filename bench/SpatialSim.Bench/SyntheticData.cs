@@ -11,7 +11,10 @@ namespace SpatialSim.Bench;
 /// <list type="bullet">
 /// <item><c>counts</c>: sparse transcript counts (1–3) with about <c>density</c> of the pixels non-zero, [planes,] size, size;</item>
 /// <item><c>maps</c>: smooth maps in [0, 1] plus uniform noise of amplitude <c>noise</c>, [planes,] size, size;</item>
-/// <item><c>gem</c>: a Stereo-seq GEM table (geneID, x, y, MIDCount) of <c>rows</c> rows over <c>genes</c> genes on a size × size chip.</item>
+/// <item><c>gem</c>: a Stereo-seq GEM table (geneID, x, y, MIDCount) of <c>rows</c> rows over <c>genes</c> genes on a size × size chip;</item>
+/// <item><c>xenium</c>: a Xenium transcripts.parquet (see <see cref="XeniumTranscripts"/>) of <c>rows</c> molecules over <c>genes</c> genes on a size × size µm section;</item>
+/// <item><c>h5ad</c>: an AnnData file of <c>spots</c> × <c>genes</c> counts in CSR, about <c>density</c> non-zero, spots on a
+/// square lattice <c>size</c> wide (see <see cref="SyntheticAnnData"/>).</item>
 /// </list>
 /// A spec without <c>planes</c> gives a 2-D array. Every spec has a <c>seed</c>.
 /// </summary>
@@ -36,6 +39,8 @@ internal static class SyntheticData
             "counts" => NpyFloat32.Write(path, planes, size, size, stack, (p, plane) => FillCounts(plane, size, p, (double)spec["density"]!, seed)),
             "maps" => NpyFloat32.Write(path, planes, size, size, stack, (p, plane) => FillMap(plane, size, p, (double)spec["noise"]!, seed)),
             "gem" => WriteGem(path, (long)spec["rows"]!, (int)spec["genes"]!, size, seed),
+            "h5ad" => SyntheticAnnData.Write(path, (int)spec["spots"]!, (int)spec["genes"]!, (double)spec["density"]!, size, seed),
+            "xenium" => XeniumTranscripts.Write(path, (long)spec["rows"]!, (int)spec["genes"]!, size, seed),
             _ => throw new ArgumentException($"Unknown input kind '{kind}'."),
         };
     }
@@ -170,13 +175,13 @@ internal static class SyntheticData
         return new FileInfo(path).Length;
     }
 
-    private static ulong Mix(ulong seed, ulong a, ulong b, ulong stream)
+    internal static ulong Mix(ulong seed, ulong a, ulong b, ulong stream)
     {
         return new SplitMix64(seed ^ (a * 0x9E3779B97F4A7C15UL) ^ (b * 0xC2B2AE3D27D4EB4FUL) ^ (stream * 0x165667B19E3779F9UL)).Next();
     }
 
     /// <summary>SplitMix64 (Steele, Lea, Flood 2014): a small, fast generator with a fixed definition on every platform.</summary>
-    private sealed class SplitMix64(ulong seed)
+    internal sealed class SplitMix64(ulong seed)
     {
         private ulong _state = seed;
 

@@ -18,6 +18,10 @@ internal static class WorkloadRegistry
         ["local_binary_pattern"] = r => new LocalBinaryPatternWorkload(r),
         ["sinkhorn_w2"] = r => new SinkhornWorkload(r),
         ["gem_import"] = r => new GemImportWorkload(r),
+        ["default_ranking"] = r => new DefaultRankingWorkload(r),
+        ["h5ad_import"] = r => new AnnDataImportWorkload(r),
+        ["xenium_parquet_import"] = r => new XeniumImportWorkload(r),
+        ["transcriptome_ranking"] = r => new TranscriptomeWorkload(r),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;

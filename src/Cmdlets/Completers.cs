@@ -5,6 +5,7 @@ using System.Management.Automation.Runspaces;
 using SpatialSim.TorchCore;
 using SpatialSim.TorchCore.Devices;
 using SpatialSim.TorchCore.IO;
+using SpatialSim.TorchCore.IO.Formats;
 
 namespace SpatialSim.Cmdlets;
 
@@ -86,7 +87,7 @@ public sealed class GeneNameCompleter : IArgumentCompleter
         }
     }
 
-    /// <summary>Gene names of the count tables <paramref name="pathValue"/> names (images and .npy have no gene list).</summary>
+    /// <summary>Gene names of the inputs <paramref name="pathValue"/> names, from their format (images and .npy have no gene list).</summary>
     private static IEnumerable<string> TableGenes(object? pathValue)
     {
         var paths = (pathValue is PSObject p ? p.BaseObject : pathValue) switch
@@ -99,8 +100,8 @@ public sealed class GeneNameCompleter : IArgumentCompleter
         {
             string? full = InCurrentRunspace("param($Path) $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Path)", path)
                 .OfType<string>().FirstOrDefault();
-            if (full is null || !File.Exists(full) || InputFormats.Detect(full) != InputFormat.Table) continue;
-            foreach (var gene in ScanTable(full)) yield return gene;
+            if (full is null || (!File.Exists(full) && !Directory.Exists(full))) continue;
+            foreach (var gene in ScanGenes(full)) yield return gene;
         }
     }
 
@@ -120,22 +121,16 @@ public sealed class GeneNameCompleter : IArgumentCompleter
         catch (Exception) { return new List<object>(); }
     }
 
-    /// <summary>Reads the table's gene column (rejecting every gene, so no pixels are kept) for at most <see cref="TableScanTime"/>.</summary>
-    private static List<string> ScanTable(string path)
+    /// <summary>The input's gene names as its format lists them, for at most <see cref="TableScanTime"/>; none on any problem.</summary>
+    private static List<string> ScanGenes(string path)
     {
-        var seen = new List<string>();
         using var timeout = new CancellationTokenSource(TableScanTime);
         try
         {
-            CountTableReader.Read(path, new TableReadOptions
-            {
-                GeneFilter = name => { lock (seen) seen.Add(name); return false; },
-                MaxPixels = long.MaxValue,
-            }, cancellationToken: timeout.Token);
+            using var probe = new InputProbe(path);
+            return InputFormatRegistry.Detect(probe).GeneNames(probe, timeout.Token).ToList();
         }
-        catch (OperationCanceledException) { }
-        catch (SpatialSimException) { }
-        lock (seen) return seen.ToList();
+        catch (Exception e) when (e is SpatialSimException or OperationCanceledException or IOException or UnauthorizedAccessException) { return new List<string>(); }
     }
 }
 

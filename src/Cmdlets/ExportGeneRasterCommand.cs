@@ -6,10 +6,11 @@ namespace SpatialSim.Cmdlets;
 
 /// <summary>
 /// Writes rasters to .npy (float32, exact), 16-bit PNG (exact for integer counts ≤ 65535, scaled otherwise)
-/// or float32 TIFF (exact). Put {Gene} in the path to write one file per gene; several rasters into one
-/// .npy path without {Gene} become one 3-D stack (genes, height, width). Never overwrites without -Force.
+/// or float32 TIFF (exact). Put {Gene} in the path to write one file per gene (the gene's name, untrusted, becomes one
+/// file-name component through <see cref="GeneFileName"/>); several rasters into one .npy path without {Gene} become one 3-D
+/// stack (genes, height, width). Never overwrites without -Force, and never writes two rasters of one run to one file.
 /// </summary>
-[Cmdlet(VerbsData.Export, "GeneRaster", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "GeneRaster", SupportsShouldProcess = true, DefaultParameterSetName = FileExportCmdlet.PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportGeneRasterCommand : FileExportCmdlet
 {
@@ -17,8 +18,6 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
-
-    private bool PerGene => Path.Contains("{Gene}", StringComparison.OrdinalIgnoreCase);
 
     protected override IReadOnlyList<string> Extensions { get; } = new[] { ".npy", ".png", ".tif", ".tiff" };
 
@@ -30,25 +29,31 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
             if (!PerGene)
             {
                 _stack.Add(raster);
-                if (_stack.Count > 1 && Extension != ".npy")
-                    WriteFailure(new SpatialSimException(ErrorKind.InvalidArgument,
-                        $"Several rasters are being written to the one {Extension} file '{Path}', which holds a single image; " +
-                        "put {Gene} in the path for one file per gene (e.g. 'out/{Gene}.png'), or write a .npy stack.") { Gene = raster.Gene }, raster, "OneImagePerFile");
                 continue;
             }
-            string target = GetUnresolvedProviderPathFromPSPath(Path.Replace("{Gene}", SafeName(raster.Gene), StringComparison.OrdinalIgnoreCase));
-            Write(target, new[] { raster });
+            if (GeneTarget(raster.Gene, raster) is { } target)
+                Write(target, new[] { raster }, raster.Gene);
         }
     }
 
     protected override void EndProcessing()
     {
         if (PerGene || _stack.Count == 0) return;
-        string target = Target;
-        Write(target, Extension == ".npy" ? _stack : _stack.Take(1).ToList());
+        if (_stack.Count > 1 && Extension != ".npy")
+        {
+            WriteFailure(new SpatialSimException(ErrorKind.InvalidArgument,
+                $"{_stack.Count} rasters ({Describe(_stack)}) were given for the one {Extension} file '{GivenPath}', which holds a single image; nothing was written. " +
+                $"Put {GeneField} in the path for one file per gene (e.g. 'out/{GeneField}{Extension}'), or write a .npy stack.") { FilePath = Target }, Target, "OneImagePerFile");
+            return;
+        }
+        Write(Target, _stack, gene: null);
     }
 
-    private void Write(string target, IReadOnlyList<GeneRaster> rasters)
+    private static string Describe(IReadOnlyList<GeneRaster> rasters) =>
+        string.Join(", ", rasters.Take(3).Select(r => r.Gene)) + (rasters.Count > 3 ? ", …" : "");
+
+    /// <summary>Writes one file: one gene's (<paramref name="gene"/>, per-gene path) or the stack.</summary>
+    private void Write(string target, IReadOnlyList<GeneRaster> rasters, string? gene)
     {
         string what = rasters.Count == 1 ? $"gene '{rasters[0].Gene}'" : $"{rasters.Count} genes as one stack";
         if (!ShouldProcess(target, $"Write {what}")) return;
@@ -59,6 +64,7 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
                     $"'{target}' already exists; pass -Force to overwrite it.") { FilePath = target };
             if (Directory.Exists(target))
                 throw new SpatialSimException(ErrorKind.WriteConflict, $"'{target}' is a directory; give a file name.") { FilePath = target };
+            if (gene is not null) TakeGeneTarget(target, gene);
             StopToken.ThrowIfCancellationRequested();
             switch (Extension)
             {
@@ -89,12 +95,5 @@ public sealed class ExportGeneRasterCommand : FileExportCmdlet
                 record = new ErrorRecord(e, record.FullyQualifiedErrorId, ErrorCategory.WriteError, target);
             WriteError(record);
         }
-    }
-
-    /// <summary>Gene names become file names: characters a file system refuses are replaced by '_'.</summary>
-    private static string SafeName(string gene)
-    {
-        var invalid = System.IO.Path.GetInvalidFileNameChars();
-        return new string(gene.Select(c => invalid.Contains(c) || c == '\\' ? '_' : c).ToArray());
     }
 }

@@ -10,7 +10,7 @@ namespace SpatialSim.Cmdlets;
 /// Draws the gene × gene score matrix of ranked pairs as a PNG heat map, rows and columns in average-linkage
 /// dendrogram order so modules show as blocks, with a colour bar and gene names (≤ 100 genes).
 /// </summary>
-[Cmdlet(VerbsData.Export, "SimilarityHeatmap", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "SimilarityHeatmap", SupportsShouldProcess = true, DefaultParameterSetName = FileExportCmdlet.PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportSimilarityHeatmapCommand : PictureExportCmdlet
 {

@@ -6,10 +6,11 @@ using SpatialSim.TorchCore.Similarity;
 namespace SpatialSim.Cmdlets;
 
 /// <summary>
-/// Writes the symmetric gene × gene score matrix of ranked pairs to .csv, .tsv or .npy (+ a .genes.txt gene list).
+/// Writes the symmetric gene × gene score matrix of ranked pairs to .csv, .tsv, .npy (+ a .genes.txt gene list) or
+/// AnnData .h5ad (names in obs/var, p- and q-values as layers when the pairs carry them).
 /// Pairs not given are NaN, with a warning naming them. Never overwrites without -Force.
 /// </summary>
-[Cmdlet(VerbsData.Export, "SimilarityMatrix", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "SimilarityMatrix", SupportsShouldProcess = true, DefaultParameterSetName = FileExportCmdlet.PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportSimilarityMatrixCommand : FileExportCmdlet
 {
@@ -18,7 +19,7 @@ public sealed class ExportSimilarityMatrixCommand : FileExportCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public RankedPair[] InputObject { get; set; } = Array.Empty<RankedPair>();
 
-    protected override IReadOnlyList<string> Extensions { get; } = new[] { ".csv", ".tsv", ".npy" };
+    protected override IReadOnlyList<string> Extensions { get; } = new[] { ".csv", ".tsv", ".npy", ".h5ad" };
 
     protected override void ProcessRecord()
     {
@@ -47,6 +48,12 @@ public sealed class ExportSimilarityMatrixCommand : FileExportCmdlet
                         WriteObject(new FileInfo(target));
                         WriteObject(new FileInfo(SimilarityMatrix.GenesFileOf(target)));
                     }
+                    return;
+                case ".h5ad":
+                    matrix.WriteH5ad(target, Force, _pairs, StopToken);
+                    WriteVerbose($"'{target}': AnnData, X float64 ({matrix.Count}, {matrix.Count}), gene names in obs_names and var_names; " +
+                                 $"uns['method'] = {matrix.Method}{(_pairs.Any(p => p.PValue is not null) ? "; layers 'pvalue' and 'qvalue'" : "")}.");
+                    if (PassThru) WriteObject(new FileInfo(target));
                     return;
                 default:
                     matrix.WriteText(target, Extension == ".tsv" ? '\t' : ',', Force, StopToken);

@@ -11,6 +11,7 @@ public sealed partial class GetRankedPairsCommand
 {
     /// <summary>Only the pairs whose Score is at least this value; NaN scores never pass.</summary>
     [Parameter]
+    [ValidateNotNaN]
     public double? MinScore { get; set; }
 
     /// <summary>Compute only shard i of n ("i/n", 1-based) of the pair matrix (<see cref="PairShard"/>); Merge-RankedPairs puts shards together.</summary>
@@ -23,6 +24,11 @@ public sealed partial class GetRankedPairsCommand
     private IEnumerable<RankedPair> Rank(SimilarityOptions options, IReadOnlyList<string> genes)
     {
         var methods = Methods;
+        CheckStreamingArguments(methods);
+        if (Streams(methods, options)) return RankStreamed(options, genes);
+        if (Significance == SignificanceTest.Analytic)
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                "-Significance Analytic needs the streamed Gram path: one -Sigma and no -Pyramid. Give one σ, or use -Significance Permutation.");
         var shard = Shard is null ? PairShard.All : PairShard.Parse(Shard);
         int n = _rasters.Count;
         string? filter = null;
@@ -33,6 +39,7 @@ public sealed partial class GetRankedPairsCommand
                     $"-Top and -MinScore cannot be used with -Shard and several methods: a consensus ranks each method over all pairs, which shard {shard} " +
                     "does not see. Run the shards without them and give -Top and -MinScore to Merge-RankedPairs.");
             var parts = new List<string>();
+            if (TopPerGene > 0) parts.Add($"-TopPerGene {TopPerGene}");
             if (Top > 0) parts.Add($"-Top {Top}");
             if (MinScore is double min) parts.Add($"-MinScore {min.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
             if (Gene is not null) parts.Add($"-Gene {Gene}");
@@ -49,11 +56,11 @@ public sealed partial class GetRankedPairsCommand
             bool gram = AllPairsSimilarity.HasGramPath(method, methodOptions);
             string path = gram ? "as a Gram matrix"
                 : PreparedAllPairs.Supports(method, methodOptions) ? "with each gene prepared once, then pair by pair" : "pair by pair";
-            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {methodOptions.Describe(method)} " +
+            WriteVerbose($"Ranking {n} genes ({PairShard.PairCount(n)} pairs{(Shard is null ? "" : $", shard {shard}")}) by {method} {methodOptions.Describe(method, _rasters[0].Height, _rasters[0].Width)} " +
                          $"{path} on {_rasters[0].Device}.");
             var progress = new ProgressReporter(this, 1, methods.Length == 1 ? $"Ranking gene pairs by {method}" : $"Ranking gene pairs by {method} ({m + 1} of {methods.Length} methods)");
             if (gram)
-                WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, method == SimilarityMethod.SmoothedPearson ? methodOptions.Sigmas[0] : 0, budget).Describe());
+                WriteVerbose("Gram path: " + CorrelationGram.Plan(_rasters, AllPairsSimilarity.GramSigma(method, methodOptions), budget).Describe());
             perMethod[m] = PairBlockSimilarity.Compute(_rasters, method, methodOptions, shard,
                 new InlineProgress<(int Done, int Total, string Step)>(p =>
                     progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? $"{p.Done + 1}/{p.Total}: {p.Step}" : "finishing")),
@@ -77,8 +84,9 @@ public sealed partial class GetRankedPairsCommand
             pairs.Add(new ScoredPair(i, j, scores));
             k++;
         }
+        if (MatrixPath is not null) WriteMatrix(perMethod[0], genes, methods[0], ForMethod(options, methods[0]).Describe(methods[0]));
         SignificanceResult? significance = null;
-        if (Permutations > 0)
+        if (ShiftCount > 0)
         {
             if (methods.Length > 1 || Shard is not null)
                 throw new SpatialSimException(ErrorKind.InvalidArgument,
@@ -93,9 +101,10 @@ public sealed partial class GetRankedPairsCommand
         {
             Genes = genes,
             Methods = methods.Select(m => m.ToString()).ToList(),
-            Parameters = methods.Length == 1 ? ForMethod(options, methods[0]).Describe(methods[0])
-                : string.Join("; ", methods.Select(m => (m, d: ForMethod(options, m).Describe(m))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
+            Parameters = methods.Length == 1 ? ForMethod(options, methods[0]).Describe(methods[0], _rasters[0].Height, _rasters[0].Width)
+                : string.Join("; ", methods.Select(m => (m, d: ForMethod(options, m).Describe(m, _rasters[0].Height, _rasters[0].Width))).Where(x => x.d.Length > 0).Select(x => $"{x.m}: {x.d}")),
             Top = Top > 0 ? Top : null,
+            TopPerGene = TopPerGene > 0 ? TopPerGene : null,
             Gene = Gene,
             MinScore = MinScore,
             Shard = Shard is null ? null : shard.ToString(),

@@ -23,7 +23,8 @@ public sealed partial class GetRankedPairsCommand
     /// <summary>P- and q-values of the pairs that will be ranked (all pairs, or those of -Gene), or null without -Permutations.</summary>
     private SignificanceResult? TestSignificance(double[,] scores, SimilarityMethod method, SimilarityOptions options)
     {
-        if (Permutations <= 0) return null;
+        int permutations = ShiftCount;
+        if (permutations <= 0) return null;
         var genes = _rasters.Select(r => r.Gene).ToList();
         var pairs = new List<(int I, int J)>();
         for (int i = 0; i < genes.Count; i++)
@@ -33,11 +34,11 @@ public sealed partial class GetRankedPairsCommand
         if (pairs.Count == 0) return null;  // -Gene not found: PairRanking reports it
         bool fast = ToroidalShiftTest.HasFastPath(method, options);
         if (!fast)
-            WriteVerbose($"Significance: {method} has no FFT path, so the measure is recomputed on {Permutations} shifted copies for each of the {pairs.Count} pairs " +
-                         $"({(long)Permutations * pairs.Count} evaluations) — slow; Pearson and SmoothedPearson shift all pairs by FFT.");
-        var progress = new ProgressReporter(this, 2, $"Shift test of {pairs.Count} pairs ({Permutations} shifts)");
+            WriteVerbose($"Significance: {method} has no FFT path, so the measure is recomputed on {permutations} shifted copies for each of the {pairs.Count} pairs " +
+                         $"({(long)permutations * pairs.Count} evaluations) — slow; Pearson and SmoothedPearson shift all pairs by FFT.");
+        var progress = new ProgressReporter(this, 2, $"Shift test of {pairs.Count} pairs ({permutations} shifts)");
         var result = ToroidalShiftTest.Compute(_rasters, scores, pairs, method, options,
-            new SignificanceOptions { Permutations = Permutations, Seed = Seed },
+            new SignificanceOptions { Permutations = permutations, Seed = Seed },
             new InlineProgress<(int Done, int Total, string Step)>(p =>
                 progress.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, p.Step.Length > 0 ? p.Step : "finishing")),
             StopToken);
@@ -46,8 +47,8 @@ public sealed partial class GetRankedPairsCommand
                      (options.Mask is null ? "" : $" keeping ≥ {result.MinOverlap:P0} of the tissue overlapping") +
                      $", drawn from {result.Eligible} eligible; {(result.Fast ? "FFT cross-correlation" : "measure recomputed per shift")}; " +
                      $"q-values by Benjamini–Hochberg over the {result.Tested} pairs tested (before -Top).");
-        if (result.Shifts.Count < Permutations)
-            WriteWarning($"Only {result.Shifts.Count} shifts of the canvas qualify (≥ {result.MinDisplacement:g3} px long), fewer than -Permutations {Permutations}; " +
+        if (result.Shifts.Count < permutations)
+            WriteWarning($"Only {result.Shifts.Count} shifts of the canvas qualify (≥ {result.MinDisplacement:g3} px long), fewer than -Permutations {permutations}; " +
                          $"all are used, so the smallest p-value is 1/{result.Shifts.Count + 1}.");
         return result;
     }

@@ -15,7 +15,9 @@ public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
     /// <summary>Genes with fewer counts than this (but some) get a warning: their patterns are mostly sampling noise.</summary>
     private const double FewCounts = 20;
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    /// <summary>The gene rasters; also bound from the Raster property of Measure-SpatialAutocorrelation's output.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, Position = 0)]
+    [Alias("Raster")]
     public GeneRaster[] InputObject { get; set; } = Array.Empty<GeneRaster>();
 
     /// <summary>Only the first N pairs.</summary>
@@ -55,11 +57,14 @@ public sealed partial class GetRankedPairsCommand : SimilarityCmdlet
             var (genes, renamed) = RasterChecks.SuffixDuplicateNames(_rasters);
             if (renamed.Count > 0) WriteWarning($"Repeated gene names were suffixed (-Force): {string.Join(", ", renamed)}.");
             RasterChecks.RequireSameSize(_rasters);
-            var sparse = _rasters.Where(r => r.Total > 0 && r.Total < FewCounts).Select(r => $"'{r.Gene}' ({r.Total:g4})").ToList();
+            // Judged on the raw counts: normalised spot data (Import-GeneRaster -Normalize) carry them in RawTotal.
+            var sparse = _rasters.Where(r => r.Total > 0 && r.RawTotal < FewCounts).Select(r => $"'{r.Gene}' ({r.RawTotal:g4})").ToList();
             if (sparse.Count > 0)
                 WriteWarning($"{sparse.Count} gene(s) have fewer than {FewCounts} counts, so their patterns are mostly sampling noise and their scores " +
                              $"are unreliable: {string.Join(", ", sparse.Take(10))}{(sparse.Count > 10 ? ", …" : "")}. Consider Import-GeneRaster -MinTotal or a larger -BinSize.");
-            foreach (var pair in Rank(OptionsFor(_rasters), genes)) WriteObject(pair.PValue is null ? pair : WithSignificanceView(pair));
+            var options = OptionsOnWorkingGrid(_rasters, FullResolution, out var working);
+            if (!ReferenceEquals(working, _rasters)) { _rasters.Clear(); _rasters.AddRange(working); }  // ranked on the working grid (SimilarityCmdlet.DataDefaults)
+            foreach (var pair in Rank(options, genes)) WriteObject(pair.PValue is null ? pair : WithSignificanceView(pair));
         }
         catch (OperationCanceledException) { throw new PipelineStoppedException(); }
         catch (Exception e) { ThrowFailure(e, Gene, "RankingFailed"); }

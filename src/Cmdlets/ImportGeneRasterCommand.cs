@@ -3,6 +3,8 @@ using SpatialSim.TorchCore;
 using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Devices;
 using SpatialSim.TorchCore.IO;
+using SpatialSim.TorchCore.IO.Formats;
+using SpatialSim.TorchCore.IO.Spots;
 
 namespace SpatialSim.Cmdlets;
 
@@ -10,8 +12,10 @@ namespace SpatialSim.Cmdlets;
 public enum ImageChannel { R = 0, G = 1, B = 2, A = 3 }
 
 /// <summary>
-/// Reads gene rasters from images (PNG, TIFF), long count tables (CSV, TSV, Stereo-seq GEM, optionally .gz)
-/// and NumPy .npy files; streams one GeneRaster per gene.
+/// Reads gene rasters from every input format of <see cref="InputFormatRegistry"/> — images (PNG, TIFF), long count
+/// tables (CSV, TSV, Stereo-seq GEM, optionally .gz; Parquet such as Xenium transcripts.parquet), Stereo-seq GEF, NumPy
+/// .npy files, wide spot × gene tables, AnnData .h5ad and 10x Genomics .h5 files and output folders — recognised by name
+/// and content; streams one GeneRaster per gene.
 /// </summary>
 [Cmdlet(VerbsData.Import, "GeneRaster", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(GeneRaster))]
@@ -20,16 +24,16 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
     private ComputeDevice _device = ComputeDevice.Cpu;
-    private (int Width, int Height, string File)? _imageCanvas;
-    private int _nextGeneName;
+    private ImportContext? _context;
 
+    /// <summary>Files to read; wildcards are expanded. As in Import-Csv, files piped from Get-ChildItem bind to -LiteralPath (PSPath).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-    [Alias("FullName")]
     [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
 
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("LP")]
+    /// <summary>Files to read, taken literally ('gene[1].tif' is that file, not a pattern); bound from the PSPath of piped files.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     /// <summary>Tables: keep only these genes (wildcards allowed). Images and .npy: the gene names, in file / plane order.</summary>
@@ -58,6 +62,15 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     [ValidateRange(0.0, double.MaxValue)]
     public double MinTotal { get; set; }
 
+    /// <summary>Tables with a qv column (Xenium): drop rows whose decoding quality is below this. 0 keeps every row.</summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double MinQuality { get; set; } = new TableReadOptions().MinQuality;
+
+    /// <summary>Tables: keep the rows of control codewords (NegControl*, BLANK*, Unassigned*, DeprecatedCodeword*, NegPrb*, FalseCode*).</summary>
+    [Parameter]
+    public SwitchParameter IncludeControls { get; set; }
+
     /// <summary>Images: the colour channel to read from a colour image.</summary>
     [Parameter]
     public ImageChannel? Channel { get; set; }
@@ -66,6 +79,35 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
     [Parameter]
     [ValidateRange(1L, long.MaxValue)]
     public long MaxPixels { get; set; } = 150_000_000;
+
+    /// <summary>Spot × gene tables: a table of spot positions joined on the spot id (barcode).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SpotTable { get; set; }
+
+    /// <summary>AnnData .h5ad: the layer to read instead of X (e.g. counts).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Layer { get; set; }
+
+    /// <summary>AnnData .h5ad: the var column with the gene names (default: the var index); 10x .h5: name (default) or id.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? GeneColumn { get; set; }
+
+    /// <summary>Spot data: per-spot normalisation before comparison (default Total: counts per -TargetSum).</summary>
+    [Parameter]
+    public SpotNormalization? Normalize { get; set; }
+
+    /// <summary>Spot data: the total each spot is scaled to by -Normalize Total and LogTotal.</summary>
+    [Parameter]
+    [ValidateRange(1e-9, 1e12)]
+    public double TargetSum { get; set; } = SpotReadOptions.DefaultTargetSum;
+
+    /// <summary>Spot data: drop spots (raster pixels) with a smaller raw total; default a tenth of the median when normalising.</summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double MinSpotTotal { get; set; }
 
     [Parameter]
     [ArgumentCompleter(typeof(DeviceCompleter))]
@@ -79,6 +121,7 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
                 $"-Region {string.Join(",", r)} is empty: give x0,y0,x1,y1 with x0 < x1 and y0 < y1 (pixels, x1 and y1 excluded)."), Region, "InvalidRegion");
         try { _device = ComputeDevice.Resolve(Device); }
         catch (Exception e) { ThrowFailure(e, Device, "DeviceUnavailable"); }
+        if (SpotTable is not null) SpotTable = GetUnresolvedProviderPathFromPSPath(SpotTable);
     }
 
     protected override void ProcessRecord()
@@ -114,21 +157,27 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             {
                 if (literal || !WildcardPattern.ContainsWildcardCharacters(p))
                 {
-                    string full = GetUnresolvedProviderPathFromPSPath(p);
-                    if (Directory.Exists(full))
-                        throw new SpatialSimException(ErrorKind.InvalidArgument,
-                            $"'{full}' is a directory; give the files in it, e.g. Get-ChildItem '{full}' -File | Import-GeneRaster.") { FilePath = full };
-                    if (!File.Exists(full))
+                    string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out var provider, out _);
+                    RequireFileSystem(p, provider);
+                    // A folder is an input only as a 10x output folder; the registry says so for any other folder.
+                    if (!File.Exists(full) && !Directory.Exists(full))
                         throw new SpatialSimException(ErrorKind.NotFound, $"File '{full}' does not exist.") { FilePath = full };
                     found.Add(full);
                 }
                 else
                 {
-                    foreach (var match in GetResolvedProviderPathFromPSPath(p, out _))
+                    var matches = GetResolvedProviderPathFromPSPath(p, out var provider);
+                    RequireFileSystem(p, provider);
+                    foreach (var match in matches)
                         if (File.Exists(match)) found.Add(match);
                     if (found.Count == 0)
                         throw new SpatialSimException(ErrorKind.NotFound, $"No file matches '{p}'.") { FilePath = p };
                 }
+            }
+            catch (System.Management.Automation.DriveNotFoundException e)
+            {
+                WriteFailure(new SpatialSimException(ErrorKind.NotFound, $"Cannot read '{p}': {e.Message.TrimEnd('.')}.", e) { FilePath = p }, p, "PathNotFound");
+                continue;
             }
             catch (ItemNotFoundException)
             {
@@ -144,56 +193,51 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
         }
     }
 
+    /// <summary>A path on another provider's drive (Variable:, Env:…) would be read from the process's working directory: refused.</summary>
+    private static void RequireFileSystem(string path, ProviderInfo provider)
+    {
+        if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"Cannot read '{path}': it is on the {provider.Name} drive, not in the file system. Give a file path.") { FilePath = path };
+    }
+
     private void ImportFile(string file)
     {
-        switch (InputFormats.Detect(file))
-        {
-            case InputFormat.Image: ImportImage(file); break;
-            case InputFormat.Npy: ImportNpy(file); break;
-            case InputFormat.Table: ImportTable(file); break;
-        }
-    }
-
-    private string? NextName()
-    {
-        if (Gene is null || Gene.Length == 0) return null;
-        if (_nextGeneName >= Gene.Length)
-            throw new SpatialSimException(ErrorKind.InvalidArgument,
-                $"More rasters than names: -Gene gives {Gene.Length} name(s) but a further raster arrived. Give one name per image file / .npy plane, or omit -Gene.");
-        return Gene[_nextGeneName++];
-    }
-
-    private void ImportImage(string file)
-    {
-        WriteVerbose($"Reading image '{file}'.");
-        var plane = ImageRasterReader.Read(file, new ImageReadOptions { Channel = (int?)Channel, MaxPixels = MaxPixels, Gene = NextName() }, out var warnings);
-        foreach (var w in warnings) WriteWarning(w);
-        if (_imageCanvas is { } canvas && (canvas.Width != plane.Width || canvas.Height != plane.Height))
-            throw new SpatialSimException(ErrorKind.Mismatch,
-                $"Image '{file}' is {plane.Width}×{plane.Height} pixels but '{canvas.File}' is {canvas.Width}×{canvas.Height}: " +
-                "all images of one import must share one size (one canvas). Import it separately, or resample it first.") { FilePath = file };
-        _imageCanvas ??= (plane.Width, plane.Height, file);
-        Emit(plane);
-    }
-
-    private void ImportNpy(string file)
-    {
-        WriteVerbose($"Reading NumPy array '{file}'.");
-        string[]? names = Gene is { Length: > 0 } ? Gene.Skip(_nextGeneName).ToArray() : null;
-        int count = 0;
-        foreach (var plane in NpyFormat.ReadPlanes(file, names, MaxPixels))
+        using var probe = new InputProbe(file) { ExpectSpotMatrix = SpotTable is not null };
+        var format = InputFormatRegistry.Detect(probe);
+        WriteVerbose($"'{file}': {format.Name}.");
+        var progress = new ProgressReporter(this, 1, $"Reading {System.IO.Path.GetFileName(file)}");
+        _context ??= new ImportContext(Gene, WriteVerbose, WriteWarning, null, StopToken);
+        var context = new ImportContext(_context, (fraction, status) => progress.Report(fraction, status));
+        foreach (var raster in format.Read(probe, Request(), context))
         {
             StopToken.ThrowIfCancellationRequested();
-            count++;
-            Emit(plane);
+            WriteObject(raster);
         }
-        if (names is not null) _nextGeneName += count;
+        progress.Complete();
     }
 
-    private void ImportTable(string file)
+    private ImportRequest Request() => new()
     {
-        var filters = Gene is { Length: > 0 } ? Gene.Select(g => new WildcardPattern(g, WildcardOptions.IgnoreCase)).ToArray() : null;
-        var options = new TableReadOptions
+        Table = TableOptions(),
+        PixelSizeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(PixelSize)),
+        Channel = (int?)Channel,
+        Device = _device,
+        Spots = new SpotReadOptions
+        {
+            SpotTable = SpotTable,
+            Layer = Layer,
+            GeneColumn = GeneColumn,
+            Normalize = Normalize,
+            TargetSum = TargetSum,
+            MinSpotTotal = MyInvocation.BoundParameters.ContainsKey(nameof(MinSpotTotal)) ? MinSpotTotal : null,
+        },
+    };
+
+    private TableReadOptions TableOptions()
+    {
+        var filters = Gene is { Length: > 0 } ? Gene.Select(GenePattern).ToArray() : null;
+        return new TableReadOptions
         {
             PixelSize = PixelSize,
             Region = Region is { } r ? (r[0], r[1], r[2], r[3]) : null,
@@ -201,28 +245,22 @@ public sealed class ImportGeneRasterCommand : SpatialSimCmdlet
             MinTotal = MinTotal,
             BinSize = BinSize,
             MaxPixels = MaxPixels,
+            MinQuality = MinQuality,
+            IncludeControls = IncludeControls.IsPresent,
         };
-        var progress = new ProgressReporter(this, 1, $"Reading {System.IO.Path.GetFileName(file)}");
-        var table = CountTableReader.Read(file, options,
-            new InlineProgress<TableReadProgress>(p => progress.Report(p.TotalBytes > 0 ? (double)p.BytesRead / p.TotalBytes : 0,
-                $"{p.BytesRead / 1048576.0:F0} of {p.TotalBytes / 1048576.0:F0} MB")), StopToken);
-        progress.Complete();
-        WriteVerbose($"'{file}': {table.RowsRead} rows, {table.Genes.Count} genes kept, canvas {table.Width}×{table.Height} pixels at bin {BinSize} " +
-                     $"(origin {table.OriginX},{table.OriginY}); {table.RowsOutsideRegion} rows outside -Region dropped; {table.DuplicateRowsSummed} duplicate rows summed.");
-        if (table.Genes.Count == 0)
-            WriteWarning($"No gene of '{file}' passed the filters (-Gene, -MinTotal {MinTotal}).");
-        foreach (var gene in table.Genes)
-        {
-            StopToken.ThrowIfCancellationRequested();
-            // The reader bins coordinates itself; the pixels are already at BinSize. Kept sparse: the dense
-            // tensor is made only when a measure needs it (see GeneRaster, README "Memory").
-            WriteObject(GeneRaster.FromSparse(gene, table.ToSparse(gene), BinSize, table.Source, table.PixelSize, _device));
-        }
     }
 
-    private void Emit(RasterPlane plane)
+    /// <summary>A -Gene pattern for tables; an invalid pattern ('[') is an InvalidArgument error that says how to escape it.</summary>
+    private static WildcardPattern GenePattern(string gene)
     {
-        var binned = RasterBinning.SumBlocks(plane, BinSize);
-        WriteObject(GeneRaster.FromPlane(binned, BinSize, _device));
+        var pattern = new WildcardPattern(gene ?? "", WildcardOptions.IgnoreCase);
+        try { pattern.IsMatch(""); } // the pattern is parsed on first use
+        catch (WildcardPatternException e)
+        {
+            throw new SpatialSimException(ErrorKind.InvalidArgument,
+                $"-Gene '{gene}' is not a valid wildcard pattern ({e.Message.Trim().TrimEnd('.')}); for tables -Gene takes patterns. " +
+                "Escape a literal [ or ] with a backtick ('`[') or write it as [[] and []].", e);
+        }
+        return pattern;
     }
 }

@@ -15,7 +15,7 @@ namespace SpatialSim.Cmdlets;
 [OutputType(typeof(RankedPair))]
 public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
 {
-    private const string PipelineSet = "Pipeline", PathSet = "Path";
+    private const string PipelineSet = "Pipeline", PathSet = "Path", LiteralPathSet = "LiteralPath";
     private readonly List<ShardPair> _rows = new();
     private long _item;
 
@@ -28,6 +28,11 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
     [SupportsWildcards]
     public string[] Path { get; set; } = Array.Empty<string>();
 
+    /// <summary>Files written by Export-Clixml or Export-Csv from shards, taken literally (no wildcards).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int Top { get; set; }
@@ -35,14 +40,30 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
     [Parameter]
     public string? Gene { get; set; }
 
+    /// <summary>Keep only the pairs among the k best partners of either gene (as Get-RankedPairs -TopPerGene), before -Gene, -MinScore and -Top.</summary>
     [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TopPerGene { get; set; }
+
+    [Parameter]
+    [ValidateNotNaN]
     public double? MinScore { get; set; }
 
     protected override void ProcessRecord()
     {
         try
         {
-            if (ParameterSetName == PathSet)
+            if (ParameterSetName == LiteralPathSet)
+            {
+                foreach (var literal in LiteralPath)
+                {
+                    string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(literal, out var provider, out _);
+                    if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase) || !File.Exists(file))
+                        throw new SpatialSimException(ErrorKind.NotFound, $"File '{literal}' does not exist.") { FilePath = literal };
+                    ReadFile(file);
+                }
+            }
+            else if (ParameterSetName == PathSet)
             {
                 foreach (var pattern in Path)
                 {
@@ -70,7 +91,7 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
             var request = new RankingRequest
             {
                 Genes = merged.Genes, Methods = merged.Methods, Parameters = merged.Parameters,
-                Top = Top > 0 ? Top : null, Gene = Gene, MinScore = MinScore,
+                Top = Top > 0 ? Top : null, TopPerGene = TopPerGene > 0 ? TopPerGene : null, Gene = Gene, MinScore = MinScore,
             };
             foreach (var pair in PairListRanking.Rank(merged.Pairs, request)) WriteObject(pair);
         }
@@ -82,7 +103,14 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
     private void ReadFile(string file)
     {
         string name = System.IO.Path.GetFileName(file);
-        string text = File.ReadAllText(file);
+        byte[] bytes = File.ReadAllBytes(file);
+        if (LooksBinary(bytes))
+            throw new SpatialSimException(ErrorKind.InvalidData,
+                $"'{file}' is not a text file (it starts with the bytes {string.Join(' ', bytes.Take(8).Select(b => b.ToString("X2")))}): it has binary content. " +
+                "Merge-RankedPairs reads the files that Export-Clixml or Export-Csv wrote from Get-RankedPairs -Shard.") { FilePath = file };
+        string text;
+        using (var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+            text = reader.ReadToEnd();
         IEnumerable objects;
         if (text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith("<Objs", StringComparison.Ordinal))
         {
@@ -104,6 +132,28 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="bytes"/> cannot be the text of Export-Clixml or Export-Csv: without a UTF-16 byte-order mark,
+    /// a NUL byte or a sequence that is not UTF-8 among the first 64 KB.
+    /// </summary>
+    private static bool LooksBinary(byte[] bytes)
+    {
+        if (bytes.Length >= 2 && (bytes[0] == 0xFF && bytes[1] == 0xFE || bytes[0] == 0xFE && bytes[1] == 0xFF)) return false;
+        var head = bytes.AsSpan(0, Math.Min(bytes.Length, 1 << 16));
+        if (head.IndexOf((byte)0) >= 0) return true;
+        // A character cut at the 64 KB boundary is not an error: decode without flushing then.
+        var decoder = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
+        try { _ = decoder.GetCharCount(head, flush: head.Length == bytes.Length); return false; }
+        catch (System.Text.DecoderFallbackException) { return true; }
+    }
+
+    /// <summary>Text from a file, fit for a message: control characters as '?', at most <paramref name="max"/> characters.</summary>
+    private static string Printable(string text, int max = 40)
+    {
+        var chars = text.Select(c => char.IsControl(c) || c == '\uFFFD' ? '?' : c).Take(max + 1).ToArray();
+        return chars.Length > max ? new string(chars, 0, max) + "…" : new string(chars);
+    }
+
     /// <summary>A RankedPair, or an object with its properties (deserialized, or CSV text), as a ShardPair.</summary>
     private static ShardPair ToShardPair(PSObject o, string source, string? file = null)
     {
@@ -121,12 +171,12 @@ public sealed class MergeRankedPairsCommand : SpatialSimCmdlet
             {
                 if (!required) return default!;
                 throw new SpatialSimException(ErrorKind.InvalidData,
-                    $"{source} has no {property}: it is not a ranked pair of Get-RankedPairs -Shard (properties: {string.Join(", ", o.Properties.Select(x => x.Name).Take(12))}).") { FilePath = file };
+                    $"{source} has no {property}: it is not a ranked pair of Get-RankedPairs -Shard (properties: {string.Join(", ", o.Properties.Select(x => Printable(x.Name)).Take(12))}).") { FilePath = file };
             }
             try { return (T)LanguagePrimitives.ConvertTo(value, typeof(T), CultureInfo.InvariantCulture); }
             catch (PSInvalidCastException e)
             {
-                throw new SpatialSimException(ErrorKind.InvalidData, $"{source}: {property} '{value}' is not a {typeof(T).Name}.", e) { FilePath = file };
+                throw new SpatialSimException(ErrorKind.InvalidData, $"{source}: {property} '{Printable(value.ToString() ?? "")}' is not a {typeof(T).Name}.", e) { FilePath = file };
             }
         }
         return new ShardPair

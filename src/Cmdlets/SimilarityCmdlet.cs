@@ -17,6 +17,7 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
 
     /// <summary>The Gaussian σ in pixels of the method (SmoothedPearson: chosen from the data when absent, see AdaptiveScale; RoiPearson half of it); several σ give one SmoothedPearson score per scale and their mean.</summary>
     [Parameter]
+    [ValidateNotNullOrEmpty]
     [ValidateRange(0.0, 10000.0)]
     public double[]? Sigma { get; set; }
 
@@ -27,89 +28,89 @@ public abstract partial class SimilarityCmdlet : SpatialSimCmdlet
     /// <summary>Compute the measure on this many levels of a Gaussian pyramid and average them (1 = off).</summary>
     [Parameter]
     [ValidateRange(1, 16)]
-    public int Pyramid { get; set; } = 1;
+    public int Pyramid { get; set; } = SimilarityOptions.DefaultPyramid;
 
     /// <summary>RoiPearson: how each gene's peak region is cut from its smoothed map (Otsu, or a Quantile of the non-zero values).</summary>
     [Parameter]
-    public RoiThreshold Threshold { get; set; } = RoiThreshold.Otsu;
+    public RoiThreshold Threshold { get; set; } = RoiPearsonOptions.DefaultThreshold;
 
-    /// <summary>RoiPearson with -Threshold Quantile: the quantile (default 0.9).</summary>
+    /// <summary>RoiPearson with -Threshold Quantile: the quantile.</summary>
     [Parameter]
     [ValidateRange(0.0, 0.999999)]
-    public double Quantile { get; set; } = 0.9;
+    public double Quantile { get; set; } = RoiPearsonOptions.DefaultQuantile;
 
-    /// <summary>Lbp: sampling points P on the circle (default 24).</summary>
+    /// <summary>Lbp: sampling points P on the circle.</summary>
     [Parameter]
     [ValidateRange(1, 31)]
-    public int Points { get; set; } = 24;
+    public int Points { get; set; } = LbpOptions.DefaultPoints;
 
-    /// <summary>Lbp: circle radius R in pixels (default 8).</summary>
+    /// <summary>Lbp: circle radius R in pixels.</summary>
     [Parameter]
     [ValidateRange(0.01, 256.0)]
-    public double Radius { get; set; } = 8;
+    public double Radius { get; set; } = LbpOptions.DefaultRadius;
 
-    /// <summary>Lbp: code type (Default, Ror, Uniform, Var; default Uniform).</summary>
+    /// <summary>Lbp: code type (Default, Ror, Uniform, Var).</summary>
     [Parameter]
-    public LbpMethod LbpMethod { get; set; } = LbpMethod.Uniform;
+    public LbpMethod LbpMethod { get; set; } = LbpOptions.DefaultMethod;
 
-    /// <summary>Lbp: tiles per axis; histograms are compared tile by tile (default 4).</summary>
+    /// <summary>Lbp: tiles per axis; histograms are compared tile by tile.</summary>
     [Parameter]
     [ValidateRange(1, 256)]
-    public int Tiles { get; set; } = 4;
+    public int Tiles { get; set; } = LbpOptions.DefaultTiles;
 
-    /// <summary>LeeL and MoranBV: spatial weights between pixels (Queen, Rook, or Gaussian with -Sigma; default Queen).</summary>
+    /// <summary>LeeL and MoranBV: spatial weights between pixels (Queen, Rook, or Gaussian with -Sigma).</summary>
     [Parameter]
-    public SpatialWeights Weights { get; set; } = SpatialWeights.Queen;
+    public SpatialWeights Weights { get; set; } = SpatialLagOptions.DefaultWeights;
 
-    /// <summary>Ssim: which part of SSIM is averaged (Full, Structure, ContrastStructure; default Full).</summary>
+    /// <summary>Ssim: which part of SSIM is averaged (Full, Structure, ContrastStructure).</summary>
     [Parameter]
-    public SsimComponent Component { get; set; } = SsimComponent.Full;
+    public SsimComponent Component { get; set; } = SsimOptions.DefaultComponent;
 
     /// <summary>Ssim and MsSsim: how each map is normalised first (Max: divided by its maximum, data range 1; MeanStd: z-scored).</summary>
     [Parameter]
-    public SsimNormalization Normalization { get; set; } = SsimNormalization.Max;
+    public SsimNormalization Normalization { get; set; } = SsimOptions.DefaultNormalization;
 
-    /// <summary>MsSsim: number of scales (1-5, default 5).</summary>
+    /// <summary>MsSsim: number of scales (1-5).</summary>
     [Parameter]
-    [ValidateRange(1, 5)]
-    public int Scales { get; set; } = 5;
+    [ValidateRange(1, MsSsimSimilarity.MaxScales)]
+    public int Scales { get; set; } = MsSsimOptions.DefaultScales;
 
-    /// <summary>DenseSift: SIFT bin sizes in pixels, one descriptor scale each (default 4,6,8,10).</summary>
+    /// <summary>DenseSift: SIFT bin sizes in pixels, one descriptor scale each.</summary>
     [Parameter]
     [ValidateRange(1, 1000)]
-    public int[] BinSizes { get; set; } = { 4, 6, 8, 10 };
+    public int[] BinSizes { get; set; } = DenseSiftOptions.DefaultBinSizes;
 
-    /// <summary>DenseSift: each scale is smoothed with σ = bin size / Magnif (default 6).</summary>
+    /// <summary>DenseSift: each scale is smoothed with σ = bin size / Magnif.</summary>
     [Parameter]
     [ValidateRange(0.01, 1000.0)]
-    public double Magnif { get; set; } = 6;
+    public double Magnif { get; set; } = DenseSiftOptions.DefaultMagnif;
 
-    /// <summary>DenseSift: spacing of the descriptor grid in pixels (default 4).</summary>
+    /// <summary>DenseSift: spacing of the descriptor grid in pixels.</summary>
     [Parameter]
     [ValidateRange(1, 1000)]
-    public int Step { get; set; } = 4;
+    public int Step { get; set; } = DenseSiftOptions.DefaultStep;
 
-    /// <summary>Keypoints: matched keypoints count when their positions differ by at most this many pixels (default 3).</summary>
+    /// <summary>Keypoints: matched keypoints count when their positions differ by at most this many pixels.</summary>
     [Parameter]
     [ValidateRange(0.0, 100000.0)]
-    public double MaxShift { get; set; } = 3;
+    public double MaxShift { get; set; } = KeypointsOptions.DefaultMaxShift;
 
-    /// <summary>Keypoints: Lowe's ratio test threshold (default 0.8).</summary>
+    /// <summary>Keypoints: Lowe's ratio test threshold.</summary>
     [Parameter]
     [ValidateRange(0.01, 1.0)]
-    public double Ratio { get; set; } = 0.8;
+    public double Ratio { get; set; } = KeypointsOptions.DefaultRatio;
 
     /// <summary>Sinkhorn: entropic regularisation ε in pixels² (default automatic, max(1, (L/64)²) for a longer side of L pixels).</summary>
     [Parameter]
     [ValidateRange(1e-6, 1e12)]
     public double Epsilon { get; set; } = SinkhornOptions.DefaultEpsilon;
 
-    /// <summary>Sinkhorn: most iterations at the target ε (default 10000).</summary>
+    /// <summary>Sinkhorn: most iterations at the target ε.</summary>
     [Parameter]
     [ValidateRange(1, 10000000)]
     public int MaxIterations { get; set; } = SinkhornOptions.DefaultMaxIterations;
 
-    /// <summary>Sinkhorn: stop when the 2-norm of the marginal error is below this (default 1e-4).</summary>
+    /// <summary>Sinkhorn: stop when the 2-norm of the marginal error is below this.</summary>
     [Parameter]
     [ValidateRange(1e-12, 1.0)]
     public double Tolerance { get; set; } = SinkhornOptions.DefaultTolerance;

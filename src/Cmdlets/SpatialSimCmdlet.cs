@@ -90,16 +90,19 @@ public abstract class SpatialSimCmdlet : PSCmdlet
         private readonly SpatialSimCmdlet _cmdlet;
         private readonly ProgressRecord _record;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly ProgressLog? _log;
         private long _lastShownMs = -1000;
 
         public ProgressReporter(SpatialSimCmdlet cmdlet, int activityId, string activity)
         {
             _cmdlet = cmdlet;
             _record = new ProgressRecord(activityId, activity, "starting");
+            _log = ProgressLog.For(cmdlet, activity);  // lines in redirected (batch) logs, where a progress bar leaves nothing
         }
 
         public void Report(double fraction, string status)
         {
+            _log?.Report(Math.Clamp(fraction, 0, 1), status);
             long ms = _clock.ElapsedMilliseconds;
             if (ms - _lastShownMs < 250) return;
             _lastShownMs = ms;
@@ -116,6 +119,7 @@ public abstract class SpatialSimCmdlet : PSCmdlet
         /// </summary>
         public void ReportItem(int done, string status)
         {
+            _log?.Report(-1, $"{done} done; {status}");
             long ms = _clock.ElapsedMilliseconds;
             if (ms - _lastShownMs < 250) return;
             _lastShownMs = ms;
@@ -127,6 +131,7 @@ public abstract class SpatialSimCmdlet : PSCmdlet
 
         public void Complete()
         {
+            _log?.Complete();
             _record.RecordType = ProgressRecordType.Completed;
             _cmdlet.WriteProgress(_record);
         }

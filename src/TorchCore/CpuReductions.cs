@@ -5,28 +5,21 @@ namespace SpatialSim.TorchCore;
 
 /// <summary>
 /// Float64-accumulated reductions over float32 pixels in managed/CPU memory, vectorised (System.Numerics) and run in
-/// parallel over fixed chunks whose partial sums are added in chunk order, so results do not depend on the thread
+/// parallel over fixed chunks whose partial sums are added in chunk order (<see cref="ChunkedParallel"/>), so results do not depend on the thread
 /// count. They replace torch's <c>sum(ScalarType.Float64)</c> on float32 tensors, which makes a full float64 copy.
 /// </summary>
 internal static class CpuReductions
 {
-    private const int Chunk = 1 << 16;
-
     /// <summary>Sum (float64), number of non-zero values and maximum of <paramref name="values"/>.</summary>
     public static unsafe (double Sum, long NonZero, float Max) Describe(ReadOnlySpan<float> values)
     {
         int n = values.Length;
         if (n == 0) return (0, 0, 0);
-        int chunks = (n + Chunk - 1) / Chunk;
-        var sums = new double[chunks];
-        var nonZero = new long[chunks];
-        var maxima = new float[chunks];
         fixed (float* p = values)
         {
             var basePtr = (IntPtr)p;
-            Parallel.For(0, chunks, c =>
+            return ChunkedParallel.Reduce(n, (start, len) =>
             {
-                int start = c * Chunk, len = Math.Min(Chunk, n - start);
                 var span = new ReadOnlySpan<float>((float*)basePtr + start, len);
                 var vectors = MemoryMarshal.Cast<float, Vector<float>>(span);
                 Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
@@ -50,21 +43,10 @@ internal static class CpuReductions
                     if (v == 0) zeros++;
                     if (v > max) max = v;
                 }
-                sums[c] = sum;
-                nonZero[c] = len - zeros;
-                maxima[c] = max;
-            });
+                return (Sum: sum, NonZero: len - zeros, Max: max);
+            }, (Sum: 0.0, NonZero: 0L, Max: float.NegativeInfinity),
+            (x, y) => (x.Sum + y.Sum, x.NonZero + y.NonZero, Math.Max(x.Max, y.Max)));
         }
-        double total = 0;
-        long nz = 0;
-        float m = float.NegativeInfinity;
-        for (int c = 0; c < chunks; c++)
-        {
-            total += sums[c];
-            nz += nonZero[c];
-            m = Math.Max(m, maxima[c]);
-        }
-        return (total, nz, m);
     }
 
     /// <summary>Σ a (float64).</summary>
@@ -91,15 +73,13 @@ internal static class CpuReductions
         int n = a.Length;
         if (n == 0) return (double.NaN, double.NaN, 0, 0, 0);
         double meanA = Sum(a) / n, meanB = Sum(b) / n;
-        int chunks = (n + Chunk - 1) / Chunk;
-        var partial = new double[chunks * 3];
+        (double Sab, double Saa, double Sbb) sums;
         fixed (float* pa = a)
         fixed (float* pb = b)
         {
             IntPtr baseA = (IntPtr)pa, baseB = (IntPtr)pb;
-            Parallel.For(0, chunks, c =>
+            sums = ChunkedParallel.Reduce(n, (start, len) =>
             {
-                int start = c * Chunk, len = Math.Min(Chunk, n - start);
                 var sa = new ReadOnlySpan<float>((float*)baseA + start, len);
                 var sb = new ReadOnlySpan<float>((float*)baseB + start, len);
                 var va = MemoryMarshal.Cast<float, Vector<float>>(sa);
@@ -124,18 +104,10 @@ internal static class CpuReductions
                     saa += da * da;
                     sbb += db * db;
                 }
-                partial[3 * c] = sab;
-                partial[3 * c + 1] = saa;
-                partial[3 * c + 2] = sbb;
-            });
+                return (sab, saa, sbb);
+            }, (0.0, 0.0, 0.0), (x, y) => (x.Item1 + y.Item1, x.Item2 + y.Item2, x.Item3 + y.Item3));
         }
-        double tab = 0, taa = 0, tbb = 0;
-        for (int c = 0; c < chunks; c++)
-        {
-            tab += partial[3 * c];
-            taa += partial[3 * c + 1];
-            tbb += partial[3 * c + 2];
-        }
+        var (tab, taa, tbb) = sums;
         return (meanA, meanB, tab, taa, tbb);
     }
 }

@@ -12,7 +12,7 @@ namespace SpatialSim.TorchCore;
 /// </summary>
 /// <remarks>
 /// Memory: rasters read from count tables are <em>sparse-backed</em> (<see cref="Sparse"/>: 8 bytes per non-zero
-/// pixel). Their dense tensor is made on the first access to <see cref="Values"/> and then kept (4 bytes per pixel)
+/// pixel). Their dense tensor is made on the first access to <see cref="Values"/> (<see cref="GetValues"/> outside the core) and then kept (4 bytes per pixel)
 /// until <see cref="ReleaseValues"/> or Dispose. The all-pairs Pearson / smoothed-Pearson path
 /// (<see cref="Ranking.CorrelationGram"/>) reads the sparse pixels strip by strip and never makes the dense tensor.
 /// </remarks>
@@ -24,6 +24,12 @@ public sealed class GeneRaster : IDisposable
     /// <summary>Pixels of the input summed into one pixel of this raster per axis (Stereo-seq "bin b").</summary>
     public int BinSize { get; }
     public double Total { get; }
+    /// <summary>
+    /// The sum of the raw counts this raster was made from: equal to <see cref="Total"/> for counts as read, the count
+    /// before normalisation for normalised spot data (Import-GeneRaster -Normalize). Kept through smoothing and pyramids,
+    /// so warnings about genes with few counts judge the counts, not the normalised values.
+    /// </summary>
+    public double RawTotal { get; private init; }
     public long NonZero { get; }
     public double Max { get; }
     public string Source { get; }
@@ -36,7 +42,11 @@ public sealed class GeneRaster : IDisposable
     /// The pixels, float32 [Height, Width], on <see cref="Device"/>. Owned by this raster: do not dispose.
     /// For a sparse-backed raster the tensor is made on first access (and kept until <see cref="ReleaseValues"/>).
     /// </summary>
-    public Tensor Values
+    /// <remarks>
+    /// Internal on purpose: PowerShell reads every public property to show an object (Format-List *, Select-Object *,
+    /// ConvertTo-Json), and showing a raster must not make its dense pixels. Outside the core, use <see cref="GetValues"/>.
+    /// </remarks>
+    internal Tensor Values
     {
         get
         {
@@ -53,6 +63,13 @@ public sealed class GeneRaster : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The pixels as a float32 [Height, Width] tensor on <see cref="Device"/>, owned by this raster (do not dispose). A method,
+    /// not a property, so that showing a raster never allocates them: a sparse-backed raster makes its dense tensor here, on the
+    /// first call, and keeps it until <see cref="ReleaseValues"/>.
+    /// </summary>
+    public Tensor GetValues() => Values;
 
     /// <summary>The non-zero pixels, for rasters read from count tables; null for rasters made from dense planes.</summary>
     public SparsePixels? Sparse => _sparse;
@@ -91,6 +108,7 @@ public sealed class GeneRaster : IDisposable
         PixelSize = pixelSize;
         Device = device;
         Total = total;
+        RawTotal = total;
         NonZero = nonZero;
         Max = max;
     }
@@ -111,7 +129,10 @@ public sealed class GeneRaster : IDisposable
     /// Makes a sparse-backed raster from a gene's non-zero pixels (as read from a count table); checks for NaN/Inf
     /// and negative counts. The dense tensor is made only when <see cref="Values"/> is used.
     /// </summary>
-    public static GeneRaster FromSparse(string gene, SparsePixels pixels, int binSize, string source, double pixelSize, ComputeDevice device)
+    /// <param name="rawTotal">For normalised values: the sum of the raw counts they were made from (see <see cref="RawTotal"/>).</param>
+    /// <param name="processing">What was done to the counts (e.g. the normalisation), for <see cref="Processing"/>.</param>
+    public static GeneRaster FromSparse(string gene, SparsePixels pixels, int binSize, string source, double pixelSize, ComputeDevice device,
+        double? rawTotal = null, string processing = "")
     {
         ArgumentNullException.ThrowIfNull(pixels);
         var values = pixels.Values;
@@ -130,7 +151,7 @@ public sealed class GeneRaster : IDisposable
             if (v > max) max = v;
         }
         if (values.Length < (long)pixels.Width * pixels.Height) max = Math.Max(max, 0);
-        return new GeneRaster(gene, pixels, binSize, source, "", pixelSize, device, total, nonZero, max);
+        return new GeneRaster(gene, pixels, binSize, source, processing, pixelSize, device, total, nonZero, max) { RawTotal = rawTotal ?? total };
     }
 
     private static Tensor Materialise(SparsePixels sparse, ComputeDevice device)
@@ -175,7 +196,7 @@ public sealed class GeneRaster : IDisposable
             throw new ArgumentException($"Expected a [{Height}, {Width}] tensor, got [{string.Join(", ", values.shape)}].");
         values.DetachFromDisposeScope();
         var (total, nonZero, max) = DescribeTensor(values);
-        return new GeneRaster(Gene, values, BinSize, Source, ThenProcessed(processing), PixelSize, Device, total, nonZero, max);
+        return new GeneRaster(Gene, values, BinSize, Source, ThenProcessed(processing), PixelSize, Device, total, nonZero, max) { RawTotal = RawTotal };
     }
 
     /// <summary>A raster of another size derived from this one (a pyramid level): the pixel size doubles per halving.</summary>
@@ -184,7 +205,7 @@ public sealed class GeneRaster : IDisposable
         values.DetachFromDisposeScope();
         var (total, nonZero, max) = DescribeTensor(values);
         double factor = (double)Width / values.shape[1];
-        return new GeneRaster(Gene, values, BinSize, Source, ThenProcessed(processing), PixelSize * factor, Device, total, nonZero, max);
+        return new GeneRaster(Gene, values, BinSize, Source, ThenProcessed(processing), PixelSize * factor, Device, total, nonZero, max) { RawTotal = RawTotal };
     }
 
     private string ThenProcessed(string step) => string.IsNullOrEmpty(Processing) ? step : $"{Processing}; {step}";

@@ -71,3 +71,40 @@ Describe 'about_SpatialSim' {
         $text | Should -BeLike '*higher score means more similar*'
     }
 }
+
+Describe 'Default values in the help' {
+    It 'come from the core''s options records, as the cmdlets'' own defaults do' {
+        $expected = @{
+            Points = [SpatialSim.TorchCore.Similarity.LbpOptions]::DefaultPoints
+            Radius = [SpatialSim.TorchCore.Similarity.LbpOptions]::DefaultRadius
+            Tiles = [SpatialSim.TorchCore.Similarity.LbpOptions]::DefaultTiles
+            Scales = [SpatialSim.TorchCore.Similarity.MsSsimOptions]::DefaultScales
+            Ratio = [SpatialSim.TorchCore.Similarity.KeypointsOptions]::DefaultRatio
+            BinSizes = [SpatialSim.TorchCore.Similarity.DenseSiftOptions]::DefaultBinSizes -join ','
+            MaxIterations = [SpatialSim.TorchCore.Similarity.SinkhornOptions]::DefaultMaxIterations
+            Weights = [SpatialSim.TorchCore.Similarity.SpatialLagOptions]::DefaultWeights
+        }
+        foreach ($cmd in 'Get-RankedPairs', 'Measure-PatternSimilarity') {
+            foreach ($name in $expected.Keys) {
+                (Get-Help $cmd -Parameter $name).defaultValue | Should -Be ([string]$expected[$name]) -Because "-$name of $cmd"
+                $parameter = (Get-Command $cmd).Parameters[$name]
+                $parameter | Should -Not -BeNullOrEmpty
+            }
+            (Get-Help $cmd -Parameter Epsilon).defaultValue | Should -Be '0 (automatic)'
+            (Get-Help $cmd -Parameter NoTissueMask).defaultValue | Should -Be 'False'
+        }
+        # The σ of Ssim in the -Sigma line is the options' value, not a copy.
+        ((Get-Help Get-RankedPairs -Parameter Sigma).description.Text -join ' ') | Should -BeLike "*Ssim and MsSsim (default $([SpatialSim.TorchCore.Similarity.SsimOptions]::DefaultSigma))*"
+    }
+}
+
+Describe 'The -Method help' {
+    It 'lists every measure with the facts its descriptor gives' {
+        $text = (Get-Help Get-RankedPairs -Parameter Method).description.Text -join "`n"
+        foreach ($m in [SpatialSim.TorchCore.Similarity.SimilarityMeasures]::All) {
+            $text | Should -BeLike "*$($m.Name): $($m.Facts.Summary)*"
+        }
+        $text | Should -BeLike '*Sinkhorn: *Score in `[−∞, 0`]; 0 for identical maps.*'
+        $text | Should -BeLike '*Pearson: *takes -Mask*'
+    }
+}

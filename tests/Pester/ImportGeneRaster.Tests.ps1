@@ -30,6 +30,31 @@ Describe 'Import-GeneRaster from tables' {
         $genes.Count | Should -Be 10
     }
 
+    It 'reads bracketed file names from Get-ChildItem and -LiteralPath, as Import-Csv does' {
+        $dir = Join-Path $TestDrive 'brackets'
+        New-Item -ItemType Directory $dir | Out-Null
+        $blobs = Import-GeneRaster -Path (New-BlobTable -Path (Join-Path $TestDrive 'bb.csv'))
+        $blobs | Where-Object Gene -eq 'A' | Export-GeneRaster -LiteralPath (Join-Path $dir 'gene[1].npy')
+        $blobs | Where-Object Gene -eq 'B' | Export-GeneRaster -LP (Join-Path $dir 'gene[2].tif')
+        $blobs | Where-Object Gene -eq 'C' | Export-GeneRaster -Path (Join-Path $dir 'gene1.npy')   # what the pattern gene[1].npy matches
+        $piped = Get-ChildItem -LiteralPath $dir | Where-Object Name -like 'gene`[*' | Sort-Object Name | Import-GeneRaster -ErrorVariable errs
+        $errs | Should -BeNullOrEmpty
+        $piped.Gene | Should -Be @('gene[1]', 'gene[2]')
+        $piped[0].Total | Should -Be ($blobs | Where-Object Gene -eq 'A').Total
+        $piped[1].Total | Should -Be ($blobs | Where-Object Gene -eq 'B').Total
+        (Get-Item -LiteralPath (Join-Path $dir 'gene[2].tif') | Import-GeneRaster).Gene | Should -Be 'gene[2]'
+        (Import-GeneRaster -LiteralPath (Join-Path $dir 'gene[1].npy')).Gene | Should -Be 'gene[1]'
+        (Import-GeneRaster -PSPath (Join-Path $dir 'gene[1].npy')).Gene | Should -Be 'gene[1]'
+        (Import-GeneRaster -Path (Join-Path $dir 'gene[1].npy')).Gene | Should -Be 'gene1' -Because '-Path takes wildcards: [1] is a character class'
+        (Join-Path $dir 'gene[1].npy'), (Join-Path $dir 'gene1.npy') | Import-GeneRaster | ForEach-Object Gene | Should -Be @('gene1', 'gene1') -Because 'strings from the pipeline bind to -Path'
+    }
+
+    It 'refuses a path on a drive that is not the file system' {
+        $null = Import-GeneRaster -Path 'Variable:PSHOME', 'Env:PATH' -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 2
+        $errs | ForEach-Object { $_.Exception.Message | Should -BeLike '*not in the file system*' }
+    }
+
     It 'expands wildcards and reports a pattern that matches nothing as a non-terminating ObjectNotFound error' {
         $null = New-BlobTable -Path (Join-Path $TestDrive 'w1.csv')
         $genes = Import-GeneRaster -Path (Join-Path $TestDrive 'w*.csv'), (Join-Path $TestDrive 'nothing*.csv') -ErrorVariable errs -ErrorAction SilentlyContinue
@@ -67,6 +92,26 @@ Describe 'Import-GeneRaster from tables' {
         $a = Import-GeneRaster -Path $t -Region 5, 5, 20, 15 -Gene A
         $a.Width | Should -Be 15
         $a.Height | Should -Be 10
+    }
+
+    It 'drops low-quality calls and control codewords of a Xenium table, says how many in -Verbose, and keeps them on request' {
+        $csv = Join-Path $TestDrive 'transcripts.csv'
+        Set-Content -LiteralPath $csv -Value @(
+            '"transcript_id","cell_id","overlaps_nucleus","feature_name","x_location","y_location","z_location","qv"'
+            '1,"UNASSIGNED",0,"Gad1",1.2,2.5,10.0,40.0'
+            '2,"UNASSIGNED",0,"Gad1",3.7,1.0,10.0,12.5'
+            '3,"UNASSIGNED",0,"NegControlProbe_00042",2.0,2.0,10.0,40.0'
+            '4,"UNASSIGNED",0,"Sst",0.4,0.3,10.0,20.0'
+        )
+        $verbose = Import-GeneRaster $csv -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match '1 rows below quality \(qv\) 20 dropped'
+        ($verbose.Message -join "`n") | Should -Match '1 rows of 1 control codewords dropped \(NegControlProbe_00042\)'
+        $genes = Import-GeneRaster $csv
+        $genes.Gene | Sort-Object | Should -Be @('Gad1', 'Sst')
+        ($genes | Where-Object Gene -eq Gad1).Total | Should -Be 1
+        $all = Import-GeneRaster $csv -MinQuality 0 -IncludeControls
+        $all.Gene | Sort-Object | Should -Be @('Gad1', 'NegControlProbe_00042', 'Sst')
+        ($all | Where-Object Gene -eq Gad1).Total | Should -Be 2
     }
 }
 

@@ -44,8 +44,12 @@ Describe '-Method <Method>' -ForEach $methods {
     It 'ranks with Get-RankedPairs as pair-by-pair scores do' {
         $ranked = $genes | Get-RankedPairs -Method $Method
         $ranked.Count | Should -Be 6
-        # Measures with a mask: Get-RankedPairs estimates the tissue from all genes; give the pair the same mask.
-        $mask = if ($Method -in 'Pearson', 'SmoothedPearson') { @{ Mask = [SpatialSim.TorchCore.Similarity.TissueMask]::FromSupport([SpatialSim.TorchCore.GeneRaster[]]$genes, $null) } } else { @{} }
+        # Get-RankedPairs chooses σ and the tissue from all genes; give the pair the same (Measure-PatternSimilarity alone
+        # would choose them from the two rasters it compares).
+        $mask = if ($Method -in 'Pearson', 'SmoothedPearson') { @{ Mask = $genes | Get-TissueMask } } else { @{} }
+        $sigma = [SpatialSim.TorchCore.Similarity.AdaptiveScale]::ChooseSigma([SpatialSim.TorchCore.GeneRaster[]]$genes)
+        if ($Method -eq 'SmoothedPearson') { $mask.Sigma = $sigma }
+        if ($Method -eq 'RoiPearson') { $mask.Sigma = $sigma / 2 }
         foreach ($p in $ranked) {
             $x = $genes | Where-Object Gene -eq $p.GeneA; $y = $genes | Where-Object Gene -eq $p.GeneB
             $pairwise = (Measure-PatternSimilarity -Reference $x -InputObject $y -Method $Method @mask -WarningAction SilentlyContinue).Score
@@ -64,6 +68,15 @@ Describe 'Sinkhorn parameters' {
         $tight.Details['Iterations'] | Should -BeGreaterThan $default.Details['Iterations']
         # The two stopping points agree on the distance to far better than the measure's 2% accuracy.
         [math]::Abs($tight.Score - $default.Score) | Should -BeLessThan (1e-3 * [math]::Abs($tight.Score))
+    }
+
+    It 'shows the ε used in Parameters, the automatic one resolved for the canvas' {
+        $default = Measure-PatternSimilarity -Reference $A -InputObject $C -Method Sinkhorn
+        $default.Parameters | Should -BeLike "ε=$($default.Details['Epsilon'])px² (auto) *"
+        $default.Details['Epsilon'] | Should -Be 16  # the 256×224 canvas: max(1, (256/64)²)
+        (Measure-PatternSimilarity -Reference $A -InputObject $C -Method Sinkhorn -Epsilon 9).Parameters | Should -BeLike 'ε=9px² maxiter=*'
+        $ranked = $genes | Get-RankedPairs -Method Sinkhorn
+        $ranked[0].Parameters | Should -BeLike 'ε=16px² (auto) *'
     }
 
     It 'says which iterations ran out, in a note, when -MaxIterations is too small' {

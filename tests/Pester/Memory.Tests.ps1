@@ -54,7 +54,7 @@ Describe 'Get-RankedPairs -MaxMemoryGB' {
         $pairs = @($tiled | Where-Object { $_ -is [SpatialSim.TorchCore.Similarity.RankedPair] })
         $pairs[0].Parameters | Should -BeLike '*mask=tissue*'
         $genes | ForEach-Object { $_.HasDenseValues | Should -BeFalse -Because 'the masked strips read the sparse pixels too' }
-        $mask = $genes | Get-TissueMask
+        $mask = $genes | Get-TissueMask -Sigma 3   # the tissue at the ranking's σ
         foreach ($p in $pairs | Select-Object -First 3) {
             $x = $genes | Where-Object Gene -eq $p.GeneA
             $y = $genes | Where-Object Gene -eq $p.GeneB

@@ -35,6 +35,15 @@ Describe 'Get-SpatialSimDevice' {
         $d.TorchThreads | Should -BeGreaterThan 0
     }
 
+    It 'says what runs where: our CPU kernels, libtorch BLAS and FFT, CUDA branches not run here, Sinkhorn CPU only' {
+        $paths = (Get-SpatialSimDevice).ComputePaths
+        ($paths | Where-Object Work -like 'Gaussian blur*').Cpu | Should -BeLike '*own vectorised*'
+        ($paths | Where-Object Work -like 'Gram products*').Cpu | Should -BeLike '*BLAS*'
+        ($paths | Where-Object Work -like 'Shift test*').Cpu | Should -BeLike '*FFT*'
+        ($paths | Where-Object Work -eq 'Sinkhorn').Cuda | Should -BeLike 'CPU only*'
+        ($paths | Where-Object Work -like 'SSIM*').Cuda | Should -BeLike '*never on a GPU here*'
+    }
+
     It 'gives a clear terminating error when CUDA is asked for where there is none' {
         if ((Get-SpatialSimDevice).CudaAvailable) { Set-ItResult -Skipped -Because 'this machine has CUDA'; return }
         $gem = $SampleGem

@@ -86,7 +86,7 @@ Describe 'Export-SimilarityMatrix' {
     }
 
     It 'refuses an unknown extension and pairs of two measures' {
-        { $pairs | Export-SimilarityMatrix -Path (Join-Path $TestDrive 'm.xlsx') -ErrorAction Stop } | Should -Throw '*.csv, .tsv or .npy*'
+        { $pairs | Export-SimilarityMatrix -Path (Join-Path $TestDrive 'm.xlsx') -ErrorAction Stop } | Should -Throw '*.csv, .tsv, .npy or .h5ad*'
         $mixed = @($pairs[0]) + @($blobs | Get-RankedPairs -Method Pearson -Top 1)
         { $mixed | Export-SimilarityMatrix -Path (Join-Path $TestDrive 'mixed.csv') -ErrorAction Stop } | Should -Throw '*different measures*'
     }
@@ -140,6 +140,8 @@ Describe 'Find-GeneModule' {
 Describe 'Export-SimilarityHeatmap' {
     BeforeAll {
         function Get-PngSize([string]$Path) {
+            # ImageSharp decodes (the module writes PNGs with its own encoder, so load the decoder here).
+            Add-Type -LiteralPath (Join-Path (Get-Module SpatialSim).ModuleBase 'SixLabors.ImageSharp.dll')
             $image = [SixLabors.ImageSharp.Image]::Load($Path)   # decodes the whole file
             try { , @($image.Width, $image.Height) } finally { $image.Dispose() }
         }
@@ -187,6 +189,8 @@ Describe 'Export-SimilarityHeatmap' {
 Describe 'Export-PatternImage' {
     BeforeAll {
         function Get-PngSize([string]$Path) {
+            # ImageSharp decodes (the module writes PNGs with its own encoder, so load the decoder here).
+            Add-Type -LiteralPath (Join-Path (Get-Module SpatialSim).ModuleBase 'SixLabors.ImageSharp.dll')
             $image = [SixLabors.ImageSharp.Image]::Load($Path)
             try { , @($image.Width, $image.Height) } finally { $image.Dispose() }
         }
@@ -224,7 +228,7 @@ Describe 'Export-PatternImage' {
     }
 
     It 'refuses three genes and rasters of two canvases, saying what to do' {
-        { $blobs | Select-Object -First 3 | Export-PatternImage -Path (Join-Path $TestDrive 'three.png') -ErrorAction Stop } | Should -Throw '*one gene, or two*ForEach-Object*'
+        { $blobs | Select-Object -First 3 | Export-PatternImage -Path (Join-Path $TestDrive 'three.png') -ErrorAction Stop } | Should -Throw '*one gene, or two*{Gene}*'
         $other = Import-GeneRaster -Path (New-CountTable -Path (Join-Path $TestDrive 'other.csv') -Rows @(, @('Q', 3, 3, 1)))
         { $A | Export-PatternImage -Compare $other -Path (Join-Path $TestDrive 'mismatch.png') -ErrorAction Stop } | Should -Throw '*one canvas*'
         Test-Path (Join-Path $TestDrive 'mismatch.png') | Should -BeFalse

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace SpatialSim.TorchCore.Tests;
 
-/// <summary>The automatic smoothing scale (σ = 1.5 × median nearest-neighbour spacing of non-zero pixels, clamped).</summary>
+/// <summary>The automatic smoothing scale's entry point and the nearest-neighbour spacing the support mask uses.</summary>
 public class AdaptiveScaleTests
 {
     /// <summary>Non-zero pixels at random places with the given density (seeded).</summary>
@@ -33,23 +33,10 @@ public class AdaptiveScaleTests
     }
 
     [Fact]
-    public void SparseRasterGetsALargerSigmaThanADenseOne()
+    public void ChooseSigmaIsTheCountSplittingScale()
     {
-        double dense = AdaptiveScale.ChooseSigma(new[] { Scatter("d", 200, 160, 0.5, 1), Scatter("d2", 200, 160, 0.4, 2) });
-        double sparse = AdaptiveScale.ChooseSigma(new[] { Scatter("s", 200, 160, 0.005, 3), Scatter("s2", 200, 160, 0.004, 4) });
-        Assert.Equal(AdaptiveScale.Factor * 1.0, dense, 12);     // neighbours touch: spacing 1 px
-        Assert.True(sparse > 4 * dense, $"sparse σ {sparse} vs dense σ {dense}");
-        Assert.InRange(sparse, AdaptiveScale.MinSigma, AdaptiveScale.MaxSigma);
-    }
-
-    [Fact]
-    public void BinningByFourDividesSigmaByAboutFour()
-    {
-        var genes = Enumerable.Range(0, 5).Select(g => Scatter($"g{g}", 400, 320, 0.0015 + 0.0003 * g, 10 + g)).ToList();
-        double fine = AdaptiveScale.ChooseSigma(genes);
-        var binned = genes.Select(g => GeneRaster.FromPlane(RasterBinning.SumBlocks(g.ToPlane(), 4), 4, g.Device)).ToList();
-        double coarse = AdaptiveScale.ChooseSigma(binned);
-        Assert.InRange(fine / coarse, 3.2, 4.8);
+        var genes = DefaultsFixtures.Ca1(10);
+        Assert.Equal(Defaults.CountSplitScale.Choose(genes).Sigma, AdaptiveScale.ChooseSigma(genes));
     }
 
     [Fact]

@@ -154,4 +154,96 @@ public class ClusteringTests
         Assert.True(double.IsNaN(m.Scores[2, 2])); // a constant gene has no self-score
         Assert.Equal(1.0, m.Scores[0, 0]);
     }
+
+    /// <summary>The nearest-neighbour chain on condensed distances at scale (600 points; 500 grid points with very many ties) against SciPy.</summary>
+    [Theory]
+    [InlineData("large_points")]
+    [InlineData("large_ties")]
+    public void CondensedLinkageMatchesScipyAtScale(string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("cluster", name + ".json")));
+        var z = doc.RootElement.GetProperty("Z").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        var leaves = doc.RootElement.GetProperty("leaves").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        int n = z.Length + 1;
+        // The same points as tests/reference/make_cluster_fixtures.py.
+        var pts = Enumerable.Range(0, n).Select(i => name == "large_points"
+            ? ((double)(i * 7919L % 1009), (double)(i * 104729L % 997))
+            : ((double)(i * 37 % 12), (double)((i * 53 + i / 7) % 12))).ToArray();
+        var d = new CondensedDistances(n);
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+            {
+                double dx = pts[i].Item1 - pts[j].Item1, dy = pts[i].Item2 - pts[j].Item2;
+                d[i, j] = name == "large_points" ? Math.Sqrt(dx * dx + dy * dy) : Math.Abs(dx) + Math.Abs(dy);
+            }
+        var tree = AverageLinkage.Build(d);
+        for (int m = 0; m < z.Length; m++)
+        {
+            Assert.Equal((int)z[m][0], tree.Merges[m].Left);
+            Assert.Equal((int)z[m][1], tree.Merges[m].Right);
+            Assert.Equal(z[m][2], tree.Merges[m].Height, 10);
+            Assert.Equal((int)z[m][3], tree.Merges[m].Size);
+        }
+        Assert.Equal(leaves, tree.LeafOrder());
+    }
+
+    /// <summary>
+    /// Modules from a streamed matrix file and straight from the streamed correlations equal the in-memory path; the mean
+    /// within-module score from the dendrogram alone (W(A∪B) = W(A) + W(B) + |A||B|h) equals the one read back from the file.
+    /// </summary>
+    [Fact]
+    public void ModulesFromAFileOrFromTheCoreEqualTheInMemoryPath()
+    {
+        var genes = StreamedRankingTests.Genes(200, seed: 23, constantGene: 9);
+        var names = genes.Select(g => g.Gene).ToList();
+        var whole = Ranking.CorrelationGram.Compute(genes, 1.5);
+        var pairs = new List<RankedPair>();
+        for (int i = 0; i < 200; i++)
+            for (int j = i + 1; j < 200; j++) pairs.Add(new RankedPair { GeneA = names[i], GeneB = names[j], Score = whole[i, j], Method = "SmoothedPearson" });
+        var matrix = SimilarityMatrix.FromPairs(pairs);
+        var tree = AverageLinkage.Build(GeneModules.Distances(matrix, DistanceRule.OneMinusScore, out _));
+        var expected = GeneModules.FromLabels(matrix, tree, tree.CutIntoCount(7), "c");
+
+        string path = Path.Combine(Path.GetTempPath(), $"spatialsim-modules-{Guid.NewGuid():N}.npy");
+        try
+        {
+            using (var sink = SimilarityMatrixSinks.Create(path, false))
+            {
+                sink.Begin(names, "SmoothedPearson", "");
+                var values = new double[200 * 200];
+                for (int i = 0; i < 200; i++) for (int j = 0; j < 200; j++) values[i * 200 + j] = whole[i, j];
+                MatrixBands.Write(new Ranking.CorrelationBlock(200, 0, 200, values, new bool[200]), sink);
+                sink.Complete();
+            }
+            using var file = SimilarityMatrixFile.Open(path);
+            var fromFile = StreamedModules.FromFile(file);
+            Assert.True(fromFile.UnitSelfScore);
+            Assert.True(fromFile.Undefined[9]);
+            var plan = Ranking.CorrelationBands.Plan(genes, 1.5, 0, 200, CondensedDistances.Bytes(200), maxMemoryBytes: 2_000_000);
+            Assert.True(plan.Bands.Count >= 2);
+            var fromCore = StreamedModules.FromCorrelations(genes, 1.5, plan, "SmoothedPearson");
+            foreach (var (source, viaFile) in new[] { (fromFile, true), (fromCore, false) })
+            {
+                var (undefinedPairs, max) = source.Matrix.ScoresToDistances(DistanceRule.OneMinusScore, "SmoothedPearson", (i, j) => (names[i], names[j]));
+                Assert.Equal(199, undefinedPairs);
+                double top = source.Matrix.Values.Max();
+                var t = AverageLinkage.Build(source.Matrix);
+                var labels = t.CutIntoCount(7);
+                var modules = GeneModules.FromLabels(names, "SmoothedPearson", t, labels, "c",
+                    groups => viaFile ? StreamedModules.MeanScores(file, groups) : StreamedModules.MeanScores(t, groups, source.Undefined, top, DistanceRule.OneMinusScore, max));
+                Assert.Equal(expected.Select(m => m.Size), modules.Select(m => m.Size));
+                for (int k = 0; k < expected.Count; k++)
+                {
+                    Assert.Equal(expected[k].Genes.OrderBy(g => g), modules[k].Genes.OrderBy(g => g));
+                    if (double.IsNaN(expected[k].MeanScore)) Assert.True(double.IsNaN(modules[k].MeanScore));
+                    else Assert.Equal(expected[k].MeanScore, modules[k].MeanScore, viaFile ? 6 : 9);  // the file holds float32
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+            File.Delete(SimilarityMatrix.GenesFileOf(path));
+        }
+    }
 }

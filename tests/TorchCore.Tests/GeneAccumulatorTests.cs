@@ -62,4 +62,37 @@ public sealed class GeneAccumulatorTests
             Assert.Equal(Enumerable.Range(0, first).Select(i => (long)-i), others);
         }
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CompactSumsRepeatedPixelsAndLaterRowsFollow(bool hasCounts)
+    {
+        var arena = new RowArena(hasCounts);
+        var g = New(arena, "Gapdh");
+        var expected = new SortedDictionary<long, float>();
+        var random = new Random(3);
+        for (int i = 0; i < 5_000; i++)
+        {
+            long pixel = ((long)random.Next(-3, 9) << 32) | (uint)random.Next(-4, 20); // negative x and y too
+            float count = hasCounts ? random.Next(1, 4) : 1;
+            g.Add(pixel, count);
+            expected[pixel] = expected.GetValueOrDefault(pixel) + count;
+        }
+        double total = g.Total;
+        int distinct = g.Compact(new CanvasLayout.Buffers(), new RowArena(hasCounts));
+
+        Assert.Equal(expected.Count, distinct);
+        Assert.Equal(expected.Count, g.Length);
+        Assert.Equal(5_000 - expected.Count, g.MergedDuplicates);
+        Assert.Equal(total, g.Total);
+        Assert.True(g.HasCounts); // merged rows carry their sums even without a count column
+        g.Add(42L, 1);             // a later row follows the merged ones
+        var pixels = new long[g.Length];
+        var counts = new float[g.Length];
+        g.CopyTo(pixels, counts);
+        var byPixel = expected.OrderBy(p => (ulong)p.Key ^ 0x8000_0000_8000_0000).ToList(); // y then x, signed
+        Assert.Equal(byPixel.Select(p => p.Key).Append(42L), pixels);
+        Assert.Equal(byPixel.Select(p => p.Value).Append(1f), counts);
+    }
 }

@@ -651,6 +651,113 @@ public sealed class ImageRasterIoTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Issue #15 item 3: a PNG whose IDAT zlib stream is cut (chunk lengths and CRCs still valid) was read with the missing
+    /// rows set to 0 (Total 72 instead of 576). libpng refuses it; so must we, as InvalidData naming the file.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PngWithCutImageDataStream_IsInvalidData(bool interlaced)
+    {
+        const int w = 24, h = 24;
+        var v = Enumerable.Range(0, w * h).Select(i => (float)(1 + i % 3)).ToArray();
+        using (var img = new Image<L8>(w, h))
+        {
+            for (int i = 0; i < v.Length; i++) img[i % w, i / w] = new L8((byte)v[i]);
+            img.Save(PathOf("full.png"), new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8,
+                InterlaceMethod = interlaced ? PngInterlaceMode.Adam7 : PngInterlaceMode.None, CompressionLevel = PngCompressionLevel.NoCompression });
+        }
+        // The whole image is read as written (also checks the expected length of interlaced data).
+        Assert.Equal(v, ImageRasterReader.Read(PathOf("full.png")).Pixels);
+
+        byte[] full = File.ReadAllBytes(PathOf("full.png"));
+        int idat = IndexOf(full, "IDAT"u8) - 4;
+        int length = (int)BinaryPrimitives.ReadUInt32BigEndian(full.AsSpan(idat));
+        byte[] data = full.AsSpan(idat + 8, length).ToArray();
+        byte[] ihdr = full[8..(8 + 25)];
+        foreach (int keep in new[] { data.Length / 8, data.Length / 2, data.Length - 40 })
+        {
+            string path = Write($"cut{keep}.png", [.. PngSig, .. ihdr, .. Chunk("IDAT", data[..keep]), .. Chunk("IEND", [])]);
+            var ex = AssertFails(ErrorKind.InvalidData, path, () => ImageRasterReader.Read(path));
+            Assert.Contains("cut short", ex.Message);
+        }
+    }
+
+    /// <summary>Issue #15 item 3: a Deflate or LZW TIFF with a short or cut strip was read with zeros; libtiff refuses it.</summary>
+    [Theory]
+    [InlineData(8, 1)]   // Deflate, one strip
+    [InlineData(8, 2)]   // Deflate, three strips
+    [InlineData(5, 1)]   // LZW, one strip
+    public void TiffWithCutCompressedStrip_IsInvalidData(int compression, int rowsPerStrip)
+    {
+        var v = Counts16();
+        var strips = Strips(Encode(v, "u16", false), H, rowsPerStrip == 1 ? H : rowsPerStrip)
+            .Select(s => compression == 8 ? Zlib(s) : Lzw(s)).ToArray();
+        var page = new TiffPage(W, H, 16, 1, 1, strips, rowsPerStrip == 1 ? H : rowsPerStrip, Compression: compression);
+        string whole = Write($"whole-{compression}-{rowsPerStrip}.tif", BuildTiff(false, page));
+        Assert.Equal(v, ImageRasterReader.Read(whole).Pixels); // our own compressed strips are right
+
+        int last = strips.Length - 1;
+        // Deflate: the data is cut (cutting only the Adler-32 trailer leaves the rows whole, which libtiff reads too).
+        foreach (int keep in compression == 8 ? new[] { strips[last].Length / 4, strips[last].Length / 2 } : new[] { strips[last].Length / 2, strips[last].Length - 3 })
+        {
+            var cut = strips.Select((s, i) => i == last ? s[..keep] : s).ToArray();
+            string path = Write($"cut-{compression}-{rowsPerStrip}-{keep}.tif", BuildTiff(false, page with { Strips = cut }));
+            var ex = AssertFails(ErrorKind.InvalidData, path, () => ImageRasterReader.Read(path));
+            Assert.Contains($"strip {last + 1} of {strips.Length}", ex.Message);
+        }
+    }
+
+    /// <summary>Issue #15, weak spot: a PackBits run past the strip's rows said "Index was outside the bounds of the array".</summary>
+    [Fact]
+    public void PackBitsOverrun_IsInvalidData_NamingTheStrip()
+    {
+        var v = Counts16();
+        var strips = Strips(Encode(v, "u16", false), H, 2).Select(PackBits).ToArray();
+        strips[1] = [.. strips[1], 0x81, 0x07]; // a run of 128 more bytes after the strip's rows
+        string path = Write("overrun.tif", BuildTiff(false, new TiffPage(W, H, 16, 1, 1, strips, 2, Compression: 32773)));
+        var ex = AssertFails(ErrorKind.InvalidData, path, () => ImageRasterReader.Read(path));
+        Assert.Contains("strip 2 of 3", ex.Message);
+        Assert.Contains("overrun", ex.Message);
+        Assert.DoesNotContain("Index was outside", ex.Message);
+    }
+
+    private static byte[] Zlib(byte[] data)
+    {
+        var o = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(o, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) z.Write(data);
+        return o.ToArray();
+    }
+
+    /// <summary>TIFF LZW of the plain kind: Clear, one 9-bit literal code per byte (the table grows but is never used), EOI.</summary>
+    private static byte[] Lzw(byte[] data)
+    {
+        var codes = new List<int> { 256 };
+        int width = 9, next = 258;
+        var o = new List<byte>();
+        ulong acc = 0;
+        int held = 0;
+        void Put(int code, int bits)
+        {
+            acc = (acc << bits) | (uint)code;
+            held += bits;
+            while (held >= 8) { o.Add((byte)(acc >> (held - 8))); held -= 8; }
+        }
+        Put(256, 9);
+        bool first = true;
+        foreach (byte b in data)
+        {
+            if (next == 4093) { Put(256, width); width = 9; next = 258; first = true; } // clear before the table is full
+            Put(b, width);
+            if (!first) { next++; if (next + 1 >= 1 << width) width++; }
+            first = false;
+        }
+        Put(257, width);
+        if (held > 0) o.Add((byte)(acc << (8 - held)));
+        return o.ToArray();
+    }
+
     [Fact]
     public void ForeignOrEmptyFiles_AreNamedInTheError()
     {

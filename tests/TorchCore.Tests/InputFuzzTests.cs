@@ -16,7 +16,8 @@ namespace SpatialSim.TorchCore.Tests;
 public sealed class InputFuzzCollection;
 
 /// <summary>
-/// Seeded mutation fuzz of every input reader (PNG, TIFF, GEM/CSV plain and gzip, .npy): each damaged file must end
+/// Seeded mutation fuzz of every input reader (PNG, TIFF, GEM/CSV plain and gzip, Parquet, GEF, .npy, AnnData, 10x .h5,
+/// wide spot tables): each damaged file must end
 /// in a result or a <see cref="SpatialSimException"/> naming the file — never another exception, a hang, or an
 /// allocation beyond what the pixel limit allows.
 /// </summary>
@@ -69,6 +70,60 @@ public sealed class InputFuzzTests : IDisposable
             return pixels;
         });
 
+    [Fact]
+    public void DamagedSpotInputs_EndInAResultOrACleanError() =>
+        // AnnData (CSR gzip, dense), 10x .h5 (positions from an intact spot table) and wide tables, read through the format registry.
+        Fuzz("spots", SpotSeeds(), cases: 1200, seed: 404, (path, i) =>
+        {
+            var request = SpotReaderTests.Raw(binSize: 1 + i % 2) with { Table = new TableReadOptions { BinSize = 1 + i % 2, MaxPixels = MaxPixels } };
+            if (path.EndsWith(".h5")) request = request with { Spots = request.Spots with { SpotTable = SpotReaderTests.Spots("visium_outs", "spatial", "tissue_positions.csv") } };
+            long pixels = 0;
+            foreach (var raster in SpotReaderTests.Import(path, request))
+            {
+                var values = raster.ToArray();
+                if (values.Length != (long)raster.Width * raster.Height || values.Any(v => !float.IsFinite(v) || v < 0)) return -1;
+                pixels += values.Length;
+            }
+            return pixels;
+        });
+
+    private static IReadOnlyList<(string, byte[])> SpotSeeds() =>
+    [
+        ("csr.h5ad", File.ReadAllBytes(SpotReaderTests.Spots("visium_csr_gzip.h5ad"))),
+        ("dense.h5ad", File.ReadAllBytes(SpotReaderTests.Spots("visium_dense.h5ad"))),
+        ("matrix.h5", File.ReadAllBytes(SpotReaderTests.Spots("visium_outs", "filtered_feature_bc_matrix.h5"))),
+        ("wide.csv", File.ReadAllBytes(SpotReaderTests.Spots("st_counts_xy.csv"))),
+        ("ids.csv", File.ReadAllBytes(SpotReaderTests.Spots("st_counts.csv"))),
+    ];
+
+    [Fact]
+    public void DamagedParquetFiles_EndInAResultOrACleanError() =>
+        Fuzz("parquet", ParquetSeeds(), cases: 600, seed: 404, (path, i) =>
+            Pixels(TranscriptParquetReader.Read(path, new TableReadOptions { MaxPixels = MaxPixels, BinSize = 1 + i % 2, MinQuality = i % 3 == 0 ? 0 : 20 })));
+
+    [Fact]
+    public void DamagedGefFiles_EndInAResultOrACleanError() =>
+        Fuzz("gef", GefSeeds(), cases: 600, seed: 505, (path, i) =>
+            Pixels(GefReader.Read(path, new TableReadOptions { MaxPixels = MaxPixels, BinSize = i % 3 == 0 ? 20 : 1 })));
+
+    /// <summary>
+    /// The pixels of one raster of the table (the limit applies per plane), or −1 when a gene's pixels are inconsistent
+    /// (outside the canvas, negative or non-finite). Checked on the sparse pixels: files of hundreds of genes would
+    /// otherwise allocate a dense plane per gene.
+    /// </summary>
+    private static long Pixels(CountTable table)
+    {
+        long canvas = (long)table.Width * table.Height;
+        foreach (var gene in table.Genes)
+        {
+            var sparse = table.ToSparse(gene);
+            if (sparse.Width != table.Width || sparse.Height != table.Height) return -1;
+            foreach (float v in sparse.Values) if (!float.IsFinite(v) || v < 0) return -1;
+            foreach (int i in sparse.Index) if (i < 0 || i >= canvas) return -1;
+        }
+        return canvas;
+    }
+
     /// <summary>
     /// Mutates the seeds <paramref name="cases"/> times and reads each result. <paramref name="read"/> returns the number of pixels
     /// it produced, or −1 when the result is inconsistent.
@@ -88,7 +143,7 @@ public sealed class InputFuzzTests : IDisposable
         for (int i = 0; i < cases && failures.Count < 5; i++)
         {
             var (name, original) = seeds[i % seeds.Count];
-            byte[] mutated = Mutate(original, rng, isText: kind == "table" && !name.EndsWith(".gz"));
+            byte[] mutated = Mutate(original, rng, isText: (kind == "table" && !name.EndsWith(".gz")) || name.EndsWith(".csv"));
             string path = Path.Combine(_dir, $"{kind}{i}{Path.GetExtension(name)}");
             File.WriteAllBytes(path, mutated);
             string where = $"case {i} (seed {name}, {mutated.Length} bytes)";
@@ -234,6 +289,54 @@ public sealed class InputFuzzTests : IDisposable
             ("e.csv.gz", Gzip(csv.ToString())),
         ];
     }
+
+    /// <summary>Small Xenium-like tables written by Parquet.Net (string and binary names, a count column) and the hyparquet-writer fixture.</summary>
+    private IReadOnlyList<(string, byte[])> ParquetSeeds()
+    {
+        var rng = new Random(4);
+        string[] genes = ["Gad1", "Sst", "BLANK_0001", "Vip"];
+        byte[] Write(bool binary, bool counts)
+        {
+            string path = Path.Combine(_dir, $"seed-{binary}-{counts}.parquet");
+            var name = binary ? (Parquet.Schema.DataField)new Parquet.Schema.DataField<byte[]>("feature_name") : new Parquet.Schema.DataField<string>("feature_name");
+            var x = new Parquet.Schema.DataField<float>("x_location");
+            var y = new Parquet.Schema.DataField<double>("y_location");
+            var qv = new Parquet.Schema.DataField<float>("qv");
+            var count = new Parquet.Schema.DataField<int>("count");
+            var fields = counts ? new Parquet.Schema.Field[] { name, x, y, qv, count } : [name, x, y, qv];
+            Task.Run(async () =>
+            {
+                await using var stream = File.Create(path);
+                await using var writer = await Parquet.ParquetWriter.CreateAsync(new Parquet.Schema.ParquetSchema(fields), stream);
+                for (int g = 0; g < 2; g++)
+                {
+                    int n = 80;
+                    var names = Enumerable.Range(0, n).Select(i => genes[rng.Next(genes.Length)]).ToArray();
+                    using var rg = writer.CreateRowGroup();
+                    if (binary) await rg.WriteAsync(name, names.Select(Encoding.UTF8.GetBytes).ToArray());
+                    else await rg.WriteAsync(name, names);
+                    await rg.WriteAsync<float>(x, Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 60 + 5)).ToArray());
+                    await rg.WriteAsync<double>(y, Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 40).ToArray());
+                    await rg.WriteAsync<float>(qv, Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 40)).ToArray());
+                    if (counts) await rg.WriteAsync<int>(count, Enumerable.Range(0, n).Select(_ => rng.Next(1, 4)).ToArray());
+                }
+            }).GetAwaiter().GetResult();
+            return File.ReadAllBytes(path);
+        }
+        return
+        [
+            ("strings.parquet", Write(binary: false, counts: false)),
+            ("binary.parquet", Write(binary: true, counts: true)),
+            ("hyparquet.parquet", File.ReadAllBytes(Fixtures.PathOf("parquet", "xenium_hyparquet.parquet"))),
+        ];
+    }
+
+    /// <summary>GEF files written by h5py (make_gef_fixtures.py): contiguous uint16 counts with bin1 and bin20 levels, and a version-2 file.</summary>
+    private static IReadOnlyList<(string, byte[])> GefSeeds() =>
+    [
+        ("corner.gef", File.ReadAllBytes(Fixtures.PathOf("gef", "corner.gef"))),
+        ("shifted.gef", File.ReadAllBytes(Fixtures.PathOf("gef", "shifted.gef"))),
+    ];
 
     private IReadOnlyList<(string, byte[])> NpySeeds()
     {

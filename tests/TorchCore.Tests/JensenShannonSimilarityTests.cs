@@ -1,7 +1,7 @@
 using SpatialSim.TorchCore.Similarity;
 using Xunit;
 using Xunit.Abstractions;
-using static SpatialSim.TorchCore.Tests.SpatialStatsTestData;
+using static SpatialSim.TorchCore.Tests.Fixtures;
 
 namespace SpatialSim.TorchCore.Tests;
 
@@ -16,7 +16,7 @@ public class JensenShannonSimilarityTests
     [InlineData(2.0, "score_sigma2.npy", 1e-6)] // the blurred maps are float32 in both scipy and our blur
     public void MatchesScipyJensenShannon(double sigma, string fixture, double tolerance)
     {
-        var genes = Stack("jensenshannon", "genes.npy");
+        var genes = GeneStack("jensenshannon", "genes.npy");
         var expected = Float64Npy.Matrix("jensenshannon", fixture);
         var options = new JensenShannonOptions { Sigma = sigma };
         double maxError = 0;
@@ -34,7 +34,7 @@ public class JensenShannonSimilarityTests
     [Fact]
     public void SymmetricScaleInvariantIdenticalIsOneDisjointIsZero()
     {
-        var genes = Stack("jensenshannon", "genes.npy");
+        var genes = GeneStack("jensenshannon", "genes.npy");
         // Smoothing runs in float32: the blur of 37.5·x is 37.5·blur(x) only to float32 round-off.
         foreach (var (o, digits) in new[] { (new JensenShannonOptions(), 12), (new JensenShannonOptions { Sigma = 1.5 }, 7) })
         {
@@ -63,7 +63,7 @@ public class JensenShannonSimilarityTests
     [Fact]
     public void ZeroOrConstantGeneIsUndefinedNegativeIsAnError()
     {
-        var g = Stack("jensenshannon", "genes.npy")[0];
+        var g = GeneStack("jensenshannon", "genes.npy")[0];
         foreach (var bad in new[] { Constant("flat", g.Width, g.Height, 4), Constant("zero", g.Width, g.Height, 0) })
         {
             var s1 = JensenShannonSimilarity.Compare(g, bad, new JensenShannonOptions());

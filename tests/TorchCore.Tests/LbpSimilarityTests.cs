@@ -172,21 +172,6 @@ public class LbpSimilarityTests
         Assert.True(LbpSimilarity.Compare(a, b, new LbpOptions { Tiles = 1 }).Score > 0.99);
     }
 
-    [Fact]
-    public void AllZeroAndConstantGenesAreUndefined()
-    {
-        var genes = Genes();
-        int w = genes[0].Width, h = genes[0].Height;
-        var zero = Raster("zero", w, h, new float[w * h]);
-        var constant = Raster("flat", w, h, Enumerable.Repeat(3f, w * h).ToArray());
-        var s = LbpSimilarity.Compare(genes[0], zero, new LbpOptions());
-        Assert.True(double.IsNaN(s.Score));
-        Assert.Contains("'zero'", s.Note);
-        s = LbpSimilarity.Compare(constant, genes[1], new LbpOptions());
-        Assert.True(double.IsNaN(s.Score));
-        Assert.Contains("'flat'", s.Note);
-        Assert.NotNull(LbpSimilarity.Prepare(zero, new LbpOptions()).Undefined);
-    }
 
     [Fact]
     public void ClearErrorsForBadInput()

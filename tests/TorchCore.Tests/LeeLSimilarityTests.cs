@@ -3,7 +3,7 @@ using SpatialSim.TorchCore.Smoothing;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using static SpatialSim.TorchCore.Tests.SpatialStatsTestData;
+using static SpatialSim.TorchCore.Tests.Fixtures;
 
 namespace SpatialSim.TorchCore.Tests;
 
@@ -35,7 +35,7 @@ public class LeeLSimilarityTests
     [MemberData(nameof(Cases))]
     public void MatchesSpdepLee(string grid, string weights)
     {
-        var genes = Stack("spatialstats", $"genes_{grid}.npy");
+        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
         var expected = Float64Npy.Matrix("spatialstats", $"lee_{grid}_{weights}.npy");
         var options = OptionsFor(weights);
         double maxError = 0;
@@ -53,7 +53,7 @@ public class LeeLSimilarityTests
     [MemberData(nameof(Cases))]
     public void LagMatchesSpdepLagListw(string grid, string weights)
     {
-        var gene = Stack("spatialstats", $"genes_{grid}.npy")[0];
+        var gene = GeneStack("spatialstats", $"genes_{grid}.npy")[0];
         var (shape, expected) = Float64Npy.Read("spatialstats", $"lag_{grid}_{weights}.npy");
         Assert.Equal(new[] { gene.Height, gene.Width }, shape);
         var options = OptionsFor(weights);
@@ -72,7 +72,7 @@ public class LeeLSimilarityTests
     public void TorchFallbackLagMatchesSpdep(string grid, string weights)
     {
         // The CUDA code path (shifted slices of the zero-padded map), run here on CPU tensors.
-        var gene = Stack("spatialstats", $"genes_{grid}.npy")[0];
+        var gene = GeneStack("spatialstats", $"genes_{grid}.npy")[0];
         var (_, expected) = Float64Npy.Read("spatialstats", $"lag_{grid}_{weights}.npy");
         using var scope = torch.NewDisposeScope();
         var actual = SpatialLag.TorchContiguityLag(gene.Values, weights == "queen").contiguous().data<float>().ToArray();
@@ -85,7 +85,7 @@ public class LeeLSimilarityTests
     [InlineData(GaussianMethod.Fft)]
     public void GaussianWeightsMatchSpdepWithEitherBlurMethod(GaussianMethod method)
     {
-        var genes = Stack("spatialstats", "genes_15x20.npy");
+        var genes = GeneStack("spatialstats", "genes_15x20.npy");
         var expected = Float64Npy.Matrix("spatialstats", "lee_15x20_gauss2.npy");
         var options = new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 2, SmoothingMethod = method };
         for (int i = 0; i < genes.Count; i++)
@@ -98,7 +98,7 @@ public class LeeLSimilarityTests
     [InlineData("12x10", "gauss2")]
     public void PreparedMapsGiveAllPairsAsOneGramMatrix(string grid, string weights)
     {
-        var genes = Stack("spatialstats", $"genes_{grid}.npy");
+        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
         var expected = Float64Npy.Matrix("spatialstats", $"lee_{grid}_{weights}.npy");
         using var scope = torch.NewDisposeScope();
         var lags = genes.Select(g => LeeLSimilarity.Prepare(g, OptionsFor(weights)).LagZ.reshape(1, -1)).ToArray();
@@ -112,7 +112,7 @@ public class LeeLSimilarityTests
     [Fact]
     public void SymmetricAndScaleInvariant()
     {
-        var genes = Stack("spatialstats", "genes_15x20.npy");
+        var genes = GeneStack("spatialstats", "genes_15x20.npy");
         foreach (var weights in new[] { "queen", "gauss2" })
         {
             var o = OptionsFor(weights);
@@ -145,7 +145,7 @@ public class LeeLSimilarityTests
     [Fact]
     public void ConstantOrZeroGeneIsUndefinedWithNote()
     {
-        var g = Stack("spatialstats", "genes_12x10.npy")[0];
+        var g = GeneStack("spatialstats", "genes_12x10.npy")[0];
         foreach (var bad in new[] { Constant("flat", g.Width, g.Height, 3), Constant("zero", g.Width, g.Height, 0) })
             foreach (var o in new[] { new LeeLOptions(), new LeeLOptions { Weights = SpatialWeights.Gaussian } })
             {
@@ -154,9 +154,9 @@ public class LeeLSimilarityTests
                 Assert.True(double.IsNaN(s1.Score) && double.IsNaN(s2.Score));
                 Assert.Contains($"'{bad.Gene}'", s1.Note);
                 Assert.Contains($"'{bad.Gene}'", s2.Note);
-                var (z, lag) = LeeLSimilarity.Prepare(bad, o);
-                Assert.True(torch.isnan(z).all().item<bool>() && torch.isnan(lag).all().item<bool>());
-                z.Dispose(); lag.Dispose();
+                using var prepared = LeeLSimilarity.Prepare(bad, o);
+                Assert.True(torch.isnan(prepared.Z).all().item<bool>() && torch.isnan(prepared.LagZ).all().item<bool>());
+                Assert.Contains($"'{bad.Gene}'", prepared.Undefined);
             }
     }
 

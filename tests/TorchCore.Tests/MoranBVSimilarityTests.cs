@@ -2,7 +2,7 @@ using SpatialSim.TorchCore.Similarity;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
-using static SpatialSim.TorchCore.Tests.SpatialStatsTestData;
+using static SpatialSim.TorchCore.Tests.Fixtures;
 
 namespace SpatialSim.TorchCore.Tests;
 
@@ -24,7 +24,7 @@ public class MoranBVSimilarityTests
     [MemberData(nameof(Cases))]
     public void MatchesSpdepMoranBV(string grid, string weights)
     {
-        var genes = Stack("spatialstats", $"genes_{grid}.npy");
+        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
         var expected = Float64Npy.Matrix("spatialstats", $"moranbv_{grid}_{weights}.npy");
         var options = OptionsFor(weights);
         double maxError = 0;
@@ -47,7 +47,7 @@ public class MoranBVSimilarityTests
     [InlineData("12x10", "gauss1")]
     public void PreparedMapsGiveAllPairsAsOneMatrixProduct(string grid, string weights)
     {
-        var genes = Stack("spatialstats", $"genes_{grid}.npy");
+        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
         var expected = Float64Npy.Matrix("spatialstats", $"moranbv_{grid}_{weights}.npy");
         using var scope = torch.NewDisposeScope();
         var prepared = genes.Select(g => MoranBVSimilarity.Prepare(g, OptionsFor(weights))).ToArray();
@@ -62,7 +62,7 @@ public class MoranBVSimilarityTests
     [Fact]
     public void ScoreIsSymmetricDirectionsAreNotAndScaleInvariant()
     {
-        var genes = Stack("spatialstats", "genes_15x20.npy");
+        var genes = GeneStack("spatialstats", "genes_15x20.npy");
         var o = new MoranBVOptions();
         var ab = MoranBVSimilarity.Compare(genes[0], genes[4], o);
         var ba = MoranBVSimilarity.Compare(genes[4], genes[0], o);
@@ -95,7 +95,7 @@ public class MoranBVSimilarityTests
     [Fact]
     public void ConstantOrZeroGeneIsUndefinedWithNote()
     {
-        var g = Stack("spatialstats", "genes_12x10.npy")[1];
+        var g = GeneStack("spatialstats", "genes_12x10.npy")[1];
         foreach (var bad in new[] { Constant("flat", g.Width, g.Height, 2.5f), Constant("zero", g.Width, g.Height, 0) })
         {
             var s1 = MoranBVSimilarity.Compare(g, bad, new MoranBVOptions());

@@ -368,4 +368,42 @@ public sealed class NpyFormatTests : IDisposable
         string path = Path.Combine(_dir, "none.npy");
         AssertFails(ErrorKind.NotFound, path, () => NpyFormat.Read(path));
     }
+
+    /// <summary>#16 item 5: float64 and wide integers at full precision (what the float64 reference fixtures need).</summary>
+    [Fact]
+    public void ReadFloat64_KeepsFullPrecision()
+    {
+        string dir = Directory.CreateTempSubdirectory("spatialsim-npy64-").FullName;
+        try
+        {
+            double[] values = [0.1, 1.0 / 3, -2.5e-300, 123456789.123456789, double.Epsilon, 1 + 1e-15];
+            var le = new byte[values.Length * 8];
+            var be = new byte[values.Length * 8];
+            for (int i = 0; i < values.Length; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(le.AsSpan(8 * i), values[i]);
+                System.Buffers.Binary.BinaryPrimitives.WriteDoubleBigEndian(be.AsSpan(8 * i), values[i]);
+            }
+            string f8 = Path.Combine(dir, "f8.npy"), f8be = Path.Combine(dir, "f8be.npy"), i8 = Path.Combine(dir, "i8.npy");
+            File.WriteAllBytes(f8, BuildNpy("<f8", [2, 3], le));
+            File.WriteAllBytes(f8be, BuildNpy(">f8", [1, 2, 3], be));
+            var ints = new byte[16];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(ints, (1L << 53) - 1);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(ints.AsSpan(8), -(1L << 40) - 7);
+            File.WriteAllBytes(i8, BuildNpy("<i8", [1, 2], ints));
+
+            var (shape, data) = NpyFormat.ReadFloat64(f8);
+            Assert.Equal([2, 3], shape);
+            Assert.Equal(values, data);
+            var (shapeBe, dataBe) = NpyFormat.ReadFloat64(f8be);
+            Assert.Equal([1, 2, 3], shapeBe);
+            Assert.Equal(values, dataBe);
+            Assert.Equal([(double)((1L << 53) - 1), (double)(-(1L << 40) - 7)], NpyFormat.ReadFloat64(i8).Data);
+            Assert.NotEqual(values[5], NpyFormat.Read(f8).Data[5]); // the float32 reader rounds 1 + 1e-15 to 1
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -30,17 +30,47 @@ public sealed class PreparedAllPairsTests
         return genes;
     }
 
-    public static TheoryData<SimilarityMethod> Methods() => new()
+    private static readonly SimilarityMethod[] PreparedMethods =
     {
         SimilarityMethod.Ssim, SimilarityMethod.MsSsim, SimilarityMethod.Lbp, SimilarityMethod.DenseSift,
-        SimilarityMethod.Keypoints, SimilarityMethod.RoiPearson, SimilarityMethod.LeeL, SimilarityMethod.MoranBV,
+        SimilarityMethod.Keypoints, SimilarityMethod.RoiPearson, SimilarityMethod.LeeL, SimilarityMethod.MoranBV, SimilarityMethod.Sinkhorn,
     };
+
+    public static TheoryData<SimilarityMethod> Methods() => new(PreparedMethods);
+
+    [Fact]
+    public void TheMeasuresWithAPreparedForm_AreExactlyThoseOnAPreparedPath()
+    {
+        var prepared = SimilarityMeasures.All.Where(m => m.CanPrepare).Select(m => m.Method).Order().ToArray();
+        Assert.Equal(PreparedMethods.Order().ToArray(), prepared);
+        foreach (var method in prepared) Assert.True(PreparedAllPairs.Supports(method, OptionsFor(method)), $"{method}");
+    }
+
+    [Fact]
+    public void ASinkhornShard_PreparesEachOfItsGenesOnce()
+    {
+        // Shard 1/2 of 6 genes holds the pairs (0,1)…(0,5), (1,2)…(1,4): each gene solves its self-transport term once, not once per pair.
+        var genes = Genes();
+        var options = new SimilarityOptions();
+        var shard = PairShard.Parse("1/2");
+        var steps = new List<string>();
+        var scores = PairBlockSimilarity.Compute(genes, SimilarityMethod.Sinkhorn, options, shard,
+            new InlineProgress<(int Done, int Total, string Step)>(p => steps.Add(p.Step)));
+        var prepared = steps.Where(s => s.StartsWith("preparing ", StringComparison.Ordinal)).Select(s => s["preparing ".Length..]).ToList();
+        Assert.Equal(prepared.Distinct().Count(), prepared.Count);
+        Assert.Equal(genes.Select(g => g.Gene).Order(), prepared.Order());
+        var whole = AllPairsSimilarity.Compute(genes, SimilarityMethod.Sinkhorn, options);
+        long k = 0;
+        foreach (var (i, j) in shard.Pairs(genes.Count)) Assert.Equal(whole[i, j], scores.Scores[k++]);
+        Assert.True(scores.UndefinedGenes[genes.Count - 1]); // the all-zero gene
+    }
 
     private static SimilarityOptions OptionsFor(SimilarityMethod method) => method switch
     {
         SimilarityMethod.MsSsim => new SimilarityOptions { MsSsim = new MsSsimOptions { Scales = 2 } }, // 40 px holds two scales
         SimilarityMethod.Lbp => new SimilarityOptions { Lbp = new LbpOptions { Points = 8, Radius = 2, Tiles = 2 } },
         SimilarityMethod.LeeL => new SimilarityOptions { LeeL = new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 1.5 } },
+        SimilarityMethod.Sinkhorn => new SimilarityOptions { Sinkhorn = new SinkhornOptions { Tolerance = 1e-6 } },
         _ => new SimilarityOptions(),
     };
 
@@ -100,6 +130,7 @@ public sealed class PreparedAllPairsTests
     {
         Assert.False(PreparedAllPairs.Supports(SimilarityMethod.Ssim, new SimilarityOptions { Pyramid = 2 }));
         Assert.False(PreparedAllPairs.Supports(SimilarityMethod.Pearson, new SimilarityOptions()));
+        Assert.False(PreparedAllPairs.Supports(SimilarityMethod.Sinkhorn, new SimilarityOptions { Pyramid = 2 }));
     }
 
     [Fact]

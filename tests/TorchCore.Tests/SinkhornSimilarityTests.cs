@@ -5,7 +5,7 @@ using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Similarity;
 using Xunit;
 using Xunit.Abstractions;
-using static SpatialSim.TorchCore.Tests.SpatialStatsTestData;
+using static SpatialSim.TorchCore.Tests.Fixtures;
 
 namespace SpatialSim.TorchCore.Tests;
 
@@ -28,7 +28,7 @@ public class SinkhornSimilarityTests
     [InlineData("sparse32.npy")]
     public void DefaultEpsilonIsWithinTwoPercentOfExactW2(string file)
     {
-        var maps = Stack("sinkhorn", file);
+        var maps = GeneStack("sinkhorn", file);
         double emd2 = (double)Reference(file)["emd2"]!;
         var s = SinkhornSimilarity.Compare(maps[0], maps[1], new SinkhornOptions());
         double relative = Math.Abs(Distance(s) - emd2) / emd2;
@@ -44,7 +44,7 @@ public class SinkhornSimilarityTests
     [InlineData("sparse32.npy")]
     public void EntropicValuesMatchPotAtTheSameEpsilon(string file)
     {
-        var maps = Stack("sinkhorn", file);
+        var maps = GeneStack("sinkhorn", file);
         var reference = Reference(file);
         var options = Tight with { Epsilon = (double)reference["epsilon"]! };
         var pa = SinkhornSimilarity.Prepare(maps[0], options);
@@ -69,7 +69,7 @@ public class SinkhornSimilarityTests
     [InlineData(1.0, 1.0)]
     public void SparseCountsOnAPyramidAreWithinTwoPercentOfExactW2(double epsilon, double expectedEpsilon)
     {
-        var maps = Stack("sinkhorn", "sparse128.npy");
+        var maps = GeneStack("sinkhorn", "sparse128.npy");
         double emd2 = (double)Reference("sparse128.npy")["emd2"]!;
         var s = SinkhornSimilarity.Compare(maps[0], maps[1], new SinkhornOptions { Epsilon = epsilon });
         double relative = Math.Abs(Distance(s) - emd2) / emd2;
@@ -113,7 +113,7 @@ public class SinkhornSimilarityTests
     [Fact]
     public void IdenticalIsZeroAndBestSymmetricAndScaleInvariant()
     {
-        var maps = Stack("sinkhorn", "maps32.npy");
+        var maps = GeneStack("sinkhorn", "maps32.npy");
         var a = maps[0];
         var b = maps[1];
         var self = SinkhornSimilarity.Compare(a, a, new SinkhornOptions());
@@ -134,7 +134,7 @@ public class SinkhornSimilarityTests
     [Fact]
     public void UndefinedForEmptyAndConstantGenes()
     {
-        var a = Stack("sinkhorn", "maps32.npy")[0];
+        var a = GeneStack("sinkhorn", "maps32.npy")[0];
         var empty = Constant("Empty", 32, 32, 0f);
         var flat = Constant("Flat", 32, 32, 2f);
         foreach (var (x, y, name) in new[] { (a, empty, "Empty"), (empty, a, "Empty"), (a, flat, "Flat"), (flat, flat, "Flat") })
@@ -164,7 +164,7 @@ public class SinkhornSimilarityTests
     [Fact]
     public void AllPairsAgreesWithPairByPair()
     {
-        var genes = Stack("sinkhorn", "maps32.npy").Concat(Stack("sinkhorn", "sparse32.npy"))
+        var genes = GeneStack("sinkhorn", "maps32.npy").Concat(GeneStack("sinkhorn", "sparse32.npy"))
             .Select((g, i) => Raster($"g{i}", 32, 32, g.ToArray())).Append(Constant("Empty", 32, 32, 0f)).ToList();
         var options = new SimilarityOptions();
         var all = AllPairsSimilarity.Compute(genes, SimilarityMethod.Sinkhorn, options);
@@ -183,7 +183,7 @@ public class SinkhornSimilarityTests
     [Fact]
     public void RefusesMaskAndPyramid()
     {
-        var maps = Stack("sinkhorn", "maps32.npy");
+        var maps = GeneStack("sinkhorn", "maps32.npy");
         var mask = Constant("mask", 32, 32, 1f);
         foreach (var options in new[] { new SimilarityOptions { Mask = mask }, new SimilarityOptions { Pyramid = 2 } })
         {

@@ -1,7 +1,7 @@
 using SpatialSim.TorchCore.Similarity;
 using Xunit;
 using Xunit.Abstractions;
-using static SpatialSim.TorchCore.Tests.SpatialStatsTestData;
+using static SpatialSim.TorchCore.Tests.Fixtures;
 
 namespace SpatialSim.TorchCore.Tests;
 
@@ -16,7 +16,7 @@ public class SpearmanSimilarityTests
     [Fact]
     public void MatchesScipySpearmanrOnMapsWithManyTies()
     {
-        var genes = Stack("spearman", "genes.npy");
+        var genes = GeneStack("spearman", "genes.npy");
         var expected = Float64Npy.Matrix("spearman", "spearman.npy");
         double maxError = 0;
         for (int i = 0; i < genes.Count; i++)
@@ -29,15 +29,6 @@ public class SpearmanSimilarityTests
         _output.WriteLine($"Spearman: max |error| vs scipy = {maxError:e2}");
     }
 
-    [Fact]
-    public void SymmetricScaleInvariantIdenticalIsOne()
-    {
-        var genes = Stack("spearman", "genes.npy");
-        Assert.Equal(SpearmanSimilarity.Compare(genes[1], genes[2], Options).Score, SpearmanSimilarity.Compare(genes[2], genes[1], Options).Score, 14);
-        Assert.Equal(SpearmanSimilarity.Compare(genes[1], genes[3], Options).Score, SpearmanSimilarity.Compare(Scaled(genes[1], 37.5f), genes[3], Options).Score, 14);
-        Assert.Equal(1.0, SpearmanSimilarity.Compare(genes[0], Scaled(genes[0], 37.5f), Options).Score, 14);
-        Assert.Equal(1.0, SpearmanSimilarity.Compare(genes[6], genes[6], Options).Score, 14);
-    }
 
     [Fact]
     public void ShiftedCopyScoresBetweenIdenticalAndUnrelated()
@@ -50,19 +41,4 @@ public class SpearmanSimilarityTests
         Assert.True(self > near && near > far, $"self {self}, shifted {near}, unrelated {far}");
     }
 
-    [Fact]
-    public void ConstantOrZeroGeneIsUndefinedWithNote()
-    {
-        var g = Stack("spearman", "genes.npy")[0];
-        foreach (var bad in new[] { Constant("flat", g.Width, g.Height, 4), Constant("zero", g.Width, g.Height, 0) })
-        {
-            var s1 = SpearmanSimilarity.Compare(g, bad, Options);
-            var s2 = SpearmanSimilarity.Compare(bad, g, Options);
-            Assert.True(double.IsNaN(s1.Score) && double.IsNaN(s2.Score));
-            Assert.Contains($"'{bad.Gene}'", s1.Note);
-            Assert.Contains($"'{bad.Gene}'", s2.Note);
-        }
-        var e = Assert.Throws<SpatialSimException>(() => SpearmanSimilarity.Compare(g, Constant("small", 3, 3, 1), Options));
-        Assert.Equal(ErrorKind.Mismatch, e.Kind);
-    }
 }

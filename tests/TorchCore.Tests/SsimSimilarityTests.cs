@@ -64,11 +64,10 @@ public class SsimSimilarityTests
         var genes = Genes();
         var expected = Fixtures.Matrix("ssim", fixture);
         var options = new SsimOptions { Component = component, Normalization = normalization };
-        var stats = genes.Select(g => SsimSimilarity.PrepareOn(g, options, useTorch: true)).ToList();
+        using var stats = Fixtures.Owned(genes.Select(g => SsimSimilarity.PrepareOn(g, options, useTorch: true)));
         for (int i = 0; i < genes.Count; i++)
             for (int j = 0; j < genes.Count; j++)
                 Assert.Equal(expected[i, j], SsimSimilarity.Compare(stats[i], stats[j]).Score, Tolerance);
-        stats.ForEach(s => s.Dispose());
     }
 
     [Fact]
@@ -76,11 +75,10 @@ public class SsimSimilarityTests
     {
         var genes = Genes();
         var options = new SsimOptions();
-        var stats = genes.Select(g => SsimSimilarity.Prepare(g, options)).ToList();
+        using var stats = Fixtures.Owned(genes.Select(g => SsimSimilarity.Prepare(g, options)));
         for (int i = 0; i < genes.Count; i++)
             for (int j = 0; j < genes.Count; j++)
                 Assert.Equal(SsimSimilarity.Compare(genes[i], genes[j], options).Score, SsimSimilarity.Compare(stats[i], stats[j]).Score, 9);
-        stats.ForEach(s => s.Dispose());
     }
 
     [Theory]

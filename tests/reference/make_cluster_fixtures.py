@@ -8,7 +8,9 @@ Needs python3-numpy and python3-scipy. Writes tests/reference/fixtures/cluster/<
   leaves     scipy.cluster.hierarchy.leaves_list(Z),
   maxclust   {k: fcluster(Z, k, criterion='maxclust')} for k = 1..n,
   cuts       [{t, labels: fcluster(Z, t, criterion='distance')}] at heights between and at the merges,
-and versions.json. Cases: points in the plane (Euclidean, no ties), 1 − Pearson of noisy genes with planted modules,
+and versions.json. Large cases (large_<name>.json: only Z and leaves, the distances are rebuilt by the test from the same
+integer formula): 'large_points' (600 points, Euclidean) and 'large_ties' (500 points on a 12 x 12 grid, Manhattan
+distances, very many ties), for the nearest-neighbour chain on condensed distances at scale. Cases: points in the plane (Euclidean, no ties), 1 − Pearson of noisy genes with planted modules,
 and integer grid points (Manhattan distances, many ties). The test suite reads these files; it never runs Python.
 """
 import json
@@ -41,6 +43,12 @@ def case(name, d):
         json.dump(out, f)
 
 
+def large(name, y):
+    z = hierarchy.linkage(y, method="average")
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        json.dump({"Z": z.tolist(), "leaves": hierarchy.leaves_list(z).tolist()}, f)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(SEED)
@@ -62,6 +70,14 @@ def main():
     grid = rng.integers(0, 4, size=(10, 2))
     grid = np.unique(grid, axis=0)
     case("ties", squareform(pdist(grid, metric="cityblock")))
+
+    # Points from integer formulas the C# test repeats exactly (sqrt and abs are exact in IEEE arithmetic).
+    n = 600
+    pts = np.array([[(i * 7919) % 1009, (i * 104729) % 997] for i in range(n)], dtype=np.float64)
+    large("large_points", pdist(pts))
+    n = 500
+    grid = np.array([[(i * 37) % 12, (i * 53 + i // 7) % 12] for i in range(n)], dtype=np.float64)
+    large("large_ties", pdist(grid, metric="cityblock"))
 
     with open(os.path.join(OUT, "versions.json"), "w") as f:
         json.dump({"numpy": np.__version__, "scipy": scipy.__version__, "seed": SEED}, f, indent=1)

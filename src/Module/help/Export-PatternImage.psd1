@@ -9,12 +9,15 @@ Two rasters (two from the pipeline, or one and -Compare): both heat maps side by
 
 Size: a raster longer than -MaxSize pixels on a side (default 2048) is shrunk by a whole factor f (shown in the title as 1:f), each picture pixel showing the maximum (-Reduce Max, default: a single hot spot stays visible) or the mean (-Reduce Mean) of an f×f block. A raster shorter than 256 pixels is enlarged by whole pixel copies (at most 16×) so it can be seen. Raster row 0 is at the top. Missing (NaN) pixels are grey. Text is drawn with a built-in bitmap font.
 
-The PNG is written to a temporary file and renamed into place, so Ctrl+C leaves no file; an existing file is never overwritten without -Force.
+One picture per gene: put {Gene} in the path ('pictures/{Gene}.png') and pipe any number of rasters; each is drawn alone (or next to -Compare) and written to its own file. The gene's name is put in as one file name, percent-encoded where needed, exactly as Export-GeneRaster does (see its help): a gene name never chooses a folder or a drive.
+
+The PNG is written to a temporary file and renamed into place, so Ctrl+C leaves no file (the encoder checks for a stop after every row); an existing file is never overwritten without -Force.
 '@
     Parameters  = @{
         InputObject = 'One gene raster, or two to compare, usually from the pipeline.'
         Compare     = 'A second raster drawn next to the first, with their overlay.'
-        Path        = 'The PNG file to write.'
+        Path        = 'The PNG file to write, relative to the current location; taken literally (no wildcards). A path on a drive that is not the file system (Variable:, Env:) is an error. {Gene} in it gives one picture per gene.'
+        LiteralPath = 'The output file, as -Path (an output path is always taken literally); named as in PowerShell''s own cmdlets, with the aliases PSPath and LP.'
         ColorMap    = 'Viridis (default), Magma or Gray, for the single-gene heat maps.'
         Log         = 'Colour by ln(1 + value) instead of the value.'
         MaxSize     = 'Largest side of each map in pixels (default 2048); larger rasters are shrunk by whole blocks.'

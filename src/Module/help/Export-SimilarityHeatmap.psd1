@@ -11,7 +11,8 @@ The PNG is written to a temporary file and renamed into place, so Ctrl+C leaves 
 '@
     Parameters  = @{
         InputObject = 'The ranked pairs, usually from the pipeline (Get-RankedPairs without -Top or -Gene).'
-        Path        = 'The PNG file to write.'
+        Path        = 'The PNG file to write, relative to the current location; taken literally (no wildcards). A path on a drive that is not the file system (Variable:, Env:) is an error.'
+        LiteralPath = 'The output file, as -Path (an output path is always taken literally); named as in PowerShell''s own cmdlets, with the aliases PSPath and LP.'
         ColorMap    = 'Viridis (default), Magma or Gray.'
         Distance    = 'How scores become distances for the ordering, as in Find-GeneModule: Auto (default), OneMinusScore or MaxMinusScore.'
         MaxSize     = 'Largest side of the matrix in pixels (default 2048).'

@@ -8,11 +8,13 @@ Merge-RankedPairs checks that the pairs belong to one ranking (same method, para
 Shards filtered at the source (-Top, -MinScore or -Gene on a single-method shard; recorded in the Filter property) may lack pairs; merging them gives the right global top pairs for the same -Top, -MinScore or -Gene. A shard that gave no pairs at all is then a warning instead of an error.
 '@
     Parameters  = @{
+        TopPerGene  = 'Keep only the pairs among the k best partners of either of their genes, each once, as Get-RankedPairs -TopPerGene k does; applied before -Gene, -MinScore and -Top. Shards run with -TopPerGene k keep each gene''s best partners within their pairs, and merging them with the same -TopPerGene k gives exactly the single run''s pairs.'
         InputObject = 'RankedPair objects of the shards: as Get-RankedPairs -Shard outputs them, or read back with Import-Clixml or Import-Csv. Usually from the pipeline.'
         Path        = 'Files written from shards by Export-Clixml or Export-Csv (wildcards allowed, e.g. shard*.xml).'
+        LiteralPath = 'Files written from shards, taken literally (no wildcard expansion). Aliases PSPath and LP.'
         Top         = 'Output only the first N pairs of the merged ranking.'
         Gene        = 'Output only the pairs that contain this gene, its best partners first (named first).'
-        MinScore    = 'Output only the pairs whose Score is at least this value (NaN never passes).'
+        MinScore    = 'Output only the pairs whose Score is at least this value (NaN never passes). -MinScore NaN itself is refused: it would keep nothing.'
     }
     Inputs      = @('SpatialSim.TorchCore.Similarity.RankedPair', 'Deserialized RankedPair objects (Import-Clixml) or CSV rows (Import-Csv) with the same properties')
     Outputs     = @('SpatialSim.TorchCore.Similarity.RankedPair')

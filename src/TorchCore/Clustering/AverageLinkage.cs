@@ -7,9 +7,11 @@ public readonly record struct Merge(int Left, int Right, double Height, int Size
 /// <summary>
 /// Hierarchical clustering with average linkage (UPGMA, Sokal &amp; Michener 1958): the distance between two clusters is
 /// the mean distance between their members; the two closest clusters are merged until one is left. Computed with the
-/// nearest-neighbour-chain algorithm (O(n²) time, one n×n matrix of memory) and the Lance–Williams update
-/// d(k, i∪j) = (|i|·d(k,i) + |j|·d(k,j)) / (|i| + |j|), then sorted by height and numbered exactly as
-/// <c>scipy.cluster.hierarchy.linkage(y, 'average')</c> does, so merges, heights and leaf order match SciPy's.
+/// nearest-neighbour-chain algorithm (Murtagh 1983, doi:10.1093/comjnl/26.4.354; Müllner 2011, arXiv:1109.2378) on the
+/// condensed distances (<see cref="CondensedDistances"/>), updated in place by the Lance–Williams formula
+/// d(k, i∪j) = (|i|·d(k,i) + |j|·d(k,j)) / (|i| + |j|): O(n²) time and O(n) memory beyond the distances. The merges are
+/// then sorted by height and numbered exactly as <c>scipy.cluster.hierarchy.linkage(y, 'average')</c> does (its nn_chain,
+/// same tie-breaking), so merges, heights and leaf order match SciPy's.
 /// </summary>
 public static class AverageLinkage
 {
@@ -28,19 +30,43 @@ public static class AverageLinkage
                     throw new ArgumentException($"Distance [{i}, {j}] = {d} is not a finite non-negative number.", nameof(distance));
                 if (d != distance[j, i]) throw new ArgumentException($"The distance matrix is not symmetric at [{i}, {j}].", nameof(distance));
             }
+        var condensed = new CondensedDistances(n);
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) condensed[i, j] = distance[i, j];
+        return Build(condensed, cancel);
+    }
+
+    /// <summary>
+    /// Clusters the condensed distances in place (they are overwritten by the cluster distances): finite, non-negative.
+    /// Besides the distances it holds O(n): cluster sizes, the chain, the n − 1 merges and the union-find of the numbering.
+    /// </summary>
+    public static Dendrogram Build(CondensedDistances distances, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(distances);
+        int n = distances.Count;
+        var d = distances.Values;
+        for (long k = 0; k < d.LongLength; k++)
+            if (!double.IsFinite(d[k]) || d[k] < 0)
+            {
+                var (a, b) = distances.PairAt(k);
+                throw new ArgumentException($"Distance [{a}, {b}] = {d[k]} is not a finite non-negative number.", nameof(distances));
+            }
         if (n < 2) return new Dendrogram(n, Array.Empty<Merge>());
 
-        var d2 = (double[,])distance.Clone();
         var size = Enumerable.Repeat(1, n).ToArray();
         var raw = new (int X, int Y, double H)[n - 1];
         var chain = new int[n];
         int chainLength = 0;
+        // Row starts of the condensed layout: d(i, j) for i < j at rowStart[i] + j − i − 1.
+        var rowStart = new long[n];
+        for (int i = 0; i < n; i++) rowStart[i] = (long)n * i - (long)i * (i + 1) / 2;
+        long At(int i, int j) => i < j ? rowStart[i] + (j - i - 1) : rowStart[j] + (i - j - 1);
 
         for (int k = 0; k < n - 1; k++)
         {
             cancel.ThrowIfCancellationRequested();
             int x = 0, y = 0;
-            double current = double.PositiveInfinity;
+            double current;
             if (chainLength == 0)
             {
                 for (int i = 0; i < n; i++)
@@ -49,16 +75,24 @@ public static class AverageLinkage
             while (true)
             {
                 x = chain[chainLength - 1];
+                // Prefer the previous element of the chain among equal distances, so the chain cannot cycle.
                 if (chainLength > 1)
                 {
                     y = chain[chainLength - 2];
-                    current = d2[x, y];
+                    current = d[At(x, y)];
                 }
                 else current = double.PositiveInfinity;
-                for (int i = 0; i < n; i++)
+                for (int i = 0; i < x; i++)
                 {
-                    if (size[i] == 0 || i == x) continue;
-                    double dist = d2[x, i];
+                    if (size[i] == 0) continue;
+                    double dist = d[rowStart[i] + (x - i - 1)];
+                    if (dist < current) { current = dist; y = i; }
+                }
+                long row = rowStart[x] - x - 1;
+                for (int i = x + 1; i < n; i++)
+                {
+                    if (size[i] == 0) continue;
+                    double dist = d[row + i];
                     if (dist < current) { current = dist; y = i; }
                 }
                 if (chainLength > 1 && y == chain[chainLength - 2]) break;
@@ -73,8 +107,8 @@ public static class AverageLinkage
             for (int i = 0; i < n; i++)
             {
                 if (size[i] == 0 || i == y) continue;
-                double v = (nx * d2[i, x] + ny * d2[i, y]) / (nx + ny);
-                d2[i, y] = d2[y, i] = v;
+                long iy = At(i, y);
+                d[iy] = (nx * d[At(i, x)] + ny * d[iy]) / (nx + ny);
             }
         }
 

@@ -93,39 +93,53 @@ public static class GeneModules
     /// The modules of a flat cut (<paramref name="labels"/>: one cluster number per gene), numbered 1..k by size (largest
     /// first; equal sizes in dendrogram order), genes in leaf order, with the mean within-module score.
     /// </summary>
-    public static IReadOnlyList<GeneModule> FromLabels(SimilarityMatrix matrix, Dendrogram tree, int[] labels, string cut)
-    {
-        var leafOrder = tree.LeafOrder();
-        var groups = new List<List<int>>();
-        var byLabel = new Dictionary<int, List<int>>();
-        foreach (int leaf in leafOrder)
+    public static IReadOnlyList<GeneModule> FromLabels(SimilarityMatrix matrix, Dendrogram tree, int[] labels, string cut) =>
+        FromLabels(matrix.Genes, matrix.Method, tree, labels, cut, groups => groups.Select(g =>
         {
-            if (!byLabel.TryGetValue(labels[leaf], out var g)) { g = new List<int>(); byLabel[labels[leaf]] = g; groups.Add(g); }
-            g.Add(leaf);
-        }
-        var ordered = groups.Select((g, i) => (g, i)).OrderByDescending(x => x.g.Count).ThenBy(x => x.i).Select(x => x.g).ToList();
-        var modules = new List<GeneModule>(ordered.Count);
-        for (int k = 0; k < ordered.Count; k++)
-        {
-            var g = ordered[k];
             double sum = 0;
             int count = 0;
-            for (int a = 0; a < g.Count; a++)
-                for (int b = a + 1; b < g.Count; b++)
+            for (int a = 0; a < g.Length; a++)
+                for (int b = a + 1; b < g.Length; b++)
                 {
                     double v = matrix.Scores[g[a], g[b]];
                     if (!double.IsNaN(v)) { sum += v; count++; }
                 }
+            return count > 0 ? sum / count : double.NaN;
+        }).ToArray());
+
+    /// <summary>The modules of a flat cut with their mean within-module scores from <paramref name="meanScores"/> (one per module, in module order).</summary>
+    public static IReadOnlyList<GeneModule> FromLabels(IReadOnlyList<string> genes, string method, Dendrogram tree, int[] labels, string cut,
+        Func<IReadOnlyList<int[]>, double[]> meanScores)
+    {
+        var ordered = Groups(tree, labels);
+        var means = meanScores(ordered);
+        var modules = new List<GeneModule>(ordered.Count);
+        for (int k = 0; k < ordered.Count; k++)
+        {
+            var g = ordered[k];
             modules.Add(new GeneModule
             {
                 Module = k + 1,
-                Size = g.Count,
-                MeanScore = count > 0 ? sum / count : double.NaN,
-                Genes = g.Select(i => matrix.Genes[i]).ToArray(),
-                Method = matrix.Method,
+                Size = g.Length,
+                MeanScore = means[k],
+                Genes = g.Select(i => genes[i]).ToArray(),
+                Method = method,
                 Cut = cut,
             });
         }
         return modules;
+    }
+
+    /// <summary>The genes of each flat cluster in leaf order, largest cluster first (equal sizes in dendrogram order).</summary>
+    public static IReadOnlyList<int[]> Groups(Dendrogram tree, int[] labels)
+    {
+        var groups = new List<List<int>>();
+        var byLabel = new Dictionary<int, List<int>>();
+        foreach (int leaf in tree.LeafOrder())
+        {
+            if (!byLabel.TryGetValue(labels[leaf], out var g)) { g = new List<int>(); byLabel[labels[leaf]] = g; groups.Add(g); }
+            g.Add(leaf);
+        }
+        return groups.Select((g, i) => (g, i)).OrderByDescending(x => x.g.Count).ThenBy(x => x.i).Select(x => x.g.ToArray()).ToList();
     }
 }

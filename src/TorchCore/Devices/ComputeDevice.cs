@@ -7,7 +7,14 @@ public enum DeviceKind { Cpu, Cuda }
 
 /// <summary>
 /// The one device abstraction of SpatialSim: every tensor is created on a ComputeDevice, and every
-/// numerical routine asks it which code path to take (our own vectorised CPU kernels, or torch/cuDNN on CUDA).
+/// numerical routine asks it which code path to take (<see cref="IsCpu"/>): our own vectorised CPU kernels, or torch ops
+/// (cuDNN convolutions, cuBLAS products) on CUDA.
+/// <para>What runs where. On the CPU, blur, SSIM/MS-SSIM, Sinkhorn, LBP, SIFT, the spatial lags and the reductions are
+/// this project's own vectorised, multi-threaded code; libtorch supplies BLAS (the Gram products), FFT (FFT blur, the
+/// shift test) and tensor storage. CUDA branches exist for the blur, SSIM/MS-SSIM, the spatial lags and the Gram products,
+/// but no CUDA libtorch is served to this project's machines, so they are built against TorchSharp-cpu and never run on
+/// a GPU here; <see cref="TorchOnCpu"/> runs them on CPU tensors in the tests. Sinkhorn, LBP, SIFT, keypoints and
+/// RoiPearson's thresholds run on the CPU whatever the device (CUDA rasters are copied).</para>
 /// </summary>
 public sealed class ComputeDevice : IEquatable<ComputeDevice>
 {
@@ -16,16 +23,26 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
     /// <summary>The torch device, e.g. "cpu" or "cuda:0".</summary>
     public torch.Device TorchDevice { get; }
 
-    private ComputeDevice(DeviceKind kind, int index)
+    private readonly bool _torchPath;
+
+    private ComputeDevice(DeviceKind kind, int index, bool torchPath = false)
     {
         Kind = kind;
         Index = index;
+        _torchPath = torchPath;
         TorchDevice = kind == DeviceKind.Cpu ? torch.CPU : new torch.Device(DeviceType.CUDA, index);
     }
 
     public static ComputeDevice Cpu { get; } = new(DeviceKind.Cpu, 0);
 
-    public bool IsCpu => Kind == DeviceKind.Cpu;
+    /// <summary>
+    /// The CUDA code path on CPU tensors (tests only): tensors live on the CPU, but every routine takes the branch it takes
+    /// on CUDA (<see cref="IsCpu"/> is false), so that code runs and is compared with the CPU kernels where no GPU exists.
+    /// </summary>
+    internal static ComputeDevice TorchOnCpu { get; } = new(DeviceKind.Cpu, 0, torchPath: true);
+
+    /// <summary>Whether the routines run our own CPU kernels (the CPU device); false on CUDA (torch ops).</summary>
+    public bool IsCpu => Kind == DeviceKind.Cpu && !_torchPath;
 
     /// <summary>The device asked for, or a clear error when it is not available here.</summary>
     public static ComputeDevice Resolve(DeviceKind kind, int index = 0)
@@ -69,8 +86,8 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
         return list;
     }
 
-    public override string ToString() => Kind == DeviceKind.Cpu ? "Cpu" : $"Cuda:{Index}";
-    public bool Equals(ComputeDevice? other) => other is not null && other.Kind == Kind && other.Index == Index;
+    public override string ToString() => Kind == DeviceKind.Cpu ? (_torchPath ? "Cpu (torch path)" : "Cpu") : $"Cuda:{Index}";
+    public bool Equals(ComputeDevice? other) => other is not null && other.Kind == Kind && other.Index == Index && other._torchPath == _torchPath;
     public override bool Equals(object? obj) => Equals(obj as ComputeDevice);
-    public override int GetHashCode() => HashCode.Combine(Kind, Index);
+    public override int GetHashCode() => HashCode.Combine(Kind, Index, _torchPath);
 }

@@ -10,6 +10,8 @@ public sealed class SpatialSimDeviceInfo
     public int TorchThreads { get; init; }
     public int ProcessorCount { get; init; }
     public string Platform { get; init; } = "";
+    /// <summary>What runs where: our own CPU kernels, libtorch's BLAS/FFT, and the CUDA branches that cannot run here.</summary>
+    public IReadOnlyList<ComputePath> ComputePaths { get; init; } = ComputePath.All;
 
     public static SpatialSimDeviceInfo Current() => new()
     {

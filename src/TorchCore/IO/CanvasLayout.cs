@@ -97,7 +97,7 @@ internal sealed class CanvasLayout
     }
 
     /// <summary>Sorts KeysA (and ValuesA) by key; true when the result ended up in KeysB/ValuesB.</summary>
-    private static bool RadixSort(Buffers b, int n, bool hasCounts, ulong min, ulong max)
+    internal static bool RadixSort(Buffers b, int n, bool hasCounts, ulong min, ulong max)
     {
         int bits = 64 - BitOperations.LeadingZeroCount(max - min);
         int passes = (bits + MaxDigitBits - 1) / MaxDigitBits;

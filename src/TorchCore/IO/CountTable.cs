@@ -65,6 +65,21 @@ public sealed class CountTable
     /// <summary>Distinct genes with rows inside the region (all rows without one), before the gene filter and MinTotal.</summary>
     public int GenesSeen { get; }
 
+    /// <summary>
+    /// The most rows the reader held at once while reading (before they were laid on the canvas): bounded by the distinct
+    /// gene pixels, as rows of repeated pixels are summed while the file streams. For tests and diagnostics.
+    /// </summary>
+    internal long PeakRowsHeld { get; init; }
+
+    /// <summary>Rows dropped because their quality (<c>qv</c>) was below <see cref="TableReadOptions.MinQuality"/>; they do not shape the canvas.</summary>
+    public long RowsBelowQuality { get; init; }
+
+    /// <summary>Rows of control codewords dropped (<see cref="TableReadOptions.IncludeControls"/> keeps them); they do not shape the canvas.</summary>
+    public long RowsOfControls { get; init; }
+
+    /// <summary>The control codewords whose rows were dropped, sorted.</summary>
+    public IReadOnlyList<string> ControlCodewords { get; init; } = [];
+
     /// <summary>Whether <paramref name="gene"/> is one of <see cref="Genes"/> (exact, case-sensitive).</summary>
     public bool Contains(string gene) => _data.ContainsKey(gene);
 

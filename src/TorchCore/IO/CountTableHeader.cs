@@ -16,6 +16,8 @@ internal sealed class CountTableHeader
     public static readonly string[] XNames = ["global_x", "x_global_px", "x_location", "x", "x_centroid"];
     public static readonly string[] YNames = ["global_y", "y_global_px", "y_location", "y", "y_centroid"];
     public static readonly string[] CountNames = ["MIDCount", "MIDCounts", "UMICount", "UMICounts", "count", "counts"];
+    /// <summary>Decoding quality (Xenium's Phred-scaled <c>qv</c>); rows below <see cref="TableReadOptions.MinQuality"/> are dropped.</summary>
+    public static readonly string[] QualityNames = ["qv"];
 
     public byte Delimiter { get; }
     public IReadOnlyList<string> Columns { get; }
@@ -24,9 +26,12 @@ internal sealed class CountTableHeader
     public int YColumn { get; }
     /// <summary>-1 when there is no count column: every row then counts 1.</summary>
     public int CountColumn { get; }
+    /// <summary>-1 when there is no quality column.</summary>
+    public int QualityColumn { get; }
 
-    private CountTableHeader(byte delimiter, IReadOnlyList<string> columns, int gene, int x, int y, int count)
+    private CountTableHeader(byte delimiter, IReadOnlyList<string> columns, int gene, int x, int y, int count, int quality)
     {
+        QualityColumn = quality;
         Delimiter = delimiter;
         Columns = columns;
         GeneColumn = gene;
@@ -42,7 +47,7 @@ internal sealed class CountTableHeader
     {
         byte delimiter = DetectDelimiter(line);
         var columns = SplitHeader(line, delimiter);
-        int gene = Find(columns, GeneNames), x = Find(columns, XNames), y = Find(columns, YNames), count = Find(columns, CountNames);
+        int gene = Find(columns, GeneNames), x = Find(columns, XNames), y = Find(columns, YNames), count = Find(columns, CountNames), quality = Find(columns, QualityNames);
 
         var missing = new List<string>();
         if (gene < 0) missing.Add($"a gene column ({string.Join(", ", GeneNames)})");
@@ -60,7 +65,17 @@ internal sealed class CountTableHeader
                 $"({string.Join(", ", CountNames)}) is optional, without one every row counts 1.")
             { FilePath = path, LineNumber = lineNumber };
         }
-        return new CountTableHeader(delimiter, columns, gene, x, y, count);
+        foreach (var (index, role) in new[] { (gene, "gene"), (x, "x"), (y, "y"), (count, "count"), (quality, "quality") })
+        {
+            if (index < 0) continue;
+            int twice = columns.FindIndex(index + 1, c => string.Equals(c, columns[index], StringComparison.OrdinalIgnoreCase));
+            if (twice >= 0)
+                throw new SpatialSimException(ErrorKind.InvalidData,
+                    $"Line {lineNumber} of '{path}', the header, names column '{columns[index]}' twice (columns {index + 1} and {twice + 1}), " +
+                    $"so which one holds the {role} {(role is "x" or "y" ? "coordinate" : "values")} is unclear. Rename or remove one of them.")
+                { FilePath = path, LineNumber = lineNumber };
+        }
+        return new CountTableHeader(delimiter, columns, gene, x, y, count, quality);
     }
 
     private static string JoinAnd(List<string> items) =>

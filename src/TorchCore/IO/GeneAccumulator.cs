@@ -1,7 +1,5 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace SpatialSim.TorchCore.IO;
 
@@ -13,6 +11,8 @@ namespace SpatialSim.TorchCore.IO;
 /// with rows of thousands of genes interleaved, writing each row straight to its gene's block touched a different
 /// memory page per row (a TLB miss each, costly under virtualisation); the stages of all genes sit in a few
 /// hundred KB of objects, and a block is touched once per 16 rows.
+/// <see cref="Compact"/> (called by <see cref="GeneIndex.CompactIfDue"/> when the rows held grow past a bound) sums
+/// the rows of repeated pixels into one block of the gene's own, so what a gene holds stays bounded by its distinct pixels.
 /// </summary>
 internal sealed class GeneAccumulator
 {
@@ -23,13 +23,18 @@ internal sealed class GeneAccumulator
     public readonly string Name;
     /// <summary>False when the gene filter rejected the gene: its rows are not stored.</summary>
     public readonly bool Keep;
-    public readonly bool HasCounts;
-    /// <summary>Rows stored.</summary>
+    /// <summary>Rows stored (after <see cref="Compact"/>: its distinct pixels plus the rows added since).</summary>
     public int Length;
     /// <summary>Sum of the counts of the rows stored.</summary>
     public double Total;
+    /// <summary>Rows whose pixel repeated an earlier row of the gene, summed by <see cref="Compact"/>.</summary>
+    public long MergedDuplicates;
 
-    private readonly RowArena _arena;
+    private RowArena _arena;
+    /// <summary>Whether new rows carry their counts (the table has a count column).</summary>
+    private readonly bool _rowCounts;
+    /// <summary>Whether some block carries counts although rows do not (merged rows of a table without a count column).</summary>
+    private bool _countedBlock;
     private List<RowArena.Block> _blocks = [];
     private long[] _pixels = [];
     private float[] _counts = [];
@@ -51,15 +56,18 @@ internal sealed class GeneAccumulator
         Hash = hash;
         Name = name;
         Keep = keep;
-        HasCounts = arena.HasCounts;
+        _rowCounts = arena.HasCounts;
     }
+
+    /// <summary>Whether <see cref="CopyTo"/> gives counts (otherwise every row counts 1).</summary>
+    public bool HasCounts => _rowCounts || _countedBlock;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(long pixel, double count)
     {
         int s = _staged;
         _stagedPixels[s] = pixel;
-        if (HasCounts) _stagedCounts[s] = (float)count;
+        if (_rowCounts) _stagedCounts[s] = (float)count;
         Length++;
         Total += count;
         _staged = ++s;
@@ -75,14 +83,14 @@ internal sealed class GeneAccumulator
                 $"Gene '{Name}' has more than {Array.MaxLength:N0} rows, more than one gene can hold. Read a part of the file with -Region.")
             { Gene = Name };
         ReadOnlySpan<long> pixels = _stagedPixels[.._staged];
-        ReadOnlySpan<float> counts = HasCounts ? _stagedCounts[.._staged] : default;
+        ReadOnlySpan<float> counts = _rowCounts ? _stagedCounts[.._staged] : default;
         while (!pixels.IsEmpty)
         {
             if (_fill >= _end) NewBlock();
             int n = Math.Min(pixels.Length, _end - _fill);
             pixels[..n].CopyTo(_pixels.AsSpan(_fill, n));
             pixels = pixels[n..];
-            if (HasCounts)
+            if (_rowCounts)
             {
                 counts[..n].CopyTo(_counts.AsSpan(_fill, n));
                 counts = counts[n..];
@@ -102,21 +110,73 @@ internal sealed class GeneAccumulator
         _end = block.Offset + block.Length;
     }
 
-    /// <summary>Copies the rows out in input order (<paramref name="counts"/> only when <see cref="HasCounts"/>).</summary>
+    /// <summary>
+    /// Copies the rows out in input order (merged rows first after a <see cref="Compact"/>); <paramref name="counts"/>
+    /// only when <see cref="HasCounts"/>, with 1 for rows that carry no count.
+    /// </summary>
     public void CopyTo(Span<long> pixels, Span<float> counts)
     {
+        bool withCounts = HasCounts;
         int at = 0;
         for (int b = 0; b < _blocks.Count; b++)
         {
             var block = _blocks[b];
             int n = b == _blocks.Count - 1 ? _fill - block.Offset : block.Length;
             block.Pixels.AsSpan(block.Offset, n).CopyTo(pixels[at..]);
-            if (HasCounts) block.Counts.AsSpan(block.Offset, n).CopyTo(counts[at..]);
+            if (withCounts)
+            {
+                if (block.Counts.Length == 0) counts.Slice(at, n).Fill(1f);
+                else block.Counts.AsSpan(block.Offset, n).CopyTo(counts[at..]);
+            }
             at += n;
         }
         ReadOnlySpan<long> stagedPixels = _stagedPixels[.._staged];
         stagedPixels.CopyTo(pixels[at..]);
-        if (HasCounts) ((ReadOnlySpan<float>)_stagedCounts[.._staged]).CopyTo(counts[at..]);
+        if (withCounts)
+        {
+            if (_rowCounts) ((ReadOnlySpan<float>)_stagedCounts[.._staged]).CopyTo(counts[at..]);
+            else counts.Slice(at, _staged).Fill(1f);
+        }
+    }
+
+    /// <summary>
+    /// Sums the rows of each repeated pixel and keeps the distinct pixels, sorted, in one block of the gene's own;
+    /// later rows go to blocks of <paramref name="arena"/> (the old arena is then referenced by no gene and freed).
+    /// <see cref="Total"/> is unchanged; <see cref="MergedDuplicates"/> counts the rows summed away.
+    /// Returns the distinct pixels held.
+    /// </summary>
+    public int Compact(CanvasLayout.Buffers buffers, RowArena arena)
+    {
+        int n = Length;
+        bool counted = HasCounts;
+        if (n > 0)
+        {
+            buffers.Ensure(n, values: true);
+            var keys = buffers.KeysA.AsSpan(0, n);
+            var values = buffers.ValuesA.AsSpan(0, n);
+            CopyTo(MemoryMarshal.Cast<ulong, long>(keys), counted ? values : default);
+            if (!counted) values.Fill(1f);
+            var merged = PixelRows.SortAndSum(buffers, n);
+            int m = merged.Keys.Length;
+            var pixels = GC.AllocateUninitializedArray<long>(m);
+            MemoryMarshal.Cast<ulong, long>(merged.Keys).CopyTo(pixels);
+            float[] sums = [];
+            if (counted || m < n)
+            {
+                sums = GC.AllocateUninitializedArray<float>(m);
+                merged.Values.CopyTo(sums);
+                if (!_rowCounts) _countedBlock = true;
+            }
+            MergedDuplicates += n - m;
+            _blocks = [new RowArena.Block(pixels, sums, 0, m)];
+            _pixels = pixels;
+            _counts = sums;
+            _fill = _end = m; // the merged block is full: the next row takes a new block
+            Length = m;
+        }
+        _staged = 0;
+        _arena = arena;
+        return Length;
     }
 
     /// <summary>
@@ -125,6 +185,7 @@ internal sealed class GeneAccumulator
     /// </summary>
     public void Append(GeneAccumulator later)
     {
+        MergedDuplicates += later.MergedDuplicates;
         if (later.Length == 0) return;
         if ((long)Length + later.Length > Array.MaxLength)
             throw new SpatialSimException(ErrorKind.LimitExceeded,
@@ -135,6 +196,7 @@ internal sealed class GeneAccumulator
         TrimLastBlock();
         later.TrimLastBlock();
         _blocks.AddRange(later._blocks);
+        _countedBlock |= later._countedBlock;
         var last = _blocks[^1];
         _pixels = last.Pixels;
         _counts = last.Counts;
@@ -161,102 +223,5 @@ internal sealed class GeneAccumulator
         _counts = [];
         _fill = _end = 0;
         _staged = 0;
-    }
-}
-
-/// <summary>
-/// Bump allocator for <see cref="GeneAccumulator"/> blocks: large uninitialized slabs (1M rows each), so tens of
-/// thousands of genes do not each churn small arrays through the GC. A slab is freed when no gene refers to it.
-/// </summary>
-internal sealed class RowArena(bool hasCounts)
-{
-    private const int SlabRows = 1 << 20;
-    private long[] _pixels = [];
-    private float[] _counts = [];
-    private int _used;
-
-    public bool HasCounts { get; } = hasCounts;
-
-    /// <summary>A run of rows inside a slab.</summary>
-    public readonly record struct Block(long[] Pixels, float[] Counts, int Offset, int Length);
-
-    public Block Take(int rows)
-    {
-        if (_used + rows > _pixels.Length)
-        {
-            int size = Math.Max(rows, SlabRows);
-            _pixels = GC.AllocateUninitializedArray<long>(size);
-            _counts = HasCounts ? GC.AllocateUninitializedArray<float>(size) : [];
-            _used = 0;
-        }
-        var block = new Block(_pixels, _counts, _used, rows);
-        _used += rows;
-        return block;
-    }
-}
-
-/// <summary>
-/// Finds a gene by its UTF-8 bytes without allocating a string per row: open addressing over byte keys.
-/// New genes are passed through the gene filter once.
-/// </summary>
-internal sealed class GeneIndex(Func<string, bool>? filter, bool hasCounts)
-{
-    private readonly RowArena _arena = new(hasCounts);
-    private int[] _slots = new int[1024]; // entry index + 1; 0 = empty
-    private readonly List<GeneAccumulator> _entries = [];
-
-    /// <summary>All genes met so far, in order of first appearance.</summary>
-    public IReadOnlyList<GeneAccumulator> Entries => _entries;
-
-    public GeneAccumulator GetOrAdd(ReadOnlySpan<byte> key)
-    {
-        int hash = HashOf(key);
-        int mask = _slots.Length - 1;
-        for (int i = hash & mask; ; i = (i + 1) & mask)
-        {
-            int slot = _slots[i];
-            if (slot == 0) break;
-            var e = _entries[slot - 1];
-            if (e.Hash == hash && key.SequenceEqual(e.Key)) return e;
-        }
-        string name = Encoding.UTF8.GetString(key);
-        bool keep = filter == null || filter(name);
-        var added = new GeneAccumulator(_arena, key, hash, name, keep);
-        _entries.Add(added);
-        if (_entries.Count * 2 > _slots.Length) Rehash();
-        else Insert(_slots, added.Hash, _entries.Count);
-        return added;
-    }
-
-    private void Rehash()
-    {
-        var slots = new int[_slots.Length * 2];
-        for (int i = 0; i < _entries.Count; i++) Insert(slots, _entries[i].Hash, i + 1);
-        _slots = slots;
-    }
-
-    private static void Insert(int[] slots, int hash, int value)
-    {
-        int mask = slots.Length - 1;
-        int i = hash & mask;
-        while (slots[i] != 0) i = (i + 1) & mask;
-        slots[i] = value;
-    }
-
-    /// <summary>A multiplicative hash over 8-byte words; good enough for gene symbols, deterministic across runs.</summary>
-    public static int HashOf(ReadOnlySpan<byte> key)
-    {
-        const ulong K = 0x9E3779B97F4A7C15;
-        ulong h = (ulong)key.Length * K;
-        while (key.Length >= 8)
-        {
-            h = BitOperations.RotateLeft((h ^ MemoryMarshal.Read<ulong>(key)) * K, 29);
-            key = key[8..];
-        }
-        ulong tail = 0;
-        for (int i = 0; i < key.Length; i++) tail |= (ulong)key[i] << (8 * i);
-        h = (h ^ tail) * K;
-        h ^= h >> 32;
-        return (int)h & int.MaxValue;
     }
 }

@@ -6,6 +6,7 @@ using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
+using SpatialSim.TorchCore.IO.Tiff;
 
 namespace SpatialSim.TorchCore.IO;
 
@@ -142,7 +143,8 @@ public static class ImageRasterReader
 
     // ---------------------------------------------------------------- PNG
 
-    private readonly record struct PngInfo(int Width, int Height, int BitDepth, int ColorType, bool HasTransparency, bool Animated);
+    private readonly record struct PngInfo(int Width, int Height, int BitDepth, int ColorType, bool HasTransparency, bool Animated,
+        bool Interlaced, List<(long Offset, int Length)> ImageData);
 
     /// <summary>Walks the chunk list without decoding: IHDR must come first, every chunk must fit in the file, IEND must be there.</summary>
     private static PngInfo ScanPng(FileStream fs, string path, long maxPixels)
@@ -159,6 +161,8 @@ public static class ImageRasterReader
         long pos = 8;
         bool first = true, seenIdat = false, seenPlte = false, trns = false, animated = false;
         int width = 0, height = 0, depth = 0, colorType = 0;
+        bool interlaced = false;
+        var imageData = new List<(long Offset, int Length)>();
         while (true)
         {
             if (!RasterFileIo.TryReadAt(fs, pos, chunkHead))
@@ -199,6 +203,7 @@ public static class ImageRasterReader
                     throw Bad($"the header gives compression {ihdr[10]}, filter {ihdr[11]}, interlace {ihdr[12]}; only 0, 0 and 0/1 exist.");
                 width = (int)w;
                 height = (int)h;
+                interlaced = ihdr[12] == 1;
                 first = false;
             }
             else
@@ -209,7 +214,7 @@ public static class ImageRasterReader
                     case "PLTE": seenPlte = true; break;
                     case "tRNS": trns = true; break;
                     case "acTL": animated = true; break;
-                    case "IDAT": seenIdat = true; break;
+                    case "IDAT": seenIdat = true; imageData.Add((pos + 8, (int)len)); break;
                 }
                 if (type == "IEND") break;
             }
@@ -217,7 +222,7 @@ public static class ImageRasterReader
         }
         if (!seenIdat) throw Bad("it contains no image data (IDAT chunk).");
         if (colorType == 3 && !seenPlte) throw Bad("it is a palette image without a palette (PLTE chunk).");
-        return new PngInfo(width, height, depth, colorType, trns, animated);
+        return new PngInfo(width, height, depth, colorType, trns, animated, interlaced, imageData);
     }
 
     private static (int, int, float[]) ReadPng(FileStream fs, string path, ImageReadOptions options, List<string> notes)
@@ -239,6 +244,9 @@ public static class ImageRasterReader
             _ => $"PNG RGBA, {bits}",
         };
         var component = ChooseComponent(path, color, hasAlpha, options.Channel, description, notes);
+        // ImageSharp fills the rows of a cut image data stream with zeros (and can spin on a cut interlaced one): check first.
+        int samples = info.ColorType switch { 2 => 3, 4 => 2, 6 => 4, _ => 1 };
+        PngDataCheck.Verify(fs, path, info.ImageData, PngDataCheck.ExpectedBytes(info.Width, info.Height, samples * info.BitDepth, info.Interlaced));
 
         var decoder = new PngDecoder { IgnoreMetadata = true }; // metadata skipped: no text-chunk inflation
         float[] pixels;
@@ -281,20 +289,28 @@ public static class ImageRasterReader
         if (t.IsTiled)
             throw Unsupported("tiled TIFF files are not supported. Save the image with strips (the default of most tools; in tifffile, leave out tile=).");
 
-        bool gray = t.Photometric is 0 or 1;
-        bool palette = t.Photometric == 3;
-        bool rgb = t.Photometric == 2;
+        bool gray = t.Photometric is TiffPhotometric.WhiteIsZero or TiffPhotometric.BlackIsZero;
+        bool palette = t.Photometric == TiffPhotometric.Palette;
+        bool rgb = t.Photometric == TiffPhotometric.Rgb;
         if (!gray && !palette && !rgb)
         {
-            string name = t.Photometric switch { 4 => "transparency mask", 5 => "CMYK/separated", 6 => "YCbCr", 8 or 9 or 10 => "CIE L*a*b*", _ => "unknown" };
-            throw Unsupported($"its colour model (PhotometricInterpretation {t.Photometric}, {name}) is not supported. Save it as grayscale or RGB.");
+            string name = t.Photometric switch
+            {
+                TiffPhotometric.TransparencyMask => "transparency mask",
+                TiffPhotometric.Separated => "CMYK/separated",
+                TiffPhotometric.YCbCr => "YCbCr",
+                TiffPhotometric.CieLab or TiffPhotometric.IccLab or TiffPhotometric.ItuLab => "CIE L*a*b*",
+                _ => "unknown",
+            };
+            throw Unsupported($"its colour model (PhotometricInterpretation {(int)t.Photometric}, {name}) is not supported. Save it as grayscale or RGB.");
         }
         if (rgb && t.SamplesPerPixel < 3)
             throw new SpatialSimException(ErrorKind.InvalidData, $"'{path}' claims to be RGB but has {t.SamplesPerPixel} sample(s) per pixel.") { FilePath = path };
         if (palette && !t.HasColorMap)
             throw new SpatialSimException(ErrorKind.InvalidData, $"'{path}' is a palette image without a colour map (tag 320).") { FilePath = path };
 
-        bool grayAlpha = gray && t.SamplesPerPixel >= 2 && t.ExtraSamples.Length > 0 && t.ExtraSamples[0] is 1 or 2;
+        bool grayAlpha = gray && t.SamplesPerPixel >= 2 && t.ExtraSamples.Length > 0 &&
+                         t.ExtraSamples[0] is TiffExtraSample.AssociatedAlpha or TiffExtraSample.UnassociatedAlpha;
         bool hasAlpha = grayAlpha || (rgb && t.SamplesPerPixel >= 4);
         string description = palette ? $"TIFF palette, {t.BitsPerSample}-bit indices"
             : $"TIFF {(gray ? "grayscale" : "RGB")}{(hasAlpha ? "+alpha" : "")}, {t.SampleDescription}{(t.SamplesPerPixel > 1 ? " per channel" : "")}";
@@ -303,7 +319,7 @@ public static class ImageRasterReader
             notes.Add($"'{path}' has {t.SamplesPerPixel} samples per pixel; the first (gray) sample was read and the others ignored.");
         if (t.PhotometricMissing)
             notes.Add($"'{path}' has no PhotometricInterpretation tag; it was read as {(gray ? "grayscale (BlackIsZero)" : "RGB")}.");
-        if (t.Photometric == 0)
+        if (t.Photometric == TiffPhotometric.WhiteIsZero)
             notes.Add($"'{path}' is stored as WhiteIsZero; its values were read as stored (not inverted).");
 
         if (t.PageCount > 1 || t.LaterPagesProblem is not null)
@@ -319,10 +335,10 @@ public static class ImageRasterReader
             _ => gray ? 1 : 3, // alpha
         };
 
-        if (t.Compression == 1 && !palette)
+        if (t.Compression == TiffCompression.None && !palette)
         {
-            if (t.Predictor != 1)
-                throw Unsupported($"it is uncompressed but uses predictor {t.Predictor}, an unusual combination that is not supported. Save it without a predictor.");
+            if (t.Predictor != TiffPredictor.None)
+                throw Unsupported($"it is uncompressed but uses predictor {(int)t.Predictor}, an unusual combination that is not supported. Save it without a predictor.");
             if (t.SampleType is null)
                 throw Unsupported($"its samples are {t.SampleDescription}, which is not supported. " +
                                   "Supported: 8/16/32/64-bit unsigned or signed integers and 16/32/64-bit floats.");
@@ -340,15 +356,23 @@ public static class ImageRasterReader
         // Everything else goes to ImageSharp, which must not be given anything it could mis-decode or that could make it misbehave.
         string compression = t.Compression switch
         {
-            1 => "uncompressed", 5 => "LZW", 8 or 32946 => "Deflate", 32773 => "PackBits",
-            6 or 7 => "JPEG", 2 or 3 or 4 => "CCITT fax", 34925 or 34892 => "LZMA", 50000 => "Zstd", 50001 => "WebP", 34887 => "LERC",
-            _ => $"compression code {t.Compression}",
+            TiffCompression.None => "uncompressed",
+            TiffCompression.Lzw => "LZW",
+            TiffCompression.AdobeDeflate or TiffCompression.Deflate => "Deflate",
+            TiffCompression.PackBits => "PackBits",
+            TiffCompression.OldJpeg or TiffCompression.Jpeg => "JPEG",
+            TiffCompression.Ccitt1D or TiffCompression.CcittGroup3Fax or TiffCompression.CcittGroup4Fax => "CCITT fax",
+            TiffCompression.Lzma or TiffCompression.LzmaAlternative => "LZMA",
+            TiffCompression.Zstd => "Zstd",
+            TiffCompression.WebP => "WebP",
+            TiffCompression.Lerc => "LERC",
+            _ => $"compression code {(int)t.Compression}",
         };
-        if (t.Compression is 6 or 7)
+        if (t.Compression is TiffCompression.OldJpeg or TiffCompression.Jpeg)
             throw Unsupported("it is JPEG-compressed, which is lossy: the counts would not be the stored values. Save it uncompressed or with LZW/Deflate.");
-        if (t.Compression is not (1 or 5 or 8 or 32946 or 32773))
+        if (t.Compression is not (TiffCompression.None or TiffCompression.Lzw or TiffCompression.AdobeDeflate or TiffCompression.Deflate or TiffCompression.PackBits))
             throw Unsupported($"its compression ({compression}) is not supported. Save it uncompressed, or with LZW, Deflate or PackBits.");
-        if (palette ? t.BitsPerSample is not (1 or 2 or 4 or 8) : (t.SampleFormat != 1 || t.BitsPerSample is not (8 or 16)))
+        if (palette ? t.BitsPerSample is not (1 or 2 or 4 or 8) : (t.SampleFormat != TiffSampleFormat.UnsignedInteger || t.BitsPerSample is not (8 or 16)))
             throw Unsupported($"{compression}-compressed TIFFs can be read with 8- or 16-bit unsigned samples only; this one has {t.SampleDescription} samples. " +
                               "Save it uncompressed (every sample type is supported then).");
         if (gray && t.SamplesPerPixel != 1)
@@ -359,6 +383,7 @@ public static class ImageRasterReader
             throw new SpatialSimException(ErrorKind.InvalidData,
                 $"'{path}' cannot be decoded safely: {t.LaterPagesProblem}. Save page 1 on its own, uncompressed.") { FilePath = path };
         t.EnsureStripsInFile();
+        TiffStripCheck.Verify(fs, t);
 
         var decoder = new TiffDecoder { IgnoreMetadata = true, DecodingMode = FrameDecodingMode.First };
         float[] px;
@@ -368,7 +393,7 @@ public static class ImageRasterReader
             px = sixteen
                 ? Decode<L16>(path, "TIFF", fs, t.Width, t.Height, 2, (c, s) => decoder.Decode<L16>(c, s, default), SampleType.U16, 1, 0)
                 : Decode<L8>(path, "TIFF", fs, t.Width, t.Height, 1, (c, s) => decoder.Decode<L8>(c, s, default), SampleType.U8, 1, 0);
-            if (t.Photometric == 0)
+            if (t.Photometric == TiffPhotometric.WhiteIsZero)
             {
                 // ImageSharp shows WhiteIsZero inverted (max − stored); undo it so the stored values come back, as above.
                 float max = sixteen ? 65535f : 255f;

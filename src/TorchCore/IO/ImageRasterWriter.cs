@@ -1,7 +1,4 @@
 using System.Buffers.Binary;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace SpatialSim.TorchCore.IO;
 
@@ -18,7 +15,7 @@ public sealed record PngExportInfo(bool Exact, double Scale, float MaxValue)
 }
 
 /// <summary>
-/// Writes a raster as a 16-bit grayscale PNG (via ImageSharp) or as a 32-bit float grayscale TIFF (own baseline writer, which
+/// Writes a raster as a 16-bit grayscale PNG (<see cref="PngStreamWriter"/>, stoppable row by row) or as a 32-bit float grayscale TIFF (own baseline writer, which
 /// <see cref="ImageRasterReader"/>, tifffile, PIL and ImageJ read back exactly). Both write to a temporary file next to
 /// <c>path</c> and rename it into place, so a failure never leaves a partial file; an existing file is replaced only when
 /// <c>overwrite</c> is true.
@@ -57,26 +54,16 @@ public static class ImageRasterWriter
         double scale = exact || max == 0 ? 1.0 : 65535.0 / max;
         var info = new PngExportInfo(exact, scale, max);
 
-        using var image = new Image<L16>(plane.Width, plane.Height);
-        image.ProcessPixelRows(accessor =>
+        int width = plane.Width;
+        RasterFileIo.WriteAtomically(path, overwrite, fs => PngStreamWriter.Write(fs, plane.Width, plane.Height, PngPixelLayout.Gray16, (y, row) =>
         {
-            for (int y = 0; y < accessor.Height; y++)
+            var src = px.AsSpan(y * width, width);
+            for (int x = 0; x < src.Length; x++)
             {
-                var row = accessor.GetRowSpan(y);
-                var src = px.AsSpan(y * plane.Width, plane.Width);
-                if (exact)
-                    for (int x = 0; x < row.Length; x++) row[x] = new L16((ushort)src[x]);
-                else
-                    for (int x = 0; x < row.Length; x++) row[x] = new L16((ushort)Math.Min(65535.0, Math.Round(src[x] * scale)));
+                ushort v = exact ? (ushort)src[x] : (ushort)Math.Min(65535.0, Math.Round(src[x] * scale));
+                BinaryPrimitives.WriteUInt16BigEndian(row[(2 * x)..], v);
             }
-        });
-        var encoder = new PngEncoder
-        {
-            BitDepth = PngBitDepth.Bit16,
-            ColorType = PngColorType.Grayscale,
-            CompressionLevel = PngCompressionLevel.DefaultCompression,
-        };
-        RasterFileIo.WriteAtomically(path, overwrite, fs => image.Save(fs, encoder), cancellationToken);
+        }, cancellationToken: cancellationToken), cancellationToken);
         return info;
     }
 

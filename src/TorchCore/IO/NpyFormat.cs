@@ -74,6 +74,35 @@ public static class NpyFormat
     }
 
     /// <summary>
+    /// Reads a whole 2-D or 3-D array at full precision: float64 values exactly, integers exactly up to 2⁵³ (reference
+    /// values checked to 1e-9 must not pass through float32). Same checks as <see cref="Read"/>.
+    /// </summary>
+    public static (int[] Shape, double[] Data) ReadFloat64(string path, long maxElements = 1_000_000_000)
+    {
+        if (maxElements <= 0)
+            throw new SpatialSimException(ErrorKind.InvalidArgument, $"maxElements must be positive; got {maxElements}.") { FilePath = path };
+        using var fs = RasterFileIo.OpenRead(path);
+        var h = ReadHeader(fs, path);
+        long count = h.Count;
+        if (count > maxElements || count > Array.MaxLength)
+            throw new SpatialSimException(ErrorKind.LimitExceeded,
+                $"'{path}' holds an array of shape {h.ShapeText} = {count:N0} values, more than the limit of {Math.Min(maxElements, Array.MaxLength):N0}.") { FilePath = path };
+        EnsureDataPresent(h);
+        var data = new double[count];
+        int size = SampleDecoder.SizeOf(h.Type);
+        var buffer = new byte[Math.Min(ChunkBytes, count * size)];
+        int per = buffer.Length / size;
+        fs.Position = h.DataOffset;
+        for (long i = 0; i < count; i += per)
+        {
+            int n = (int)Math.Min(per, count - i);
+            fs.ReadExactly(buffer.AsSpan(0, n * size));
+            SampleDecoder.DecodeDouble(buffer.AsSpan(0, n * size), data.AsSpan((int)i, n), h.Type, h.BigEndian);
+        }
+        return (h.Shape.Select(d => (int)d).ToArray(), data);
+    }
+
+    /// <summary>
     /// Reads the rasters of a .npy file: a 2-D array (height, width) is one gene, named <c>geneNames[0]</c> or after the
     /// file; a 3-D array (genes, height, width) is one gene per plane, named by <paramref name="geneNames"/> (one per plane)
     /// or gene_0, gene_1, …. The header is checked when this method is called; planes are then read one at a time as the
@@ -273,13 +302,16 @@ public static class NpyFormat
         return new Header(path, descr, type, bigEndian, shape, dataOffset, length);
     }
 
-    /// <summary>Checks that the file holds all the data its header promises (after the size limits were checked).</summary>
+    /// <summary>Checks that the file holds exactly the data its header promises (after the size limits were checked).</summary>
     private static void EnsureDataPresent(Header h)
     {
         long expected = h.Count * SampleDecoder.SizeOf(h.Type);
         long available = h.FileLength - h.DataOffset;
         if (available < expected)
             throw Invalid(h.Path, $"the file is truncated: shape {h.ShapeText} of '{h.Descr}' needs {expected:N0} bytes of data, but the file has only {available:N0}.");
+        if (available > expected)
+            throw Invalid(h.Path, $"the file holds {available - expected:N0} bytes after the {expected:N0} bytes of data of shape {h.ShapeText}: " +
+                "several arrays saved into one file (numpy.load would read only the first), or a damaged file. Save one array per file.");
     }
 
     private static (SampleType, bool) ParseDtype(string path, string descr)
@@ -462,6 +494,15 @@ public static class NpyFormat
             fs.Write(header);
             foreach (var p in planes) RasterFileIo.WriteFloat32LittleEndian(fs, p.Pixels, cancellationToken);
         }, cancellationToken);
+    }
+
+    /// <summary>The layout of a .npy file (dtype as written, shape, offset of the data), checked as <see cref="Read"/> checks it, without reading the data.</summary>
+    internal static (string Descr, long[] Shape, long DataOffset) ReadLayout(string path)
+    {
+        using var fs = RasterFileIo.OpenRead(path);
+        var h = ReadHeader(fs, path);
+        EnsureDataPresent(h);
+        return (h.Descr, h.Shape, h.DataOffset);
     }
 
     /// <summary>A version 1.0 header for '&lt;f4' C-order data, padded with spaces and a newline to a multiple of 64 bytes.</summary>

@@ -16,6 +16,7 @@ internal static class RasterFileIo
         ArgumentNullException.ThrowIfNull(path);
         if (path.Length == 0)
             throw new SpatialSimException(ErrorKind.InvalidArgument, "The file path is empty.");
+        SpecialFile.EnsureRegular(path);
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
@@ -94,7 +95,8 @@ internal static class RasterFileIo
     /// Cancellation (Ctrl+C in the shell) before the rename leaves no file behind: the temporary file is deleted and the
     /// target is untouched; <paramref name="write"/> may check the token itself to stop sooner.
     /// </summary>
-    public static void WriteAtomically(string path, bool overwrite, Action<FileStream> write, CancellationToken cancellationToken = default)
+    /// <param name="readable">Open the temporary file for reading too (writers that seek back and read, such as HDF5's).</param>
+    public static void WriteAtomically(string path, bool overwrite, Action<FileStream> write, CancellationToken cancellationToken = default, bool readable = false)
     {
         ArgumentNullException.ThrowIfNull(write);
         string full = CheckTarget(path, overwrite);
@@ -102,7 +104,7 @@ internal static class RasterFileIo
         string tmp = full + ".tmp-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, readable ? FileAccess.ReadWrite : FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 write(fs);

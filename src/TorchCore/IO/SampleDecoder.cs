@@ -89,4 +89,34 @@ internal static class SampleDecoder
                 throw new ArgumentOutOfRangeException(nameof(type));
         }
     }
+
+    /// <summary>
+    /// Decodes <c>dst.Length</c> consecutive values from <paramref name="src"/> at full precision: float64 exactly,
+    /// integers exactly up to 2⁵³ (for reference values that must not pass through float32).
+    /// </summary>
+    public static void DecodeDouble(ReadOnlySpan<byte> src, Span<double> dst, SampleType type, bool bigEndian)
+    {
+        int size = SizeOf(type);
+        if (src.Length < (long)dst.Length * size) throw new ArgumentException($"Source holds {src.Length} bytes, {(long)dst.Length * size} needed.", nameof(src));
+        for (int i = 0; i < dst.Length; i++)
+        {
+            var s = src.Slice(i * size, size);
+            dst[i] = type switch
+            {
+                SampleType.Bool => s[0] != 0 ? 1 : 0,
+                SampleType.U8 => s[0],
+                SampleType.I8 => (sbyte)s[0],
+                SampleType.U16 => bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s),
+                SampleType.I16 => bigEndian ? BinaryPrimitives.ReadInt16BigEndian(s) : BinaryPrimitives.ReadInt16LittleEndian(s),
+                SampleType.U32 => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s),
+                SampleType.I32 => bigEndian ? BinaryPrimitives.ReadInt32BigEndian(s) : BinaryPrimitives.ReadInt32LittleEndian(s),
+                SampleType.U64 => bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(s) : BinaryPrimitives.ReadUInt64LittleEndian(s),
+                SampleType.I64 => bigEndian ? BinaryPrimitives.ReadInt64BigEndian(s) : BinaryPrimitives.ReadInt64LittleEndian(s),
+                SampleType.F16 => (double)(bigEndian ? BinaryPrimitives.ReadHalfBigEndian(s) : BinaryPrimitives.ReadHalfLittleEndian(s)),
+                SampleType.F32 => bigEndian ? BinaryPrimitives.ReadSingleBigEndian(s) : BinaryPrimitives.ReadSingleLittleEndian(s),
+                SampleType.F64 => bigEndian ? BinaryPrimitives.ReadDoubleBigEndian(s) : BinaryPrimitives.ReadDoubleLittleEndian(s),
+                _ => throw new ArgumentOutOfRangeException(nameof(type)),
+            };
+        }
+    }
 }

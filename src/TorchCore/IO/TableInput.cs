@@ -15,6 +15,8 @@ internal sealed class TableInput : IDisposable
     private readonly Stream _stream;
     private readonly GzipEndCheck? _gzipCheck;
     private readonly ReadAhead? _readAhead;
+    private readonly string _path;
+    private readonly double _maxExpansion;
     private long _produced;
     private long _filePosition;
     private bool _ended;       // the caller has seen the end
@@ -28,8 +30,10 @@ internal sealed class TableInput : IDisposable
     /// <summary>Bytes of the file on disk consumed so far (compressed bytes for gzip).</summary>
     public long Position => _ended ? Length : _readAhead != null ? Volatile.Read(ref _filePosition) : _file.Position;
 
-    private TableInput(FileStream file, Stream stream, GzipEndCheck? check)
+    private TableInput(string path, FileStream file, Stream stream, GzipEndCheck? check, double maxExpansion)
     {
+        _path = path;
+        _maxExpansion = maxExpansion;
         _file = file;
         _stream = stream;
         _gzipCheck = check;
@@ -39,12 +43,18 @@ internal sealed class TableInput : IDisposable
     }
 
     /// <summary>Opens <paramref name="path"/>, refusing with a clear message files that are missing or of a kind we do not read.</summary>
-    public static TableInput Open(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="maxExpansion">
+    /// For gzip input: the most text bytes per compressed byte read, checked once the text passes
+    /// <see cref="TableReadOptions.GzipExpansionGraceBytes"/>; more is refused as a decompression bomb (LimitExceeded).
+    /// </param>
+    public static TableInput Open(string path, double maxExpansion = TableReadOptions.DefaultMaxGzipExpansion)
     {
         if (Directory.Exists(path))
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"'{path}' is a folder, not a table file. Give the path of the .gem, .csv or .tsv file (optionally .gz) inside it.")
             { FilePath = path };
+        SpecialFile.EnsureRegular(path);
         FileStream file;
         try
         {
@@ -71,14 +81,14 @@ internal sealed class TableInput : IDisposable
             {
                 var check = new GzipEndCheck(file);
                 file.Position = 0;
-                return new TableInput(file, new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), check);
+                return new TableInput(path, file, new GZipStream(file, CompressionMode.Decompress, leaveOpen: true), check, maxExpansion);
             }
             string? other = DescribeUnsupported(magic);
             if (other != null)
                 throw new SpatialSimException(ErrorKind.NotSupported,
                     $"'{path}' is {other}, not a text table. Give a .gem, .csv or .tsv file, plain or gzip-compressed (.gz).")
                 { FilePath = path };
-            return new TableInput(file, file, null);
+            return new TableInput(path, file, file, null, maxExpansion);
         }
         catch
         {
@@ -89,6 +99,8 @@ internal sealed class TableInput : IDisposable
 
     private static string? DescribeUnsupported(ReadOnlySpan<byte> m)
     {
+        if (m.Length >= 2 && ((m[0] == 0xFF && m[1] == 0xFE) || (m[0] == 0xFE && m[1] == 0xFF)))
+            return "UTF-16 text (save it as UTF-8, e.g. with 'iconv -f UTF-16 -t UTF-8 IN > OUT' or Excel's 'CSV UTF-8')";
         if (m.StartsWith("PAR1"u8)) return "a Parquet file (e.g. Xenium transcripts.parquet; use transcripts.csv.gz instead)";
         if (m.StartsWith("PK\x03\x04"u8)) return "a zip archive (unzip it first)";
         if (m.Length >= 4 && m[0] == 0x28 && m[1] == 0xB5 && m[2] == 0x2F && m[3] == 0xFD) return "zstd-compressed (decompress it first, e.g. with 'zstd -d')";
@@ -119,18 +131,26 @@ internal sealed class TableInput : IDisposable
             throw new TableInputException(
                 $"the gzip data is damaged ({e.Message.TrimEnd('.')}) after {_produced:N0} bytes of text. Download or copy the file again.", e);
         }
-        Volatile.Write(ref _filePosition, _file.Position);
+        long compressed = _file.Position;
+        Volatile.Write(ref _filePosition, compressed);
         if (n > 0)
         {
             _produced += n;
+            if (_gzipCheck != null && _produced > TableReadOptions.GzipExpansionGraceBytes && _produced > _maxExpansion * compressed)
+                throw new SpatialSimException(ErrorKind.LimitExceeded,
+                    $"'{_path}' expands to more than {_maxExpansion:G} times its compressed size ({_produced:N0} bytes of text from the first " +
+                    $"{compressed:N0} compressed bytes). Count tables compress 3 to 10 times; this looks like a decompression bomb, so reading stopped. " +
+                    "If the file is genuine, decompress it (gunzip) and read the plain file.")
+                { FilePath = _path };
             _gzipCheck?.Observe(buffer[..n]);
             return n;
         }
         _sourceEnded = true;
         if (_gzipCheck != null && !_gzipCheck.IsComplete(_produced))
             throw new TableInputException(
-                $"the gzip data ends early (truncated download?) after {_produced:N0} bytes of text: the file is shorter than the size recorded in it. " +
-                "Download or copy the file again. (If the file is several gzip files joined together, decompress it with gunzip and read the plain file.)");
+                $"the gzip data ends early (truncated download?) after {_produced:N0} bytes of text, or other bytes follow it (zero padding, junk): " +
+                "the end of the file is not the gzip trailer recorded for that text. Download or copy the file again. " +
+                "(If the file is several gzip files joined together, decompress it with gunzip and read the plain file.)");
         return 0;
     }
 
@@ -188,35 +208,13 @@ internal sealed class GzipEndCheck
     {
         if (_tooShort) return false;
         if ((uint)total == _isize) return true;
-        if (_ring == null || total < _isize) return false;
+        // ISIZE 0 with data means no trailer there (zero padding after the stream); an empty ring would match any CRC of 0.
+        if (_ring == null || total < _isize || _isize == 0) return false;
         int start = _ring.Length == 0 ? 0 : (int)(_written % _ring.Length);
-        uint crc = Crc32.Append(Crc32.Append(0, _ring.AsSpan(start)), _ring.AsSpan(0, start));
+        var crc32 = new System.IO.Hashing.Crc32(); // IEEE 802.3, as in gzip
+        crc32.Append(_ring.AsSpan(start));
+        crc32.Append(_ring.AsSpan(0, start));
+        uint crc = crc32.GetCurrentHashAsUInt32();
         return crc == _crc;
-    }
-}
-
-/// <summary>CRC-32 (IEEE 802.3, as in gzip), table driven; used only on the short tail of multi-member gzip files.</summary>
-internal static class Crc32
-{
-    private static readonly uint[] Table = BuildTable();
-
-    private static uint[] BuildTable()
-    {
-        var t = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint c = i;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }
-
-    /// <summary>Continues <paramref name="crc"/> (0 to start) over <paramref name="data"/>.</summary>
-    public static uint Append(uint crc, ReadOnlySpan<byte> data)
-    {
-        uint c = ~crc;
-        foreach (byte b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
-        return ~c;
     }
 }

@@ -27,4 +27,47 @@ public sealed record TableReadOptions
 
     /// <summary>Refuse a canvas (after binning) with more pixels than this; one plane costs 4 bytes per pixel.</summary>
     public long MaxPixels { get; init; } = 400_000_000;
+
+    /// <summary>
+    /// Rows whose decoding quality (a <c>qv</c> column, as in Xenium transcript tables) is below this are dropped and counted
+    /// in <see cref="CountTable.RowsBelowQuality"/>; tables without such a column are not affected. Default
+    /// <see cref="ControlProbes.DefaultMinQuality"/> (qv ≥ 20, as 10x builds its own cell × gene matrix); 0 keeps every row.
+    /// </summary>
+    public double MinQuality { get; init; } = ControlProbes.DefaultMinQuality;
+
+    /// <summary>
+    /// Keep the rows of control codewords (<see cref="ControlProbes.Prefixes"/>: Xenium NegControl*, BLANK*, Unassigned*,
+    /// DeprecatedCodeword*; MERSCOPE Blank-*; CosMx NegPrb*, FalseCode*). By default they are dropped and counted in
+    /// <see cref="CountTable.RowsOfControls"/>: they carry no expression pattern, only the decoding's noise floor.
+    /// </summary>
+    public bool IncludeControls { get; init; }
+
+    /// <summary>Default of <see cref="MaxEntries"/>.</summary>
+    public const long DefaultMaxEntries = 200_000_000;
+
+    /// <summary>
+    /// Refuse a table that keeps more distinct gene pixels (gene, pixel x, pixel y: the non-zero pixels of all kept genes
+    /// together, before binning) than this. Each costs 8 bytes in the table read, 12 while reading; rows of repeated pixels are
+    /// summed while the file streams, so a reading holds at most max(32M rows, 2 × this) rows.
+    /// </summary>
+    public long MaxEntries { get; init; } = DefaultMaxEntries;
+
+    /// <summary>
+    /// Rows held (12 bytes each with counts, 8 without) before the rows of repeated pixels are summed while reading: a table
+    /// with fewer rows is merged only at the end, a larger one holds at most max(this, 2 × its distinct gene pixels) rows.
+    /// Tests lower it.
+    /// </summary>
+    internal long CompactRows { get; init; } = 32L << 20;
+
+    /// <summary>Default of <see cref="MaxGzipExpansion"/>.</summary>
+    public const double DefaultMaxGzipExpansion = 100;
+
+    /// <summary>
+    /// Refuse gzip input whose text is more than this many times its compressed size, once the text passes 64 MiB
+    /// (<see cref="GzipExpansionGraceBytes"/>): count tables compress 3–10 times, a decompression bomb up to 1,000 times.
+    /// </summary>
+    public double MaxGzipExpansion { get; init; } = DefaultMaxGzipExpansion;
+
+    /// <summary>Text (decompressed bytes) a gzip file may produce before <see cref="MaxGzipExpansion"/> is checked.</summary>
+    public const long GzipExpansionGraceBytes = 64L << 20;
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using SpatialSim.TorchCore.IO.Tiff;
 
 namespace SpatialSim.TorchCore.IO;
 
@@ -14,12 +15,6 @@ namespace SpatialSim.TorchCore.IO;
 /// </summary>
 internal sealed class TiffStructure
 {
-    // Tags used here (TIFF 6.0 numbering).
-    private const ushort TagImageWidth = 256, TagImageLength = 257, TagBitsPerSample = 258, TagCompression = 259,
-        TagPhotometric = 262, TagStripOffsets = 273, TagSamplesPerPixel = 277, TagRowsPerStrip = 278,
-        TagStripByteCounts = 279, TagPlanarConfiguration = 284, TagPredictor = 317, TagColorMap = 320,
-        TagTileWidth = 322, TagTileLength = 323, TagTileOffsets = 324, TagExtraSamples = 338, TagSampleFormat = 339;
-
     /// <summary>Directories walked at most when counting pages.</summary>
     public const int MaxPagesCounted = 100_000;
 
@@ -28,21 +23,21 @@ internal sealed class TiffStructure
     public required int Width { get; init; }
     public required int Height { get; init; }
     public required int BitsPerSample { get; init; }
-    /// <summary>1 unsigned integer, 2 signed integer, 3 IEEE float (TIFF SampleFormat).</summary>
-    public required int SampleFormat { get; init; }
+    /// <summary>Unsigned integer, signed integer or IEEE float (TIFF SampleFormat).</summary>
+    public required TiffSampleFormat SampleFormat { get; init; }
     public required int SamplesPerPixel { get; init; }
-    /// <summary>TIFF Compression code; 1 = none.</summary>
-    public required int Compression { get; init; }
-    /// <summary>TIFF PhotometricInterpretation: 0 WhiteIsZero, 1 BlackIsZero, 2 RGB, 3 palette, others unsupported.</summary>
-    public required int Photometric { get; init; }
+    /// <summary>TIFF Compression code.</summary>
+    public required TiffCompression Compression { get; init; }
+    /// <summary>TIFF PhotometricInterpretation: WhiteIsZero, BlackIsZero, RGB and palette are read, others unsupported.</summary>
+    public required TiffPhotometric Photometric { get; init; }
     public required bool PhotometricMissing { get; init; }
-    /// <summary>1 chunky (samples of a pixel together), 2 planar (one set of strips per sample).</summary>
-    public required int PlanarConfiguration { get; init; }
-    public required int Predictor { get; init; }
+    /// <summary>Chunky (samples of a pixel together) or planar (one set of strips per sample).</summary>
+    public required TiffPlanarConfiguration PlanarConfiguration { get; init; }
+    public required TiffPredictor Predictor { get; init; }
     public required bool IsTiled { get; init; }
     public required bool HasColorMap { get; init; }
-    /// <summary>ExtraSamples values (0 unspecified, 1 associated alpha, 2 unassociated alpha).</summary>
-    public required int[] ExtraSamples { get; init; }
+    /// <summary>ExtraSamples values: what each channel after the colour channels holds.</summary>
+    public required TiffExtraSample[] ExtraSamples { get; init; }
     public required int RowsPerStrip { get; init; }
     public required long[] StripOffsets { get; init; }
     /// <summary>Byte count of each strip; inferred from the image size when the tag is missing and the data is uncompressed.</summary>
@@ -58,36 +53,36 @@ internal sealed class TiffStructure
     /// <summary>Element type of the samples, or null when BitsPerSample/SampleFormat is a combination we cannot decode exactly.</summary>
     public SampleType? SampleType => (BitsPerSample, SampleFormat) switch
     {
-        (8, 1) => IO.SampleType.U8,
-        (8, 2) => IO.SampleType.I8,
-        (16, 1) => IO.SampleType.U16,
-        (16, 2) => IO.SampleType.I16,
-        (16, 3) => IO.SampleType.F16,
-        (32, 1) => IO.SampleType.U32,
-        (32, 2) => IO.SampleType.I32,
-        (32, 3) => IO.SampleType.F32,
-        (64, 1) => IO.SampleType.U64,
-        (64, 2) => IO.SampleType.I64,
-        (64, 3) => IO.SampleType.F64,
+        (8, TiffSampleFormat.UnsignedInteger) => IO.SampleType.U8,
+        (8, TiffSampleFormat.SignedInteger) => IO.SampleType.I8,
+        (16, TiffSampleFormat.UnsignedInteger) => IO.SampleType.U16,
+        (16, TiffSampleFormat.SignedInteger) => IO.SampleType.I16,
+        (16, TiffSampleFormat.Float) => IO.SampleType.F16,
+        (32, TiffSampleFormat.UnsignedInteger) => IO.SampleType.U32,
+        (32, TiffSampleFormat.SignedInteger) => IO.SampleType.I32,
+        (32, TiffSampleFormat.Float) => IO.SampleType.F32,
+        (64, TiffSampleFormat.UnsignedInteger) => IO.SampleType.U64,
+        (64, TiffSampleFormat.SignedInteger) => IO.SampleType.I64,
+        (64, TiffSampleFormat.Float) => IO.SampleType.F64,
         _ => null,
     };
 
     public string SampleDescription => SampleFormat switch
     {
-        1 => $"{BitsPerSample}-bit unsigned integer",
-        2 => $"{BitsPerSample}-bit signed integer",
-        3 => $"{BitsPerSample}-bit float",
-        _ => $"{BitsPerSample}-bit (SampleFormat {SampleFormat})",
+        TiffSampleFormat.UnsignedInteger => $"{BitsPerSample}-bit unsigned integer",
+        TiffSampleFormat.SignedInteger => $"{BitsPerSample}-bit signed integer",
+        TiffSampleFormat.Float => $"{BitsPerSample}-bit float",
+        _ => $"{BitsPerSample}-bit (SampleFormat {(int)SampleFormat})",
     };
 
-    private readonly record struct Entry(ushort Tag, ushort Type, uint Count, uint ValueOrOffset, long EntryPosition);
+    private readonly record struct Entry(TiffTag Tag, TiffFieldType Type, uint Count, uint ValueOrOffset, long EntryPosition);
 
-    private static int TypeSize(ushort type) => type switch
+    private static int TypeSize(TiffFieldType type) => type switch
     {
-        1 or 2 or 6 or 7 => 1,
-        3 or 8 => 2,
-        4 or 9 or 11 or 13 => 4,
-        5 or 10 or 12 => 8,
+        TiffFieldType.Byte or TiffFieldType.Ascii or TiffFieldType.SByte or TiffFieldType.Undefined => 1,
+        TiffFieldType.Short or TiffFieldType.SShort => 2,
+        TiffFieldType.Long or TiffFieldType.SLong or TiffFieldType.Float or TiffFieldType.Ifd => 4,
+        TiffFieldType.Rational or TiffFieldType.SRational or TiffFieldType.Double => 8,
         _ => 0, // unknown types are ignored, as the TIFF specification asks
     };
 
@@ -119,12 +114,12 @@ internal sealed class TiffStructure
         problem = reader.CheckEntriesInFile(entries, 1);
         if (problem is not null) throw Invalid(path, problem);
 
-        var tags = new Dictionary<ushort, Entry>();
+        var tags = new Dictionary<TiffTag, Entry>();
         foreach (var e in entries) tags.TryAdd(e.Tag, e);
 
         // Size first, so an absurd size is refused before anything else is read.
-        long width = reader.Scalar(tags, TagImageWidth, required: true);
-        long height = reader.Scalar(tags, TagImageLength, required: true);
+        long width = reader.Scalar(tags, TiffTag.ImageWidth, required: true);
+        long height = reader.Scalar(tags, TiffTag.ImageLength, required: true);
         if (width <= 0 || height <= 0)
             throw Invalid(path, $"the image is {width}×{height} pixels; width and height must both be at least 1.");
         if (width > int.MaxValue || height > int.MaxValue || width * height > maxPixels)
@@ -132,22 +127,24 @@ internal sealed class TiffStructure
                 $"'{path}' is {width}×{height} = {(ulong)width * (ulong)height:N0} pixels, more than the limit of {maxPixels:N0}. " +
                 "Raise the pixel limit (-MaxPixels) if the machine has the memory, or bin/crop the image first.") { FilePath = path };
 
-        int spp = (int)reader.Scalar(tags, TagSamplesPerPixel, defaultValue: 1);
+        int spp = (int)reader.Scalar(tags, TiffTag.SamplesPerPixel, defaultValue: 1);
         if (spp < 1 || spp > 16)
             throw Invalid(path, $"SamplesPerPixel is {spp}.");
-        int bits = reader.UniformValue(tags, TagBitsPerSample, spp, defaultValue: 1, "BitsPerSample");
-        int format = reader.UniformValue(tags, TagSampleFormat, spp, defaultValue: 1, "SampleFormat");
-        int compression = (int)reader.Scalar(tags, TagCompression, defaultValue: 1);
-        bool photometricMissing = !tags.ContainsKey(TagPhotometric);
-        int photometric = (int)reader.Scalar(tags, TagPhotometric, defaultValue: spp >= 3 ? 2 : 1);
-        int planar = (int)reader.Scalar(tags, TagPlanarConfiguration, defaultValue: 1);
-        if (planar is not (1 or 2)) throw Invalid(path, $"PlanarConfiguration is {planar}, expected 1 or 2.");
-        int predictor = (int)reader.Scalar(tags, TagPredictor, defaultValue: 1);
-        bool tiled = tags.ContainsKey(TagTileWidth) || tags.ContainsKey(TagTileLength) || tags.ContainsKey(TagTileOffsets);
-        int[] extra = tags.TryGetValue(TagExtraSamples, out var ex)
-            ? reader.Values(ex, maxCount: 16).Select(v => (int)v).ToArray() : [];
+        int bits = reader.UniformValue(tags, TiffTag.BitsPerSample, spp, defaultValue: 1, "BitsPerSample");
+        var format = (TiffSampleFormat)reader.UniformValue(tags, TiffTag.SampleFormat, spp, defaultValue: (int)TiffSampleFormat.UnsignedInteger, "SampleFormat");
+        var compression = (TiffCompression)reader.Scalar(tags, TiffTag.Compression, defaultValue: (long)TiffCompression.None);
+        bool photometricMissing = !tags.ContainsKey(TiffTag.PhotometricInterpretation);
+        var photometric = (TiffPhotometric)reader.Scalar(tags, TiffTag.PhotometricInterpretation,
+            defaultValue: (long)(spp >= 3 ? TiffPhotometric.Rgb : TiffPhotometric.BlackIsZero));
+        var planar = (TiffPlanarConfiguration)reader.Scalar(tags, TiffTag.PlanarConfiguration, defaultValue: (long)TiffPlanarConfiguration.Chunky);
+        if (planar is not (TiffPlanarConfiguration.Chunky or TiffPlanarConfiguration.Planar))
+            throw Invalid(path, $"PlanarConfiguration is {(int)planar}, expected 1 or 2.");
+        var predictor = (TiffPredictor)reader.Scalar(tags, TiffTag.Predictor, defaultValue: (long)TiffPredictor.None);
+        bool tiled = tags.ContainsKey(TiffTag.TileWidth) || tags.ContainsKey(TiffTag.TileLength) || tags.ContainsKey(TiffTag.TileOffsets);
+        TiffExtraSample[] extra = tags.TryGetValue(TiffTag.ExtraSamples, out var ex)
+            ? reader.Values(ex, maxCount: 16).Select(v => (TiffExtraSample)v).ToArray() : [];
 
-        long rps = reader.Scalar(tags, TagRowsPerStrip, defaultValue: height);
+        long rps = reader.Scalar(tags, TiffTag.RowsPerStrip, defaultValue: height);
         if (rps <= 0) throw Invalid(path, $"RowsPerStrip is {rps}.");
         rps = Math.Min(rps, height);
 
@@ -155,22 +152,22 @@ internal sealed class TiffStructure
         if (!tiled)
         {
             int stripsPerPlane = (int)((height + rps - 1) / rps);
-            long needed = (long)stripsPerPlane * (planar == 2 ? spp : 1);
-            if (!tags.TryGetValue(TagStripOffsets, out var so))
+            long needed = (long)stripsPerPlane * (planar == TiffPlanarConfiguration.Planar ? spp : 1);
+            if (!tags.TryGetValue(TiffTag.StripOffsets, out var so))
                 throw Invalid(path, "the StripOffsets tag (273) is missing, so the pixel data cannot be found.");
             offsets = reader.Values(so, maxCount: int.MaxValue);
             if (offsets.Length < needed)
                 throw Invalid(path, $"StripOffsets lists {offsets.Length} strips, but {width}×{height} pixels with {rps} rows per strip need {needed}.");
-            if (tags.TryGetValue(TagStripByteCounts, out var sc))
+            if (tags.TryGetValue(TiffTag.StripByteCounts, out var sc))
             {
                 counts = reader.Values(sc, maxCount: int.MaxValue);
                 if (counts.Length < needed)
                     throw Invalid(path, $"StripByteCounts lists {counts.Length} strips, {needed} needed.");
             }
-            else if (compression == 1 && bits % 8 == 0)
+            else if (compression == TiffCompression.None && bits % 8 == 0)
             {
                 // Some writers omit the byte counts of uncompressed data: they follow from the geometry.
-                long rowBytes = width * (bits / 8) * (planar == 2 ? 1 : spp);
+                long rowBytes = width * (bits / 8) * (planar == TiffPlanarConfiguration.Planar ? 1 : spp);
                 counts = new long[needed];
                 for (int i = 0; i < needed; i++)
                     counts[i] = Math.Min(rps, height - (i % stripsPerPlane) * rps) * rowBytes;
@@ -217,7 +214,7 @@ internal sealed class TiffStructure
         {
             Path = path, BigEndian = be, Width = (int)width, Height = (int)height, BitsPerSample = bits, SampleFormat = format,
             SamplesPerPixel = spp, Compression = compression, Photometric = photometric, PhotometricMissing = photometricMissing,
-            PlanarConfiguration = planar, Predictor = predictor, IsTiled = tiled, HasColorMap = tags.ContainsKey(TagColorMap),
+            PlanarConfiguration = planar, Predictor = predictor, IsTiled = tiled, HasColorMap = tags.ContainsKey(TiffTag.ColorMap),
             ExtraSamples = extra, RowsPerStrip = (int)rps, StripOffsets = offsets, StripByteCounts = counts, FileLength = length,
             PageCount = pages, LaterPagesProblem = laterProblem,
         };
@@ -226,7 +223,7 @@ internal sealed class TiffStructure
     /// <summary>Checks that every strip of page 1 lies inside the file (so a decoder cannot be asked to read past its end).</summary>
     public void EnsureStripsInFile()
     {
-        int n = StripsPerPlane * (PlanarConfiguration == 2 ? SamplesPerPixel : 1);
+        int n = StripsPerPlane * (PlanarConfiguration == TiffPlanarConfiguration.Planar ? SamplesPerPixel : 1);
         for (int i = 0; i < n; i++)
         {
             long off = StripOffsets[i], cnt = StripByteCounts[i];
@@ -243,16 +240,17 @@ internal sealed class TiffStructure
     public float[] ReadUncompressedSample(FileStream fs, int sample)
     {
         var type = SampleType ?? throw new InvalidOperationException("Unsupported sample type.");
-        if (Compression != 1 || IsTiled) throw new InvalidOperationException("Not uncompressed strips.");
+        if (Compression != TiffCompression.None || IsTiled) throw new InvalidOperationException("Not uncompressed strips.");
         if ((uint)sample >= (uint)SamplesPerPixel) throw new ArgumentOutOfRangeException(nameof(sample));
 
         int bytesPerSample = SampleDecoder.SizeOf(type);
-        int stride = PlanarConfiguration == 2 ? 1 : SamplesPerPixel;
-        int offsetInPixel = PlanarConfiguration == 2 ? 0 : sample;
+        bool planar = PlanarConfiguration == TiffPlanarConfiguration.Planar;
+        int stride = planar ? 1 : SamplesPerPixel;
+        int offsetInPixel = planar ? 0 : sample;
         int bytesPerPixel = stride * bytesPerSample;
         long rowBytes = (long)Width * bytesPerPixel;
         int strips = StripsPerPlane;
-        int firstStrip = PlanarConfiguration == 2 ? sample * strips : 0;
+        int firstStrip = planar ? sample * strips : 0;
 
         // Validate every strip before allocating the output.
         for (int s = 0; s < strips; s++)
@@ -320,7 +318,7 @@ internal sealed class TiffStructure
             for (int i = 0; i < n; i++)
             {
                 var e = buf.AsSpan(i * 12, 12);
-                entries[i] = new Entry(U16(e), U16(e[2..]), U32(e[4..]), U32(e[8..]), offset + 2L + i * 12 + 8);
+                entries[i] = new Entry((TiffTag)U16(e), (TiffFieldType)U16(e[2..]), U32(e[4..]), U32(e[8..]), offset + 2L + i * 12 + 8);
             }
             next = U32(buf.AsSpan(n * 12));
             return entries;
@@ -333,25 +331,25 @@ internal sealed class TiffStructure
             {
                 long bytes = (long)e.Count * TypeSize(e.Type);
                 if (bytes > 4 && (e.ValueOrOffset > length || bytes > length - e.ValueOrOffset))
-                    return $"tag {e.Tag} of page {pageNumber} declares {bytes:N0} bytes of data at offset {e.ValueOrOffset:N0}, " +
+                    return $"tag {(ushort)e.Tag} of page {pageNumber} declares {bytes:N0} bytes of data at offset {e.ValueOrOffset:N0}, " +
                            $"beyond the end of the {length:N0}-byte file (truncated or damaged).";
             }
             return null;
         }
 
-        public long Scalar(Dictionary<ushort, Entry> tags, ushort tag, long defaultValue = 0, bool required = false)
+        public long Scalar(Dictionary<TiffTag, Entry> tags, TiffTag tag, long defaultValue = 0, bool required = false)
         {
             if (!tags.TryGetValue(tag, out var e))
             {
-                if (required) throw Invalid(path, $"the required tag {tag} ({TagName(tag)}) is missing.");
+                if (required) throw Invalid(path, $"the required tag {(ushort)tag} ({TagName(tag)}) is missing.");
                 return defaultValue;
             }
-            if (e.Count == 0) throw Invalid(path, $"tag {tag} ({TagName(tag)}) has no value.");
+            if (e.Count == 0) throw Invalid(path, $"tag {(ushort)tag} ({TagName(tag)}) has no value.");
             return Values(e, maxCount: 1)[0];
         }
 
         /// <summary>A per-sample tag (BitsPerSample, SampleFormat) whose values must all be equal.</summary>
-        public int UniformValue(Dictionary<ushort, Entry> tags, ushort tag, int spp, int defaultValue, string name)
+        public int UniformValue(Dictionary<TiffTag, Entry> tags, TiffTag tag, int spp, int defaultValue, string name)
         {
             if (!tags.TryGetValue(tag, out var e) || e.Count == 0) return defaultValue;
             var v = Values(e, maxCount: spp);
@@ -365,25 +363,31 @@ internal sealed class TiffStructure
         /// <summary>Integer values of a BYTE/SHORT/LONG tag; at most <paramref name="maxCount"/> are read.</summary>
         public long[] Values(Entry e, int maxCount)
         {
-            int size = e.Type switch { 1 => 1, 3 or 8 => 2, 4 or 9 or 13 => 4, _ => 0 };
+            int size = e.Type switch
+            {
+                TiffFieldType.Byte => 1,
+                TiffFieldType.Short or TiffFieldType.SShort => 2,
+                TiffFieldType.Long or TiffFieldType.SLong or TiffFieldType.Ifd => 4,
+                _ => 0,
+            };
             if (size == 0)
-                throw Invalid(path, $"tag {e.Tag} ({TagName(e.Tag)}) has data type {e.Type}; an integer type (BYTE, SHORT or LONG) was expected.");
+                throw Invalid(path, $"tag {(ushort)e.Tag} ({TagName(e.Tag)}) has data type {(ushort)e.Type}; an integer type (BYTE, SHORT or LONG) was expected.");
             int count = (int)Math.Min(e.Count, (uint)maxCount);
             long bytes = (long)count * size;
             byte[] data = new byte[bytes];
             long at = (long)e.Count * size <= 4 ? e.EntryPosition : e.ValueOrOffset;
             if (!RasterFileIo.TryReadAt(fs, at, data))
-                throw Invalid(path, $"the values of tag {e.Tag} ({TagName(e.Tag)}) lie beyond the end of the file (truncated).");
+                throw Invalid(path, $"the values of tag {(ushort)e.Tag} ({TagName(e.Tag)}) lie beyond the end of the file (truncated).");
             var result = new long[count];
             for (int i = 0; i < count; i++)
             {
                 var s = data.AsSpan(i * size);
                 result[i] = e.Type switch
                 {
-                    1 => s[0],
-                    3 => U16(s),
-                    8 => (short)U16(s),
-                    9 => (int)U32(s),
+                    TiffFieldType.Byte => s[0],
+                    TiffFieldType.Short => U16(s),
+                    TiffFieldType.SShort => (short)U16(s),
+                    TiffFieldType.SLong => (int)U32(s),
                     _ => U32(s),
                 };
             }
@@ -394,21 +398,7 @@ internal sealed class TiffStructure
         private uint U32(ReadOnlySpan<byte> s) => be ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
     }
 
-    private static string TagName(ushort tag) => tag switch
-    {
-        TagImageWidth => "ImageWidth",
-        TagImageLength => "ImageLength",
-        TagBitsPerSample => "BitsPerSample",
-        TagCompression => "Compression",
-        TagPhotometric => "PhotometricInterpretation",
-        TagStripOffsets => "StripOffsets",
-        TagSamplesPerPixel => "SamplesPerPixel",
-        TagRowsPerStrip => "RowsPerStrip",
-        TagStripByteCounts => "StripByteCounts",
-        TagPlanarConfiguration => "PlanarConfiguration",
-        TagPredictor => "Predictor",
-        TagExtraSamples => "ExtraSamples",
-        TagSampleFormat => "SampleFormat",
-        _ => "tag",
-    };
+    private static string TagName(TiffTag tag) => Enum.IsDefined(tag) && tag is not (TiffTag.ColorMap or TiffTag.TileWidth or TiffTag.TileLength or TiffTag.TileOffsets)
+        ? tag.ToString()
+        : "tag";
 }

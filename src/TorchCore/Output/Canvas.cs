@@ -1,6 +1,3 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.PixelFormats;
 using SpatialSim.TorchCore.IO;
 
 namespace SpatialSim.TorchCore.Output;
@@ -8,7 +5,7 @@ namespace SpatialSim.TorchCore.Output;
 /// <summary>
 /// An 8-bit RGB picture in memory (row-major, 3 bytes per pixel) with the few drawing operations the picture cmdlets
 /// need: rectangles, colour bars and <see cref="BitmapFont"/> text. Drawing outside the canvas is clipped.
-/// Saved as PNG with ImageSharp, through a temporary file renamed into place.
+/// Saved as PNG by <see cref="PngStreamWriter"/> (a stop takes effect within one row), through a temporary file renamed into place.
 /// </summary>
 public sealed class Canvas
 {
@@ -113,17 +110,13 @@ public sealed class Canvas
     /// <summary>Throws the error writing <paramref name="path"/> would meet (missing folder, existing file without <paramref name="overwrite"/>), before any drawing.</summary>
     public static void CheckTarget(string path, bool overwrite) => RasterFileIo.CheckTarget(path, overwrite);
 
-    /// <summary>Writes the canvas as an 8-bit RGB PNG: to a temporary file first, renamed into place; never over an existing file unless <paramref name="overwrite"/>.</summary>
+    /// <summary>Writes the canvas as an 8-bit RGB PNG: to a temporary file first, renamed into place; never over an existing file unless <paramref name="overwrite"/>. Stops within one row once <paramref name="cancel"/> is cancelled.</summary>
     public void SavePng(string path, bool overwrite, CancellationToken cancel = default)
     {
         RasterFileIo.CheckTarget(path, overwrite);
         cancel.ThrowIfCancellationRequested();
-        using var image = Image.LoadPixelData<Rgb24>(Pixels, Width, Height);
-        var encoder = new PngEncoder { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8 };
-        RasterFileIo.WriteAtomically(path, overwrite, fs =>
-        {
-            cancel.ThrowIfCancellationRequested();
-            image.Save(fs, encoder);
-        });
+        int rowBytes = 3 * Width;
+        RasterFileIo.WriteAtomically(path, overwrite, fs => PngStreamWriter.Write(fs, Width, Height, PngPixelLayout.Rgb8,
+            (y, row) => Pixels.AsSpan(y * rowBytes, rowBytes).CopyTo(row), cancellationToken: cancel), cancel);
     }
 }

@@ -14,15 +14,11 @@ namespace SpatialSim.TorchCore.Output;
 /// MsSsim, JensenShannon, DenseSift, Keypoints), NaN otherwise (LeeL, MoranBV and other measures whose self-score
 /// depends on the gene), and NaN for a gene none of whose given pairs has a score (a constant gene).</para>
 /// </summary>
-public sealed class SimilarityMatrix
+public sealed partial class SimilarityMatrix
 {
-    /// <summary>The measures whose score of a map with itself is exactly 1 (and 1 is their largest score).</summary>
-    public static readonly IReadOnlySet<string> UnitSelfScoreMethods = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        nameof(SimilarityMethod.Pearson), nameof(SimilarityMethod.SmoothedPearson), nameof(SimilarityMethod.Spearman),
-        nameof(SimilarityMethod.RoiPearson), nameof(SimilarityMethod.Lbp), nameof(SimilarityMethod.Ssim), nameof(SimilarityMethod.MsSsim),
-        nameof(SimilarityMethod.JensenShannon), nameof(SimilarityMethod.DenseSift), nameof(SimilarityMethod.Keypoints),
-    };
+    /// <summary>The measures whose score of a map with itself is exactly 1 (and 1 is their largest score): <see cref="MeasureFacts.UnitSelfScore"/>.</summary>
+    public static readonly IReadOnlySet<string> UnitSelfScoreMethods = new HashSet<string>(
+        SimilarityMeasures.All.Where(m => m.Facts.UnitSelfScore).Select(m => m.Name), StringComparer.OrdinalIgnoreCase);
 
     public IReadOnlyList<string> Genes { get; }
     /// <summary>Scores [i, j] = [j, i]; NaN where undefined or not given.</summary>
@@ -146,6 +142,7 @@ public sealed class SimilarityMatrix
     /// <summary>
     /// Writes a NumPy .npy file: version 1.0, little-endian float64 ('&lt;f8'), C order, shape (genes, genes), header
     /// padded to 64 bytes as NumPy does. The gene names go to <see cref="GenesFileOf"/> (one per line, UTF-8, matrix order).
+    /// The two files are written as a pair: both are replaced, or neither is (an earlier pair survives a failure).
     /// </summary>
     public void WriteNpy(string path, bool overwrite, CancellationToken cancel = default)
     {
@@ -155,23 +152,23 @@ public sealed class SimilarityMatrix
         foreach (var g in Genes)
             if (g.IndexOfAny(new[] { '\n', '\r' }) >= 0)
                 throw new SpatialSimException(ErrorKind.InvalidData, $"Gene name '{g.ReplaceLineEndings(" ")}' contains a line break, which the gene list file cannot hold.") { Gene = g, FilePath = path };
-        RasterFileIo.WriteAtomically(path, overwrite, fs =>
+        // Both files land or neither does: a matrix whose gene list is missing or stale would be misread.
+        AtomicFileSet.Write(new (string, Action<FileStream>)[]
         {
-            fs.Write(NpyHeader("<f8", Count, Count));
-            var row = new byte[8 * Count];
-            for (int i = 0; i < Count; i++)
+            (path, fs =>
             {
-                cancel.ThrowIfCancellationRequested();
-                for (int j = 0; j < Count; j++)
-                    BinaryPrimitives.WriteDoubleLittleEndian(row.AsSpan(8 * j), Scores[i, j]);
-                fs.Write(row);
-            }
-        });
-        RasterFileIo.WriteAtomically(genesPath, overwrite, fs =>
-        {
-            var bytes = new UTF8Encoding(false).GetBytes(string.Join("\n", Genes) + "\n");
-            fs.Write(bytes);
-        });
+                fs.Write(NpyHeader("<f8", Count, Count));
+                var row = new byte[8 * Count];
+                for (int i = 0; i < Count; i++)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    for (int j = 0; j < Count; j++)
+                        BinaryPrimitives.WriteDoubleLittleEndian(row.AsSpan(8 * j), Scores[i, j]);
+                    fs.Write(row);
+                }
+            }),
+            (genesPath, fs => fs.Write(new UTF8Encoding(false).GetBytes(string.Join("\n", Genes) + "\n"))),
+        }, overwrite, cancel);
     }
 
     /// <summary>The gene list written next to a .npy matrix: "x.npy" → "x.genes.txt".</summary>

@@ -9,14 +9,13 @@ namespace SpatialSim.TorchCore.Ranking;
 /// </summary>
 public static class AllPairsSimilarity
 {
-    /// <summary>Whether <paramref name="method"/> has a one-product all-pairs path with these options.</summary>
+    /// <summary>Whether <paramref name="method"/> has a one-product all-pairs path with these options (masked or not).</summary>
     public static bool HasGramPath(SimilarityMethod method, SimilarityOptions options) =>
-        MaskedCorrelationGram.Applies(method, options) || options.Pyramid <= 1 && options.Mask is null && method switch
-        {
-            SimilarityMethod.Pearson => true,
-            SimilarityMethod.SmoothedPearson => options.Sigmas.Length == 1 && options.Mask is null,
-            _ => false,
-        };
+        SimilarityMeasures.For(method).AllPairsPathFor(options) == AllPairsPath.CorrelationGram;
+
+    /// <summary>The smoothing σ of the Gram path's maps (0 for Pearson); only meaningful when <see cref="HasGramPath"/>.</summary>
+    public static double GramSigma(SimilarityMethod method, SimilarityOptions options) =>
+        SimilarityMeasures.For(method).CorrelationSigmas(options) is [var sigma] ? sigma : 0;
 
     /// <param name="maxMemoryBytes">Working-memory budget of the Gram path, masked or not (<see cref="CorrelationGram.Plan"/>); null for the default.</param>
     /// <remarks>
@@ -35,20 +34,11 @@ public static class AllPairsSimilarity
                 gramProgress,
                 cancellationToken, maxMemoryBytes);
         if (HasGramPath(method, options))
-        {
-            double sigma = method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0;
-            return CorrelationGram.Compute(rasters, sigma, options.SmoothingMethod,
+            return CorrelationGram.Compute(rasters, GramSigma(method, options), options.SmoothingMethod,
                 gramProgress,
                 cancellationToken, maxMemoryBytes);
-        }
         if (PreparedAllPairs.Supports(method, options))
             return PreparedAllPairs.Compute(rasters, method, options, progress, cancellationToken);
-        if (method == SimilarityMethod.Sinkhorn)
-        {
-            // Each gene's self term OT_ε(a, a) once, not once per pair.
-            SimilarityMeasures.RequireSinkhornOptions(options);
-            return SinkhornSimilarity.CompareAll(rasters, options.Sinkhorn, progress, cancellationToken);
-        }
         int n = rasters.Count;
         var scores = new double[n, n];
         int total = n * (n - 1) / 2, done = 0;

@@ -27,7 +27,7 @@ namespace SpatialSim.TorchCore.Ranking;
 /// <remarks>
 /// Memory (see <see cref="Plan"/>): 8·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
 /// worker thread for the blur, and 16·genes² bytes for the accumulated and final matrices — on top of the rasters
-/// themselves. Strips hold a strip matrix of about 64 MB (dense genes: at least 8r rows), fewer rows when the budget
+/// themselves. Strips hold a strip matrix of about 64 MB, and at least 8r rows (<see cref="HaloMultiple"/>), fewer rows when the budget
 /// (default: a quarter of the physical memory, <see cref="DefaultMemoryBudget"/>) is smaller; a canvas that fits in
 /// one strip has no halo.
 /// On CUDA the genes are processed untiled on the device (the budget applies to CPU memory only).
@@ -42,6 +42,9 @@ public static class CorrelationGram
     /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float64) when the budget allows.</summary>
     private const long TargetStripBytes = 64L << 20;
 
+    /// <summary>Strips are at least this many times taller than their halo when the budget allows (the halo then adds ≤ 25% to the blur).</summary>
+    public const int HaloMultiple = 8;
+
     /// <summary>The default memory budget: a quarter of the memory the process may use (physical memory, or the container limit).</summary>
     public static long DefaultMemoryBudget => Math.Max(256L << 20, PhysicalMemory / 4);
 
@@ -55,7 +58,9 @@ public static class CorrelationGram
     /// </summary>
     /// <param name="maxMemoryBytes">Working-memory budget in bytes; null for <see cref="DefaultMemoryBudget"/>.</param>
     /// <param name="stripRows">Force this strip height (tests, tuning); null to let the budget decide.</param>
-    public static GramPlan Plan(IReadOnlyList<GeneRaster> rasters, double sigma, long? maxMemoryBytes = null, int? stripRows = null)
+    /// <param name="matrixBytes">Bytes of the gene × gene matrices held while streaming; null for the whole matrix (20·genes²).
+    /// A band of rows (<see cref="CorrelationBands"/>) holds less.</param>
+    public static GramPlan Plan(IReadOnlyList<GeneRaster> rasters, double sigma, long? maxMemoryBytes = null, int? stripRows = null, long? matrixBytes = null)
     {
         GaussianSmoothing.CheckSigma(sigma);
         int n = rasters.Count;
@@ -78,34 +83,36 @@ public static class CorrelationGram
         else
         {
             // bytes(S) = fixed + 8·W·n·S + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
-            // matrix in a reused, cache-friendly buffer (dense genes: at least 8r rows, so the halo costs ≤ 25% more blur);
-            // a smaller budget makes them shorter.
-            long preferred = Math.Max(1, TargetStripBytes / (8L * n * w));
-            if (sparse < n) preferred = Math.Max(preferred, 8L * halo);
-            preferred = Math.Min(preferred, h);
-            if (Needed(n, w, h, (int)preferred, preferred == h ? 0 : halo, workers) <= budget) rows = (int)preferred;
+            // matrix in a reused, cache-friendly buffer, but never fewer than HaloMultiple × r rows while the budget allows:
+            // every row of a strip's halo is blurred again for the strip, so strips of r/10 rows blurred each row about 20
+            // times (the CA1 table at σ = 57 px: 454 strips of 12 rows, halo 228). A smaller budget makes them shorter.
+            // The strip matrix takes at most half the budget (and, as one span, 2 GB).
+            long preferred = Math.Max(Math.Max(1, TargetStripBytes / (8L * n * w)), (long)HaloMultiple * halo);
+            preferred = Math.Min(preferred, Math.Max(Math.Max(1, TargetStripBytes / (8L * n * w)), Math.Min(budget / 2, int.MaxValue) / (8L * n * w)));
+            preferred = Math.Max(1, Math.Min(preferred, h));
+            if (Needed(n, w, h, (int)preferred, preferred == h ? 0 : halo, workers, matrixBytes) <= budget) rows = (int)preferred;
             else
             {
-                long fit = (budget - Fixed(n) - 4L * w * workers * 2L * halo) / (4L * w * (2L * n + workers));
+                long fit = (budget - (matrixBytes ?? Fixed(n)) - 4L * w * workers * 2L * halo) / (4L * w * (2L * n + workers));
                 if (fit < 1)
                     throw new SpatialSimException(ErrorKind.LimitExceeded,
-                        $"Ranking {n:N0} genes on a {w:N0} × {h:N0} canvas needs at least {Gb(Needed(n, w, h, 1, halo, workers))} of working memory " +
+                        $"Ranking {n:N0} genes on a {w:N0} × {h:N0} canvas needs at least {Gb(Needed(n, w, h, 1, halo, workers, matrixBytes))} of working memory " +
                         $"(a strip of one canvas row for every gene, the {n:N0} × {n:N0} matrices and the blur buffers), more than the budget of {Gb(budget)}. " +
                         $"Raise -MaxMemoryGB (this machine has {Gb(PhysicalMemory)}), import with a larger -BinSize (each doubling quarters the canvas), " +
                         "or rank fewer genes (-Gene or -MinTotal on Import-GeneRaster).");
                 rows = (int)Math.Min(fit, h);
             }
         }
-        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / ((long)n * w)));
+        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / (8L * n * w)));
         int strips = (h + rows - 1) / rows;
-        return new GramPlan(n, w, h, strips == 1 ? 0 : halo, rows, strips, workers, Needed(n, w, h, rows, strips == 1 ? 0 : halo, workers),
+        return new GramPlan(n, w, h, strips == 1 ? 0 : halo, rows, strips, workers, Needed(n, w, h, rows, strips == 1 ? 0 : halo, workers, matrixBytes),
             budget, inputBytes, sparse);
     }
 
     private static long Fixed(int n) => 20L * n * n;
 
-    private static long Needed(int n, int w, int h, int rows, int halo, int workers) =>
-        Fixed(n) + 4L * w * (2L * n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
+    private static long Needed(int n, int w, int h, int rows, int halo, int workers, long? matrixBytes = null) =>
+        (matrixBytes ?? Fixed(n)) + 4L * w * (2L * n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
 
     internal static string Gb(long bytes) => bytes >= 100_000_000 ? $"{bytes / 1e9:0.##} GB" : bytes >= 100_000 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
 
@@ -131,8 +138,46 @@ public static class CorrelationGram
             return ComputeOnDevice(rasters, sigma, method, progress, cancellationToken);
         }
         if (mask is not null) RasterChecks.RequireMaskFits(mask, rasters[0]);
-        return ComputeTiled(rasters, sigma, method, plan, progress, cancellationToken, mask is null ? null : TissueWeights.Of(mask, sigma, method));
+        var block = ComputeTiled(rasters, sigma, method, plan, 0, n, progress, cancellationToken, mask is null ? null : TissueWeights.Of(mask, sigma, method));
+        var result = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) result[i, j] = block.Values[(long)i * n + j];
+        return result;
     }
+
+    /// <summary>
+    /// One band of the correlation matrix: rows <paramref name="rowStart"/> … <paramref name="rowEnd"/> − 1 against the genes
+    /// from <paramref name="rowStart"/> on (the part of those rows on and above the diagonal, and the band's own square in full),
+    /// streamed over the canvas like <see cref="Compute"/>. Only the genes from <paramref name="rowStart"/> on are blurred.
+    /// The product is made in blocks of 128 genes aligned to multiples of 128 in input order, so that a pair gets the same
+    /// score to the last bit in every band that holds it (bands, shards and the whole matrix agree exactly) when the strips
+    /// are the same: <paramref name="stripRows"/> should then be the whole matrix's (<see cref="Plan"/> of all genes).
+    /// </summary>
+    /// <param name="rowStart">First row: a multiple of 128, or 0.</param>
+    /// <param name="rowEnd">End of the band (exclusive): a multiple of 128, or the gene count.</param>
+    /// <param name="maxMemoryBytes">Budget for the strips (<see cref="Plan"/> with the band's matrix bytes); null for the default.</param>
+    public static CorrelationBlock ComputeBand(IReadOnlyList<GeneRaster> rasters, double sigma, int rowStart, int rowEnd,
+        GaussianMethod method = GaussianMethod.Auto, IProgress<(int Done, int Total, string Gene)>? progress = null,
+        CancellationToken cancellationToken = default, long? maxMemoryBytes = null, int? stripRows = null, GeneRaster? mask = null)
+    {
+        int n = rasters.Count;
+        if (rowStart < 0 || rowEnd > n || rowStart >= rowEnd || (rowStart % ProductBlockGenes != 0) || (rowEnd != n && rowEnd % ProductBlockGenes != 0))
+            throw new ArgumentOutOfRangeException(nameof(rowStart), $"Band {rowStart}…{rowEnd} of {n} genes must start and end on multiples of {ProductBlockGenes} (or end at {n}).");
+        if (!rasters[0].Device.IsCpu)
+        {
+            // CUDA: the whole matrix on the device, the band cut from it.
+            var whole = mask is null ? ComputeOnDevice(rasters, sigma, method, progress, cancellationToken)
+                : MaskedCorrelationGram.Compute(rasters, SimilarityMethodFor(sigma), new Similarity.SimilarityOptions { Sigmas = new[] { sigma }, Mask = mask, SmoothingMethod = method }, progress, cancellationToken);
+            return CorrelationBlock.Cut(whole, rowStart, rowEnd);
+        }
+        long bandBytes = 16L * (rowEnd - rowStart) * (n - rowStart);
+        var plan = Plan(rasters, sigma, maxMemoryBytes, stripRows, bandBytes);
+        if (mask is not null) RasterChecks.RequireMaskFits(mask, rasters[0]);
+        return ComputeTiled(rasters, sigma, method, plan, rowStart, rowEnd, progress, cancellationToken, mask is null ? null : TissueWeights.Of(mask, sigma, method));
+    }
+
+    private static Similarity.SimilarityMethod SimilarityMethodFor(double sigma) =>
+        sigma > 0 ? Similarity.SimilarityMethod.SmoothedPearson : Similarity.SimilarityMethod.Pearson;
 
     /// <summary>The tissue indicator (0/1) and, for σ &gt; 0, its blur — the normaliser of blur(x·m)/blur(m) — as flat CPU arrays.</summary>
     private sealed record TissueWeights(float[] Inside, float[]? Weight, long Count)
@@ -156,15 +201,17 @@ public static class CorrelationGram
         }
     }
 
-    private static double[,] ComputeTiled(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method, GramPlan plan,
-        IProgress<(int Done, int Total, string Gene)>? progress, CancellationToken cancellationToken, TissueWeights? tissue = null)
+    /// <summary>Rows [r0, r1) against genes [r0, n) (see <see cref="ComputeBand"/>); the whole matrix for r0 = 0, r1 = n.</summary>
+    private static CorrelationBlock ComputeTiled(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method, GramPlan plan,
+        int r0, int r1, IProgress<(int Done, int Total, string Gene)>? progress, CancellationToken cancellationToken, TissueWeights? tissue = null)
     {
         TorchRuntimeInit();
         int n = rasters.Count, w = plan.Width, h = plan.Height, halo = plan.Halo, stripRows = plan.StripRows;
+        int m = n - r0, bandRows = r1 - r0;   // genes blurred (columns), rows of the band
         long pixels = tissue?.Count ?? (long)w * h;   // the pixels that count
         var centre = new double[n];
         var constant = new bool[n];
-        for (int i = 0; i < n; i++)
+        for (int i = r0; i < n; i++)
         {
             centre[i] = tissue is null ? rasters[i].Total / pixels : TissueMean(rasters[i], tissue);
             constant[i] = tissue is null ? IsConstant(rasters[i]) : pixels < 2;
@@ -172,7 +219,7 @@ public static class CorrelationGram
         // Dense rasters are read through a contiguous CPU tensor; sparse ones from their pixel lists.
         var dense = new Tensor?[n];
         using var scope = torch.NewDisposeScope();
-        for (int i = 0; i < n; i++)
+        for (int i = r0; i < n; i++)
             if (rasters[i].Sparse is null) dense[i] = rasters[i].Values.contiguous();
 
         float[]? kernel = null;
@@ -183,18 +230,20 @@ public static class CorrelationGram
         int workRows = Math.Min(h, stripRows + 2 * halo);
         var buffers = new float[workers][];
         for (int t = 0; t < workers; t++) buffers[t] = GC.AllocateUninitializedArray<float>(checked(workRows * w));
-        var z = torch.empty(new long[] { (long)n * stripRows * w }, ScalarType.Float64);
-        var gram = new double[n * n];
+        var z = torch.empty(new long[] { (long)m * stripRows * w }, ScalarType.Float64);
+        var gram = new double[checked((long)bandRows * m)];
         var sums = new double[n];
+        var squares = new double[n];
         var stripSums = new double[n];
-        int total = plan.Strips * n;
+        var stripSquares = new double[n];
+        int total = plan.Strips * m;
 
         for (int s = 0; s < plan.Strips; s++)
         {
             int y0 = s * stripRows, rows = Math.Min(stripRows, h - y0);
             int e0 = Math.Max(0, y0 - halo), e1 = Math.Min(h, y0 + rows + halo);
             long stripPixels = (long)rows * w;
-            int next = -1;
+            int next = r0 - 1;
             void Work(int worker, bool report)
             {
                 var buffer = buffers[worker].AsSpan(0, (e1 - e0) * w);
@@ -202,7 +251,7 @@ public static class CorrelationGram
                 while ((i = Interlocked.Increment(ref next)) < n)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (report) progress?.Report((s * n + i, total, rasters[i].Gene));
+                    if (report) progress?.Report((s * m + i - r0, total, rasters[i].Gene));
                     Span<float> blurred;
                     if (tissue is not null)
                     {
@@ -219,7 +268,8 @@ public static class CorrelationGram
                             var norm = weight.AsSpan(y0 * w, rows * w);
                             for (int k = 0; k < blurred.Length; k++) blurred[k] = inside[k] > 0 ? blurred[k] / Math.Max(norm[k], 1e-12f) : 0f;
                         }
-                        stripSums[i] = CentreInsideInto(blurred, inside, ZRow(z, i, stripPixels), centre[i]);
+                        stripSums[i] = CentreInsideInto(blurred, inside, ZRow(z, i - r0, stripPixels), centre[i]);
+                        stripSquares[i] = SumOfSquares(ZRow(z, i - r0, stripPixels));
                         continue;
                     }
                     if (rasters[i].Sparse is { } sparse && (kernel is not null || sigma == 0))
@@ -238,75 +288,114 @@ public static class CorrelationGram
                         if (sigma > 0) CpuGaussianBlur.Blur(buffer, buffer, w, e1 - e0, sigma, method, GaussianSmoothing.DefaultTruncate, blurThreads);
                         blurred = buffer.Slice((y0 - e0) * w, rows * w);
                     }
-                    stripSums[i] = CentreInto(blurred, ZRow(z, i, stripPixels), centre[i]);
+                    stripSums[i] = CentreInto(blurred, ZRow(z, i - r0, stripPixels), centre[i]);
+                    stripSquares[i] = SumOfSquares(ZRow(z, i - r0, stripPixels));
                 }
             }
-            RunWorkers(workers, Work);
-            for (int i = 0; i < n; i++) sums[i] += stripSums[i];
+            RunWorkers(Math.Min(workers, m), Work);
+            for (int i = r0; i < n; i++) { sums[i] += stripSums[i]; squares[i] += stripSquares[i]; }
 
             using var stripScope = torch.NewDisposeScope();
-            var zs = z.narrow(0, 0, n * stripPixels).view(n, stripPixels);
+            var zs = z.narrow(0, 0, m * stripPixels).view(m, stripPixels);
             for (long c0 = 0; c0 < stripPixels; c0 += GemmPixels)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                AddSymmetricProduct(zs.narrow(1, c0, Math.Min(GemmPixels, stripPixels - c0)), gram, n);
+                AddBandProduct(zs.narrow(1, c0, Math.Min(GemmPixels, stripPixels - c0)), gram, m, bandRows, r0);
             }
         }
         progress?.Report((total, total, ""));
 
-        var result = new double[n, n];
+        // The variances come from Σ z² per gene (not the product's diagonal), so every band normalises a gene alike.
         var variance = new double[n];
-        for (int i = 0; i < n; i++) variance[i] = gram[i * n + i] - sums[i] * sums[i] / pixels;
+        for (int i = r0; i < n; i++) variance[i] = squares[i] - sums[i] * sums[i] / pixels;
         // Inside a mask a gene can be constant over the tissue without being constant on the canvas: its variance is then
         // rounding noise. Treat a variance below 1e-12 of its raw second moment as zero (as CorrelationMaps does).
         if (tissue is not null)
-            for (int i = 0; i < n; i++)
-                if (!(variance[i] > 1e-12 * gram[i * n + i])) constant[i] = true;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
+            for (int i = r0; i < n; i++)
+                if (!(variance[i] > 1e-12 * squares[i])) constant[i] = true;
+        var undefined = new bool[n];
+        for (int i = r0; i < n; i++) undefined[i] = constant[i] || !(variance[i] > 0);
+        for (int bi = 0; bi < bandRows; bi++)
+        {
+            int i = r0 + bi;
+            for (int c = 0; c < m; c++)
             {
-                bool undefined = constant[i] || constant[j] || !(variance[i] > 0) || !(variance[j] > 0);
-                double cov = gram[i * n + j] - sums[i] * sums[j] / pixels;
-                result[i, j] = undefined ? double.NaN : i == j ? 1.0 : Math.Clamp(cov / Math.Sqrt(variance[i] * variance[j]), -1.0, 1.0);
+                int j = r0 + c;
+                long k = (long)bi * m + c;
+                double cov = gram[k] - sums[i] * sums[j] / pixels;
+                gram[k] = undefined[i] || undefined[j] ? double.NaN : i == j ? 1.0 : Math.Clamp(cov / Math.Sqrt(variance[i] * variance[j]), -1.0, 1.0);
             }
-        return result;
+        }
+        return new CorrelationBlock(n, r0, r1, gram, undefined);
     }
 
     private static void TorchRuntimeInit() => Devices.TorchRuntime.EnsureInitialized();
 
     /// <summary>
-    /// Most genes per row block of <see cref="AddSymmetricProduct"/>. Measured on 200 genes × 2^20 pixels (2 cores, DGEMM
+    /// Genes per block of <see cref="AddBandProduct"/>, and the alignment of bands. Measured on 200 genes × 2^20 pixels (2 cores, DGEMM
     /// at its peak): two blocks of 100 take 10% less time than the full product, four blocks of 50 take 20% more.
     /// </summary>
-    private const int ProductBlockGenes = 128;
+    public const int ProductBlockGenes = 128;
+
+    /// <summary>gram += Z Zᵀ for the n × p matrix <paramref name="z"/> (row-major n × n <paramref name="gram"/>): <see cref="AddBandProduct"/> of the whole matrix.</summary>
+    internal static void AddSymmetricProduct(Tensor z, double[] gram, int n) => AddBandProduct(z, gram, n, n, 0);
 
     /// <summary>
-    /// gram += Z Zᵀ for the n × p matrix <paramref name="z"/> (row-major n × n <paramref name="gram"/>), computing only the
-    /// blocks on and above the diagonal: Z is split into k = ⌈n/128⌉ row blocks, each product Z_a Z_bᵀ (a ≤ b) is added at
-    /// both places, (k + 1)/2k of the full product's work (75% for 200 genes). torch has no symmetric rank-k update (syrk).
+    /// The band's part of Z Zᵀ added to <paramref name="gram"/> (row-major <paramref name="bandRows"/> × <paramref name="genes"/>):
+    /// <paramref name="z"/> holds the genes firstGene … firstGene + genes − 1 as rows, the band is its first
+    /// <paramref name="bandRows"/> rows. Genes are cut into blocks of 128 aligned to multiples of 128 in input order (so a
+    /// pair's product is the same in every band); each product Z_a Z_bᵀ with a ≤ b is computed once and, when b lies inside
+    /// the band too, added at both places — (k + 1)/2k of the full product's work for k blocks. torch has no symmetric
+    /// rank-k update (syrk).
     /// </summary>
-    internal static void AddSymmetricProduct(Tensor z, double[] gram, int n)
+    internal static void AddBandProduct(Tensor z, double[] gram, int genes, int bandRows, int firstGene)
     {
-        int k = Math.Max(1, (n + ProductBlockGenes - 1) / ProductBlockGenes);
-        int size = (n + k - 1) / k;
-        for (int a0 = 0; a0 < n; a0 += size)
+        for (int a0 = 0; a0 < bandRows;)
         {
-            int an = Math.Min(size, n - a0);
+            int aEnd = Math.Min(bandRows, BlockEnd(firstGene + a0) - firstGene);
+            int an = aEnd - a0;
             var za = z.narrow(0, a0, an);
-            for (int b0 = a0; b0 < n; b0 += size)
+            for (int b0 = a0; b0 < genes;)
             {
-                int bn = Math.Min(size, n - b0);
+                int bEnd = Math.Min(genes, BlockEnd(firstGene + b0) - firstGene);
+                int bn = bEnd - b0;
                 using var product = torch.mm(za, z.narrow(0, b0, bn).t()).contiguous();
                 var values = TensorMemory.AsDoubleSpan(product);
+                bool mirror = b0 != a0 && b0 < bandRows;
                 for (int i = 0; i < an; i++)
+                {
+                    long row = (long)(a0 + i) * genes + b0;
                     for (int j = 0; j < bn; j++)
                     {
                         double v = values[i * bn + j];
-                        gram[(a0 + i) * n + b0 + j] += v;
-                        if (b0 != a0) gram[(b0 + j) * n + a0 + i] += v;
+                        gram[row + j] += v;
+                        if (mirror) gram[(long)(b0 + j) * genes + a0 + i] += v;
                     }
+                }
+                b0 = bEnd;
             }
+            a0 = aEnd;
         }
+    }
+
+    /// <summary>The end of the 128-gene product block that holds gene <paramref name="gene"/>.</summary>
+    private static int BlockEnd(int gene) => (gene / ProductBlockGenes + 1) * ProductBlockGenes;
+
+    /// <summary>Σ v² in float64, vectorised.</summary>
+    internal static double SumOfSquares(ReadOnlySpan<double> values)
+    {
+        var vectors = MemoryMarshal.Cast<double, Vector<double>>(values);
+        Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
+        int k = 0;
+        for (; k + 1 < vectors.Length; k += 2)
+        {
+            acc0 += vectors[k] * vectors[k];
+            acc1 += vectors[k + 1] * vectors[k + 1];
+        }
+        if (k < vectors.Length) acc0 += vectors[k] * vectors[k];
+        double sum = Vector.Sum(acc0 + acc1);
+        for (int i = vectors.Length * Vector<double>.Count; i < values.Length; i++) sum += values[i] * values[i];
+        return sum;
     }
 
     /// <summary>Gene i's row of the strip matrix (row stride = the strip's pixels).</summary>
@@ -470,8 +559,14 @@ public static class CorrelationGram
 public sealed record GramPlan(int Genes, int Width, int Height, int Halo, int StripRows, int Strips, int Workers,
     long WorkingBytes, long BudgetBytes, long InputBytes, int SparseGenes)
 {
+    /// <summary>How many times each canvas row is blurred: (strip rows + 2 × halo) / strip rows (1 with one strip).</summary>
+    public double BlurPasses => Strips <= 1 || StripRows == 0 ? 1 : Math.Min((double)StripRows + 2.0 * Halo, Height) / StripRows;
+
     public string Describe() =>
         $"memory budget {CorrelationGram.Gb(BudgetBytes)}; working memory {CorrelationGram.Gb(WorkingBytes)} in {Strips} strip(s) of {StripRows} row(s) × {Width} columns" +
-        (Strips > 1 ? $" with a halo of {Halo} rows each side" : "") +
-        $"; the {Genes} rasters hold {CorrelationGram.Gb(InputBytes)} ({SparseGenes} sparse).";
+        (Strips > 1 ? $" with a halo of {Halo} rows each side (each row blurred {BlurPasses:0.##} times)" : "") +
+        $"; the {Genes} rasters hold {CorrelationGram.Gb(InputBytes)} ({SparseGenes} sparse)" +
+        (Strips > 1 && StripRows < CorrelationGram.HaloMultiple * Halo
+            ? $". The budget allows strips of only {StripRows} rows, fewer than {CorrelationGram.HaloMultiple} × the halo: a larger -MaxMemoryGB makes them taller and the ranking faster."
+            : ".");
 }

@@ -14,10 +14,9 @@ namespace SpatialSim.TorchCore.Ranking;
 /// </summary>
 public static class MaskedCorrelationGram
 {
-    /// <summary>Pearson, or SmoothedPearson with one σ, with a mask and no pyramid.</summary>
+    /// <summary>A measure on the correlation Gram path (Pearson, or SmoothedPearson with one σ; no pyramid), with a mask.</summary>
     public static bool Applies(SimilarityMethod method, SimilarityOptions options) =>
-        options.Mask is not null && options.Pyramid <= 1 &&
-        (method == SimilarityMethod.Pearson || (method == SimilarityMethod.SmoothedPearson && options.Sigmas.Length == 1));
+        options.Mask is not null && AllPairsSimilarity.HasGramPath(method, options);
 
     private const long BlockElements = 1 << 24;
 
@@ -31,7 +30,7 @@ public static class MaskedCorrelationGram
         int n = rasters.Count;
         if (n == 0) return new double[0, 0];
         RasterChecks.RequireSameSize(rasters);
-        double sigma = method == SimilarityMethod.SmoothedPearson ? options.Sigmas[0] : 0;
+        double sigma = AllPairsSimilarity.GramSigma(method, options);
         if (rasters[0].Device.IsCpu)
             return CorrelationGram.Compute(rasters, sigma, options.SmoothingMethod, progress, cancellationToken, maxMemoryBytes, mask: options.Mask);
         using var maps = new CorrelationMaps(rasters[0], options.Mask, sigma, options.SmoothingMethod);

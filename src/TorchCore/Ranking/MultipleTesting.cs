@@ -28,7 +28,7 @@ public static class MultipleTesting
         for (int rank = m; rank >= 1; rank--)
         {
             int k = order[rank - 1];
-            running = Math.Min(running, Math.Min(1.0, pValues[k] * m / rank));
+            running = Math.Min(running, Math.Min(1.0, pValues[k] * ((double)m / rank)));  // m/rank ≥ 1 first, so q ≥ p also in floating point
             q[k] = running;
         }
         return q;

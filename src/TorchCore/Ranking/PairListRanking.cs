@@ -15,6 +15,8 @@ public sealed record RankingRequest
     public required IReadOnlyList<string> Methods { get; init; }
     public string Parameters { get; init; } = "";
     public int? Top { get; init; }
+    /// <summary>Keep only the pairs among the k best of either of their genes (applied first, before -Gene, -MinScore and -Top).</summary>
+    public int? TopPerGene { get; init; }
     public string? Gene { get; init; }
     public double? MinScore { get; init; }
     /// <summary>"i/n" on the output of a shard; null for a whole ranking.</summary>
@@ -23,6 +25,8 @@ public sealed record RankingRequest
     public string? Filter { get; init; }
     /// <summary>Toroidal-shift p- and q-values by input positions [I, J] (Get-RankedPairs -Permutations); null when not tested.</summary>
     public SignificanceResult? Significance { get; init; }
+    /// <summary>P- and q-values by input positions (I, J) when they are not held as matrices (Get-RankedPairs -Significance Analytic); null when not tested.</summary>
+    public Func<int, int, (double PValue, double QValue)>? PairSignificance { get; init; }
 
     /// <summary>"A" for one method, "Consensus(A,B)" for several.</summary>
     public string MethodLabel => Methods.Count == 1 ? Methods[0] : ConsensusLabel(Methods);
@@ -44,7 +48,8 @@ public sealed record RankingRequest
 /// and Merge-RankedPairs, so that merged shards order pairs exactly as a single run does.
 /// Order: Score descending, NaN last, ties by input positions (I, then J). With several methods the Score is the
 /// consensus of <see cref="ConsensusRanking"/> over all the pairs given, computed before any filter.
-/// Filters: -Gene (only its pairs, that gene named first), -MinScore (Score ≥ x; NaN never passes), -Top.
+/// Filters, in this order: -TopPerGene (pairs among the k best of either gene, <see cref="PairSelection"/>), -Gene (only its
+/// pairs, that gene named first), -MinScore (Score ≥ x; NaN never passes), -Top.
 /// </summary>
 public static class PairListRanking
 {
@@ -72,7 +77,15 @@ public static class PairListRanking
             }
         }
 
-        var order = Enumerable.Range(0, pairs.Count).Where(k => focus < 0 || pairs[k].I == focus || pairs[k].J == focus).ToArray();
+        HashSet<(int, int)>? best = null;
+        if (request.TopPerGene is int perGene)
+        {
+            var selection = new PairSelection(request.Genes.Count, new PairSelectionRequest { TopPerGene = perGene });
+            for (int k = 0; k < pairs.Count; k++) selection.Add(pairs[k].I, pairs[k].J, score[k]);
+            best = selection.Result().Select(p => (p.I, p.J)).ToHashSet();
+        }
+        var order = Enumerable.Range(0, pairs.Count)
+            .Where(k => (focus < 0 || pairs[k].I == focus || pairs[k].J == focus) && (best is null || best.Contains((pairs[k].I, pairs[k].J)))).ToArray();
         Array.Sort(order, (x, y) => Compare(score[x], pairs[x], score[y], pairs[y]));
         int rank = 0;
         foreach (int k in order)
@@ -87,12 +100,14 @@ public static class PairListRanking
                 byMethod = new MethodScores();
                 for (int m = 0; m < methods; m++) byMethod[request.Methods[m]] = pairs[k].Scores[m];
             }
+            var tested = request.PairSignificance?.Invoke(pairs[k].I, pairs[k].J);
             yield return new RankedPair
             {
                 Rank = ++rank, GeneA = request.Genes[i] ?? $"#{i}", GeneB = request.Genes[j] ?? $"#{j}", Score = score[k],
                 Method = request.MethodLabel, Parameters = request.Parameters,
                 Scores = byMethod, IndexA = i, IndexB = j, GeneCount = request.Genes.Count, Shard = request.Shard, Filter = request.Filter,
-                PValue = request.Significance?.PValues[pairs[k].I, pairs[k].J], QValue = request.Significance?.QValues[pairs[k].I, pairs[k].J],
+                PValue = request.Significance?.PValues[pairs[k].I, pairs[k].J] ?? tested?.PValue,
+                QValue = request.Significance?.QValues[pairs[k].I, pairs[k].J] ?? tested?.QValue,
             };
         }
     }

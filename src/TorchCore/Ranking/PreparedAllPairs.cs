@@ -5,9 +5,10 @@ using static TorchSharp.torch;
 namespace SpatialSim.TorchCore.Ranking;
 
 /// <summary>
-/// All pairs for the measures whose per-gene work can be done once: each gene is prepared once (SSIM/MS-SSIM local
-/// statistics, LBP histograms, dense SIFT descriptors, keypoints, RoiPearson's smoothed map and peak region, Lee's L and
-/// Moran's I standardised maps and their spatial lags) and only the pair term is computed per pair. Lee's L and
+/// All pairs for the measures whose per-gene work can be done once (<see cref="IPreparedMeasure{TPrepared}"/>): each gene is
+/// prepared once (SSIM/MS-SSIM local statistics, LBP histograms, dense SIFT descriptors, keypoints, RoiPearson's smoothed
+/// map and peak region, Sinkhorn's unit masses and self-transport term, Lee's L and Moran's I standardised maps and their
+/// spatial lags) and only the pair term is computed per pair. Lee's L and
 /// bivariate Moran's I are then one matrix product: with the flattened maps as rows, L = Lag(Z)·Lag(Z)ᵀ and
 /// I = Z·Lag(Z)ᵀ (symmetrised), accumulated in float64 over column chunks.
 /// <para>Memory stays bounded: genes are prepared in blocks whose prepared data fits <c>maxPreparedBytes</c>; with more
@@ -20,9 +21,9 @@ public static class PreparedAllPairs
     /// <summary>Default budget for the prepared data of the genes held at once.</summary>
     public const long DefaultMaxPreparedBytes = 4L << 30;
 
+    /// <summary>Whether the measure's all-pairs path with these options is a prepared one (<see cref="MeasureDescriptor.AllPairsPathFor"/>).</summary>
     public static bool Supports(SimilarityMethod method, SimilarityOptions options) =>
-        options.Pyramid <= 1 && options.Mask is null && method is SimilarityMethod.Ssim or SimilarityMethod.MsSsim or SimilarityMethod.Lbp
-            or SimilarityMethod.DenseSift or SimilarityMethod.Keypoints or SimilarityMethod.RoiPearson or SimilarityMethod.LeeL or SimilarityMethod.MoranBV;
+        SimilarityMeasures.For(method).AllPairsPathFor(options) is AllPairsPath.Prepared or AllPairsPath.LagGram or AllPairsPath.CrossLagGram;
 
     /// <param name="include">Which pairs (i &lt; j) to compute, e.g. one shard's; null = all. Others are NaN, and gene blocks
     /// with no included pair are not prepared. The diagonal (each gene against itself) is computed for every prepared gene.</param>
@@ -46,29 +47,16 @@ public static class PreparedAllPairs
 
     private static double[,] Dispatch(Run run, IReadOnlyList<GeneRaster> rasters, SimilarityMethod method, SimilarityOptions options, long pixels)
     {
-        switch (method)
+        var measure = SimilarityMeasures.For(method);
+        int width = rasters[0].Width, height = rasters[0].Height;
+        return measure.AllPairsPathFor(options) switch
         {
-            case SimilarityMethod.Ssim:
-                return run.Pairwise(g => SsimSimilarity.Prepare(g, options.Ssim), SsimSimilarity.Compare, pixels * 4 * 3);
-            case SimilarityMethod.MsSsim:
-                return run.Pairwise(g => MsSsimSimilarity.Prepare(g, options.MsSsim), MsSsimSimilarity.Compare, pixels * 4 * 4);
-            case SimilarityMethod.RoiPearson:
-                return run.Pairwise(g => RoiPearsonSimilarity.Prepare(g, options.RoiPearson), RoiPearsonSimilarity.Compare, pixels * 4 * 2);
-            case SimilarityMethod.Lbp:
-                return run.Pairwise(g => LbpSimilarity.Prepare(g, options.Lbp), (a, b) => LbpSimilarity.Compare(a, b, options.Lbp), pixels * 4);
-            case SimilarityMethod.DenseSift:
-                long cells = (long)Math.Ceiling((double)rasters[0].Width / options.DenseSift.Step) * (long)Math.Ceiling((double)rasters[0].Height / options.DenseSift.Step);
-                return run.Pairwise(g => DenseSiftSimilarity.Prepare(g, options.DenseSift), DenseSiftSimilarity.Compare,
-                    cells * options.DenseSift.BinSizes.Length * 132 * 4 + pixels * 4);
-            case SimilarityMethod.Keypoints:
-                return run.Pairwise(g => KeypointsSimilarity.Prepare(g, options.Keypoints), KeypointsSimilarity.Compare, pixels * 4);
-            case SimilarityMethod.LeeL:
-                return run.SpatialGram(g => LeeLSimilarity.Prepare(g, options.LeeL), moran: false, pixels);
-            case SimilarityMethod.MoranBV:
-                return run.SpatialGram(g => MoranBVSimilarity.Prepare(g, options.MoranBV), moran: true, pixels);
-            default:
-                throw new SpatialSimException(ErrorKind.InvalidArgument, $"{method} has no prepared all-pairs path.");
-        }
+            AllPairsPath.Prepared => run.Pairwise(g => measure.Prepare(g, options), (a, b) => measure.Compare(a, b, options),
+                measure.PreparedBytes(width, height, options)),
+            AllPairsPath.LagGram => run.SpatialGram(g => (SpatialLagPrepared)measure.Prepare(g, options), moran: false, pixels),
+            AllPairsPath.CrossLagGram => run.SpatialGram(g => (SpatialLagPrepared)measure.Prepare(g, options), moran: true, pixels),
+            _ => throw new SpatialSimException(ErrorKind.InvalidArgument, $"{method} has no prepared all-pairs path with these options."),
+        };
     }
 
     private sealed class Run(IReadOnlyList<GeneRaster> rasters, IProgress<(int Done, int Total, string Step)>? progress,
@@ -106,7 +94,7 @@ public static class PreparedAllPairs
             return blocks;
         }
 
-        private T[] Prepare<T>(Func<GeneRaster, T> prepare, (int Start, int End) block)
+        private T[] Prepare<T>(Func<GeneRaster, T> prepare, (int Start, int End) block) where T : IPreparedGene
         {
             var prepared = new T[block.End - block.Start];
             try
@@ -126,15 +114,13 @@ public static class PreparedAllPairs
             }
         }
 
-        private static void Release<T>(T[] prepared)
+        private static void Release<T>(T[] prepared) where T : IPreparedGene
         {
-            foreach (var p in prepared)
-                if (p is IDisposable d) d.Dispose();
-                else if (p is ValueTuple<Tensor, Tensor> t) { t.Item1.Dispose(); t.Item2.Dispose(); }
+            foreach (var p in prepared) p?.Dispose();
         }
 
         /// <summary>Every pair compared once from prepared genes; the diagonal is each gene against itself.</summary>
-        public double[,] Pairwise<T>(Func<GeneRaster, T> prepare, Func<T, T, SimilarityScore> compare, long bytesPerGene)
+        public double[,] Pairwise<T>(Func<GeneRaster, T> prepare, Func<T, T, SimilarityScore> compare, long bytesPerGene) where T : IPreparedGene
         {
             var scores = NaNs(_n);
             var blocks = Blocks(bytesPerGene);
@@ -180,7 +166,7 @@ public static class PreparedAllPairs
         /// Lee's L (Lag(Z)·Lag(Z)ᵀ) or the symmetrised bivariate Moran's I ((Z·Lag(Z)ᵀ + Lag(Z)·Zᵀ)/2), block by block,
         /// in float64 over column chunks of 2^20 pixels.
         /// </summary>
-        public double[,] SpatialGram(Func<GeneRaster, (Tensor Z, Tensor LagZ)> prepare, bool moran, long pixels)
+        public double[,] SpatialGram(Func<GeneRaster, SpatialLagPrepared> prepare, bool moran, long pixels)
         {
             var scores = NaNs(_n);
             var blocks = Blocks(pixels * 4 * 4); // Z and Lag(Z), prepared and then stacked
@@ -215,14 +201,14 @@ public static class PreparedAllPairs
         }
 
         /// <summary>The block's genes prepared and stacked as rows [genes, pixels] (in the caller's dispose scope); the per-gene maps are released.</summary>
-        private (Tensor Z, Tensor Lag) PrepareStacked(Func<GeneRaster, (Tensor Z, Tensor LagZ)> prepare, (int Start, int End) block)
+        private (Tensor Z, Tensor Lag) PrepareStacked(Func<GeneRaster, SpatialLagPrepared> prepare, (int Start, int End) block)
         {
             var prepared = Prepare(prepare, block);
             try { return Stack(prepared); }
             finally { Release(prepared); }
         }
 
-        private static (Tensor Z, Tensor Lag) Stack((Tensor Z, Tensor LagZ)[] prepared) =>
+        private static (Tensor Z, Tensor Lag) Stack(SpatialLagPrepared[] prepared) =>
             (torch.stack(prepared.Select(p => p.Z.reshape(-1)).ToArray()), torch.stack(prepared.Select(p => p.LagZ.reshape(-1)).ToArray()));
 
         /// <summary>a·bᵀ for [m, P] and [k, P] float32 matrices, accumulated in float64 over column chunks; [m, k] float64 on the CPU (in the caller's dispose scope).</summary>

@@ -74,24 +74,10 @@ public static class ToroidalShiftTest
 {
     /// <summary>Whether the FFT path applies (else every shift recomputes the measure).</summary>
     public static bool HasFastPath(SimilarityMethod method, SimilarityOptions options) =>
-        options.Pyramid <= 1 && method is SimilarityMethod.Pearson or SimilarityMethod.SmoothedPearson;
+        options.Pyramid <= 1 && SimilarityMeasures.For(method).CorrelationSigmas(options) is not null;
 
     /// <summary>The largest smoothing or window scale (pixels) of a measure: the distance over which it makes pixels dependent.</summary>
-    public static double Scale(SimilarityMethod method, SimilarityOptions options) => method switch
-    {
-        SimilarityMethod.Pearson or SimilarityMethod.Spearman => 0,
-        SimilarityMethod.SmoothedPearson => options.Sigmas.Max(),
-        SimilarityMethod.RoiPearson => options.RoiPearson.Sigma,
-        SimilarityMethod.Lbp => options.Lbp.Radius,
-        SimilarityMethod.LeeL => options.LeeL.Weights == SpatialWeights.Gaussian ? options.LeeL.Sigma : 1,
-        SimilarityMethod.MoranBV => options.MoranBV.Weights == SpatialWeights.Gaussian ? options.MoranBV.Sigma : 1,
-        SimilarityMethod.JensenShannon => options.JensenShannon.Sigma,
-        SimilarityMethod.Ssim => options.Ssim.Sigma,
-        SimilarityMethod.MsSsim => options.MsSsim.Sigma * (1 << (options.MsSsim.Scales - 1)),
-        SimilarityMethod.DenseSift => 2.0 * options.DenseSift.BinSizes.Max(),
-        SimilarityMethod.Keypoints => 4 * options.Keypoints.Sigma0,
-        _ => 0,
-    } * (1 << Math.Max(0, options.Pyramid - 1));
+    public static double Scale(SimilarityMethod method, SimilarityOptions options) => SimilarityMeasures.For(method).Scale(options);
 
     /// <summary>d_min = max(4·scale, min(H, W)/10, 2) pixels: beyond 4σ a Gaussian-smoothed map no longer shares kernel mass with its shifted self.</summary>
     public static double AutomaticMinDisplacement(SimilarityMethod method, SimilarityOptions options, int width, int height) =>
@@ -269,7 +255,7 @@ public static class ToroidalShiftTest
     {
         int n = rasters.Count, h = rasters[0].Height, w = rasters[0].Width, ns = shifts.Count;
         var device = rasters[0].Device.TorchDevice;
-        double[] sigmas = method == SimilarityMethod.SmoothedPearson ? options.Sigmas : new[] { 0.0 };
+        var sigmas = SimilarityMeasures.For(method).CorrelationSigmas(options)!.ToArray();
         var used = new bool[n];
         foreach (var (i, j) in pairs) used[i] = used[j] = true;
         var shiftIndex = torch.tensor(shifts.Select(s => (long)(s.Dy * w + s.Dx)).ToArray(), ScalarType.Int64, device);

@@ -3,47 +3,22 @@ using System.Runtime.CompilerServices;
 namespace SpatialSim.TorchCore.Similarity;
 
 /// <summary>
-/// The default smoothing scale chosen from the data, so the default ranking works from 0.5 µm Stereo-seq bins to
-/// 100 µm spot grids without tuning:
-/// <code>σ = clamp(Factor × median over genes of (median nearest-neighbour distance between the gene's non-zero pixels), MinSigma, MaxSigma)</code>
-/// Rationale: smoothing exists to let two genes of the same structure meet although their molecules rarely hit the
-/// same pixel. The typical gap between a gene's own detections is the distance its signal has to be spread over for
-/// neighbouring detections to overlap; σ = 1.5 × that gap overlaps them well without blurring structure much larger
-/// than the detection spacing. On a dense spot grid (every spot non-zero) the gap is 1 pixel and σ = 1.5; on sparse
-/// sub-cellular bins it grows with the sparsity; binning by k divides the gap — and σ — by about k (in pixels), so σ
-/// stays the same in micrometres. Only the spacing of the data enters, not the pattern itself, so every pair is
-/// smoothed alike.
-/// Cost bound: at most <see cref="MaxGenes"/> genes (evenly spaced in input order) and
-/// <see cref="MaxPointsPerGene"/> query pixels per gene (evenly spaced); neighbours are searched ring by ring on the
-/// pixel grid up to <see cref="MaxSearch"/> pixels. Genes with fewer than 2 non-zero pixels are skipped; when no
-/// gene qualifies, σ = <see cref="SmoothedPearsonSimilarity.DefaultSigma"/>.
+/// The default smoothing scale chosen from the data: <see cref="ChooseSigma(IReadOnlyList{GeneRaster})"/> is
+/// <see cref="Defaults.CountSplitScale"/> (Poisson count splitting, the cross-validated bandwidth). The median
+/// nearest-neighbour spacing of a raster's non-zero pixels, the earlier rule (σ = 1.5 × spacing), is kept for the
+/// support mask's closing radius (<see cref="TissueMask.DefaultClosingRadius"/>): it was not the same physical scale
+/// across binnings (57, 87 and 90 raw pixels at bins 1, 4 and 10 of the CA1 ISS table) and smoothed a dense ST grid
+/// by 1.5 spots, across its layers.
+/// Cost bound of the spacing: at most <see cref="MaxPointsPerGene"/> query pixels (evenly spaced); neighbours are
+/// searched ring by ring on the pixel grid up to <see cref="MaxSearch"/> pixels.
 /// </summary>
 public static class AdaptiveScale
 {
-    public const double Factor = 1.5;
-    public const double MinSigma = 1.0;
-    public const double MaxSigma = 64.0;
-    public const int MaxGenes = 64;
     public const int MaxPointsPerGene = 2000;
     public const int MaxSearch = 256;
 
-    /// <summary>The automatic σ in pixels for these rasters (see the class remarks).</summary>
-    public static double ChooseSigma(IReadOnlyList<GeneRaster> rasters) => ChooseSigma(rasters, out _);
-
-    /// <param name="spacing">The median nearest-neighbour distance in pixels (NaN when no gene qualified).</param>
-    public static double ChooseSigma(IReadOnlyList<GeneRaster> rasters, out double spacing)
-    {
-        var distances = new List<double>();
-        int step = Math.Max(1, (int)Math.Ceiling(rasters.Count / (double)MaxGenes));
-        for (int k = 0; k < rasters.Count; k += step)
-        {
-            double d = MedianNearestNeighbourDistance(rasters[k]);
-            if (!double.IsNaN(d)) distances.Add(d);
-        }
-        if (distances.Count == 0) { spacing = double.NaN; return SmoothedPearsonSimilarity.DefaultSigma; }
-        spacing = Median(distances);
-        return Math.Clamp(Factor * spacing, MinSigma, MaxSigma);
-    }
+    /// <summary>The automatic σ in pixels for these rasters (<see cref="Defaults.CountSplitScale.Choose"/>).</summary>
+    public static double ChooseSigma(IReadOnlyList<GeneRaster> rasters) => Defaults.CountSplitScale.Choose(rasters).Sigma;
 
     /// <summary>Median Euclidean distance (pixels) from a non-zero pixel to the nearest other non-zero pixel; NaN with fewer than 2.</summary>
     public static double MedianNearestNeighbourDistance(GeneRaster raster) =>

@@ -6,12 +6,17 @@ namespace SpatialSim.TorchCore.Similarity;
 /// <summary>Parameters of <see cref="DenseSiftSimilarity"/> (defaults of VLFeat's <c>vl_phow</c>, except the step).</summary>
 public sealed record DenseSiftOptions
 {
+    public const double DefaultMagnif = 6;
+    public const int DefaultStep = 4;
+    /// <summary>The default bin sizes (PHOW's), a new array each time.</summary>
+    public static int[] DefaultBinSizes => new[] { 4, 6, 8, 10 };
+
     /// <summary>Spatial bin (cell) sizes in pixels; one descriptor layer per size (PHOW: 4, 6, 8, 10).</summary>
-    public int[] BinSizes { get; init; } = { 4, 6, 8, 10 };
+    public int[] BinSizes { get; init; } = DefaultBinSizes;
     /// <summary>Each layer is smoothed with σ = binSize / Magnif before gradients are taken (PHOW: 6).</summary>
-    public double Magnif { get; init; } = 6;
+    public double Magnif { get; init; } = DefaultMagnif;
     /// <summary>Distance in pixels between neighbouring descriptor frames, along x and y (PHOW: 2; 4 here to halve memory).</summary>
-    public int Step { get; init; } = 4;
+    public int Step { get; init; } = DefaultStep;
 }
 
 /// <summary>
@@ -54,9 +59,30 @@ public sealed record DenseSiftOptions
 /// plus 129 floats per frame with gradient (frames with no gradient are not stored): with Step 4, a 1000×1000
 /// raster stores up to 4 sizes × 62 500 × 129 floats ≈ 129 MB — use binned rasters for all-pairs runs.</para>
 /// </summary>
-public static class DenseSiftSimilarity
+public sealed class DenseSiftSimilarity : IPreparedMeasure<DenseSiftPrepared>
 {
     public const string Name = "DenseSift";
+
+    private DenseSiftSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.DenseSift;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Mean cosine similarity of dense multi-scale SIFT descriptors at the same points, weighted by gradient energy.")
+    {
+        Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
+        $"bins={string.Join(",", options.DenseSift.BinSizes)} magnif={options.DenseSift.Magnif:g4} step={options.DenseSift.Step}";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => 2.0 * options.DenseSift.BinSizes.Max();
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.DenseSift);
+    static DenseSiftPrepared IPreparedMeasure<DenseSiftPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.DenseSift);
+    static SimilarityScore IPreparedMeasure<DenseSiftPrepared>.Compare(DenseSiftPrepared a, DenseSiftPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>One descriptor of 128 floats (plus its norm and frame) per grid point and bin size, and one float32 map while preparing.</summary>
+    static long IPreparedMeasure<DenseSiftPrepared>.PreparedBytes(int width, int height, SimilarityOptions options)
+    {
+        var o = options.DenseSift;
+        long cells = (long)Math.Ceiling((double)width / o.Step) * (long)Math.Ceiling((double)height / o.Step);
+        return cells * o.BinSizes.Length * 132 * 4 + (long)width * height * 4;
+    }
     internal const int Cells = 4, Orientations = 8, Length = Cells * Cells * Orientations;
     private const float Clamp = 0.2f;
 
@@ -67,14 +93,14 @@ public static class DenseSiftSimilarity
     }
 
     /// <summary>Descriptors and weights of one gene, computed once for an all-pairs run.</summary>
-    public static DenseSiftDescriptors Prepare(GeneRaster gene, DenseSiftOptions options)
+    public static DenseSiftPrepared Prepare(GeneRaster gene, DenseSiftOptions options)
     {
         Validate(options);
         return Prepare(gene.ToArray(), gene.Width, gene.Height, gene.Gene, options);
     }
 
     /// <summary>Compares two prepared genes (same raster size and options).</summary>
-    public static SimilarityScore Compare(DenseSiftDescriptors a, DenseSiftDescriptors b)
+    public static SimilarityScore Compare(DenseSiftPrepared a, DenseSiftPrepared b)
     {
         RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         if (!a.BinSizes.SequenceEqual(b.BinSizes) || a.Step != b.Step || a.Magnif != b.Magnif)
@@ -122,7 +148,7 @@ public static class DenseSiftSimilarity
         return (Math.Clamp(num / den, -1.0, 1.0), true);
     }
 
-    internal static DenseSiftDescriptors Prepare(float[] pixels, int width, int height, string gene, DenseSiftOptions options)
+    internal static DenseSiftPrepared Prepare(float[] pixels, int width, int height, string gene, DenseSiftOptions options)
     {
         Validate(options);
         int maxBin = options.BinSizes.Max();
@@ -154,7 +180,7 @@ public static class DenseSiftSimilarity
         {
             for (int s = 0; s < layers.Length; s++) layers[s] = new DenseSiftLayer(Array.Empty<int>(), Array.Empty<float>(), Array.Empty<float>());
         }
-        return new DenseSiftDescriptors(gene, width, height, options.BinSizes.ToArray(), options.Magnif, options.Step, grid.Count, layers, undefined);
+        return new DenseSiftPrepared(gene, width, height, options.BinSizes.ToArray(), options.Magnif, options.Step, grid.Count, layers, undefined);
     }
 
     private static DenseSiftLayer Sparsify(float[] desc, float[] norms, int frames)
@@ -362,5 +388,9 @@ internal sealed record FrameGrid(int[] Xs, int[] Ys)
 public sealed record DenseSiftLayer(int[] Frames, float[] Descriptors, float[] Norms);
 
 /// <summary>A gene's dense SIFT descriptors for all bin sizes (see <see cref="DenseSiftSimilarity"/>).</summary>
-public sealed record DenseSiftDescriptors(string Gene, int Width, int Height, int[] BinSizes, double Magnif, int Step,
-    int FrameCount, DenseSiftLayer[] Layers, string? Undefined);
+public sealed record DenseSiftPrepared(string Gene, int Width, int Height, int[] BinSizes, double Magnif, int Step,
+    int FrameCount, DenseSiftLayer[] Layers, string? Undefined) : IPreparedGene
+{
+    /// <summary>Managed arrays only: nothing to release.</summary>
+    public void Dispose() { }
+}

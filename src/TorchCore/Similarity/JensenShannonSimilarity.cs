@@ -26,9 +26,21 @@ public sealed record JensenShannonOptions
 /// Undefined (NaN) for an all-zero or constant gene (no spatial pattern); negative values are an error (a distribution
 /// needs non-negative masses).
 /// </summary>
-public static class JensenShannonSimilarity
+public sealed class JensenShannonSimilarity : ISimilarityMeasure
 {
     public const string Name = "JensenShannon";
+
+    private JensenShannonSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.JensenShannon;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("1 − Jensen–Shannon divergence / ln 2 of the maps read as distributions of unit mass.")
+    {
+        Minimum = 0, Maximum = 1, SelfScore = 1,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
+        options.JensenShannon.Sigma > 0 ? $"σ={options.JensenShannon.Sigma:g4}" : "";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.JensenShannon.Sigma;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.JensenShannon);
     private const long BlockElements = 1 << 18; // float64 temporaries of 2 MB: reused from the heap, not fresh mmaps
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, JensenShannonOptions options)

@@ -6,10 +6,13 @@ namespace SpatialSim.TorchCore.Similarity;
 /// <summary>Parameters of <see cref="KeypointsSimilarity"/> (detector defaults of Lowe 2004).</summary>
 public sealed record KeypointsOptions
 {
+    public const double DefaultMaxShift = 3;
+    public const double DefaultRatio = 0.8;
+
     /// <summary>Largest distance in pixels between the positions of two matched keypoints for the match to count.</summary>
-    public double MaxShift { get; init; } = 3;
+    public double MaxShift { get; init; } = DefaultMaxShift;
     /// <summary>Lowe's ratio test: nearest / second-nearest descriptor distance must be below this (Lowe 2004: 0.8).</summary>
-    public double Ratio { get; init; } = 0.8;
+    public double Ratio { get; init; } = DefaultRatio;
     /// <summary>Smallest |DoG| of a keypoint, relative to the map's maximum (Lowe 2004: 0.03 for images in [0, 1]).</summary>
     public double ContrastThreshold { get; init; } = 0.03;
     /// <summary>Edge rejection: principal-curvature ratio r of the DoG Hessian (Lowe 2004: 10); ≤ 0 keeps edge responses.</summary>
@@ -55,9 +58,24 @@ public sealed record KeypointsOptions
 /// <para><b>Cost</b>: 1000×1000 on 2 cores ≈ 0.9 s to prepare a gene (mostly the Gaussian levels), ≈ 0.2 s to match
 /// ~400 keypoints each; matching is O(n_a·n_b·128) time and O(n_a·n_b) memory (MaxKeypoints bounds it).</para>
 /// </summary>
-public static class KeypointsSimilarity
+public sealed class KeypointsSimilarity : IPreparedMeasure<KeypointsPrepared>
 {
     public const string Name = "Keypoints";
+
+    private KeypointsSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Keypoints;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Share of difference-of-Gaussians keypoints matched by SIFT descriptors within MaxShift pixels.")
+    {
+        Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) => $"maxshift={options.Keypoints.MaxShift:g4} ratio={options.Keypoints.Ratio:g3}";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => 4 * options.Keypoints.Sigma0;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.Keypoints);
+    static KeypointsPrepared IPreparedMeasure<KeypointsPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.Keypoints);
+    static SimilarityScore IPreparedMeasure<KeypointsPrepared>.Compare(KeypointsPrepared a, KeypointsPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>At most MaxKeypoints descriptors; preparing holds about one float32 map.</summary>
+    static long IPreparedMeasure<KeypointsPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4;
     private const int L = DenseSiftSimilarity.Length, Ori = DenseSiftSimilarity.Orientations;
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, KeypointsOptions options)
@@ -67,11 +85,11 @@ public static class KeypointsSimilarity
     }
 
     /// <summary>Keypoints and descriptors of one gene, computed once for an all-pairs run.</summary>
-    public static KeypointSet Prepare(GeneRaster gene, KeypointsOptions options) =>
+    public static KeypointsPrepared Prepare(GeneRaster gene, KeypointsOptions options) =>
         Prepare(gene.ToArray(), gene.Width, gene.Height, gene.Gene, options);
 
     /// <summary>Matches two prepared genes (same raster size and options).</summary>
-    public static SimilarityScore Compare(KeypointSet a, KeypointSet b)
+    public static SimilarityScore Compare(KeypointsPrepared a, KeypointsPrepared b)
     {
         RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
         if (a.Options != b.Options)
@@ -93,7 +111,7 @@ public static class KeypointsSimilarity
         });
     }
 
-    internal static (int Matches, int Consistent) Match(KeypointSet a, KeypointSet b, double ratio, double maxShift)
+    internal static (int Matches, int Consistent) Match(KeypointsPrepared a, KeypointsPrepared b, double ratio, double maxShift)
     {
         int na = a.Count, nb = b.Count;
         var bestA = new int[na]; var d1A = new double[na]; var d2A = new double[na];
@@ -133,14 +151,14 @@ public static class KeypointsSimilarity
         return (matches, consistent);
     }
 
-    internal static KeypointSet Prepare(float[] pixels, int width, int height, string gene, KeypointsOptions options)
+    internal static KeypointsPrepared Prepare(float[] pixels, int width, int height, string gene, KeypointsOptions options)
     {
         Validate(options);
         var (min, max) = CpuReductions.MinMax(pixels);
         if (max == min)
         {
             string why = max == 0 ? $"gene '{gene}' is all zero: it has no keypoints" : $"gene '{gene}' is constant (all {max:g4}): it has no keypoints";
-            return new KeypointSet(gene, width, height, options, Array.Empty<Keypoint>(), Array.Empty<float>(), why);
+            return new KeypointsPrepared(gene, width, height, options, Array.Empty<Keypoint>(), Array.Empty<float>(), why);
         }
         float scale = Math.Max(Math.Abs(max), Math.Abs(min));
         var img = new float[pixels.Length];
@@ -186,7 +204,7 @@ public static class KeypointsSimilarity
             .Take(options.MaxKeypoints).ToList();
         var desc = new float[kept.Count * L];
         for (int k = 0; k < kept.Count; k++) kept[k].D.CopyTo(desc, k * L);
-        return new KeypointSet(gene, width, height, options, kept.Select(t => t.K).ToArray(), desc, null);
+        return new KeypointsPrepared(gene, width, height, options, kept.Select(t => t.K).ToArray(), desc, null);
     }
 
     /// <summary>Strict 26-neighbour extrema of the middle DoG level passing the contrast and edge tests.</summary>
@@ -288,7 +306,11 @@ public static class KeypointsSimilarity
 public readonly record struct Keypoint(double X, double Y, double Sigma, int Octave, int Level, float Response);
 
 /// <summary>A gene's keypoints and their 128-D descriptors ([Count, 128], row k = keypoint k).</summary>
-public sealed record KeypointSet(string Gene, int Width, int Height, KeypointsOptions Options, Keypoint[] Keypoints, float[] Descriptors, string? Undefined)
+public sealed record KeypointsPrepared(string Gene, int Width, int Height, KeypointsOptions Options, Keypoint[] Keypoints, float[] Descriptors, string? Undefined)
+    : IPreparedGene
 {
     public int Count => Keypoints.Length;
+
+    /// <summary>Managed arrays only: nothing to release.</summary>
+    public void Dispose() { }
 }

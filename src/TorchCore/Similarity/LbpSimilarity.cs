@@ -38,9 +38,25 @@ namespace SpatialSim.TorchCore.Similarity;
 /// <para>All-zero or constant genes have no texture: Score NaN with a note naming the gene. Device: the codes are
 /// computed by our vectorised, multithreaded CPU kernel; rasters on CUDA are copied to the CPU for it.</para>
 /// </summary>
-public static class LbpSimilarity
+public sealed class LbpSimilarity : IPreparedMeasure<LbpPrepared>
 {
     public const string Name = "Lbp";
+
+    private LbpSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Lbp;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Local-binary-pattern texture histograms compared tile by tile (1 − χ²/2), weighted by expression.")
+    {
+        Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
+        $"P={options.Lbp.Points} R={options.Lbp.Radius:g4} {options.Lbp.Method} tiles={options.Lbp.Tiles}";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.Lbp.Radius;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.Lbp);
+    static LbpPrepared IPreparedMeasure<LbpPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.Lbp);
+    static SimilarityScore IPreparedMeasure<LbpPrepared>.Compare(LbpPrepared a, LbpPrepared b, SimilarityOptions options) => Compare(a, b, options.Lbp);
+    /// <summary>The histograms are small; preparing holds about one float32 map of codes.</summary>
+    static long IPreparedMeasure<LbpPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4;
     /// <summary>Largest number of histogram bins per tile ('default' with P ≤ 16, 'ror' with P ≤ 20).</summary>
     public const int MaxBins = 1 << 16;
     /// <summary>Smallest variance with its own 'var' bins; the bins span 10^-10 … 10^0 on a log scale.</summary>
@@ -58,7 +74,7 @@ public static class LbpSimilarity
     }
 
     /// <summary>Compares two prepared genes (same options, same canvas).</summary>
-    public static SimilarityScore Compare(LbpDescriptor a, LbpDescriptor b, LbpOptions options)
+    public static SimilarityScore Compare(LbpPrepared a, LbpPrepared b, LbpOptions options)
     {
         if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
         if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
@@ -152,9 +168,9 @@ public static class LbpSimilarity
     /// <summary>
     /// The gene's descriptor: per-tile normalised code histograms and tile weights, computed once per gene so an
     /// all-pairs engine can compare every pair from descriptors alone. All-zero and constant genes give a descriptor
-    /// whose <see cref="LbpDescriptor.Undefined"/> says why.
+    /// whose <see cref="LbpPrepared.Undefined"/> says why.
     /// </summary>
-    public static LbpDescriptor Prepare(GeneRaster gene, LbpOptions options, int maxDegreeOfParallelism = -1)
+    public static LbpPrepared Prepare(GeneRaster gene, LbpOptions options, int maxDegreeOfParallelism = -1)
     {
         int bins = BinCount(options);
         int tiles = options.Tiles;
@@ -163,9 +179,9 @@ public static class LbpSimilarity
         var pixels = TensorMemory.AsFloatSpan(cpu);
         var (min, max) = CpuReductions.MinMax(pixels);
         if (min == 0 && max == 0)
-            return LbpDescriptor.Degenerate(gene, tiles, bins, $"gene '{gene.Gene}' is all zero: it has no texture");
+            return LbpPrepared.Degenerate(gene, tiles, bins, $"gene '{gene.Gene}' is all zero: it has no texture");
         if (min == max)
-            return LbpDescriptor.Degenerate(gene, tiles, bins, $"gene '{gene.Gene}' is constant ({max:g4}) over the raster: it has no texture");
+            return LbpPrepared.Degenerate(gene, tiles, bins, $"gene '{gene.Gene}' is constant ({max:g4}) over the raster: it has no texture");
         float divisor = Math.Max(Math.Abs(min), Math.Abs(max));
 
         var geometry = new LocalBinaryPattern.Geometry(options.Points, options.Radius);
@@ -203,7 +219,7 @@ public static class LbpSimilarity
             if (n == 0) continue;
             for (int k = 0; k < bins; k++) histograms[t * bins + k] = (float)((double)counts[t * bins + k] / n);
         }
-        return new LbpDescriptor(gene.Gene, width, height, tiles, bins, histograms, weights, null);
+        return new LbpPrepared(gene.Gene, width, height, tiles, bins, histograms, weights, null);
     }
 
     /// <summary>Per-worker tile histograms and tile masses.</summary>
@@ -311,16 +327,22 @@ public static class LbpSimilarity
 /// <summary>Parameters of <see cref="LbpSimilarity"/>; the defaults are the seed's (P = 24, R = 8, uniform) and a 4×4 tile grid.</summary>
 public sealed record LbpOptions
 {
+    public const int DefaultPoints = 24;
+    public const double DefaultRadius = 8;
+    public const LbpMethod DefaultMethod = LbpMethod.Uniform;
+    public const int DefaultTiles = 4;
+    public const int DefaultVarBins = 16;
+
     /// <summary>P, sampling points on the circle (1 … 31; ≤ 16 for Default, ≤ 20 for Ror).</summary>
-    public int Points { get; init; } = 24;
+    public int Points { get; init; } = DefaultPoints;
     /// <summary>R, circle radius in pixels (used as float32, like scikit-image; ≤ 256).</summary>
-    public double Radius { get; init; } = 8;
+    public double Radius { get; init; } = DefaultRadius;
     /// <summary>How codes are formed; Uniform (P + 2 rotation-invariant codes) by default.</summary>
-    public LbpMethod Method { get; init; } = LbpMethod.Uniform;
+    public LbpMethod Method { get; init; } = DefaultMethod;
     /// <summary>Tiles per axis: the map is cut into Tiles × Tiles tiles compared one by one (1 = whole-map histograms).</summary>
-    public int Tiles { get; init; } = 4;
+    public int Tiles { get; init; } = DefaultTiles;
     /// <summary>Log-spaced variance bins between 1e-10 and 1 for <see cref="LbpMethod.Var"/>.</summary>
-    public int VarBins { get; init; } = 16;
+    public int VarBins { get; init; } = DefaultVarBins;
     /// <summary>Weight tiles by their share of both genes' expression (true, default), or equally over tiles with foreground.</summary>
     public bool WeightByExpression { get; init; } = true;
 }
@@ -331,7 +353,7 @@ public sealed record LbpOptions
 /// or all 0 without foreground) and <c>Weights[t]</c> its share of the gene's total |expression| (sums to 1) —
 /// i.e. a [Tiles², Bins] and a [Tiles²] array, ready to stack into [genes, Tiles², Bins] tensors for all pairs.
 /// </summary>
-public sealed class LbpDescriptor
+public sealed class LbpPrepared : IPreparedGene
 {
     public string Gene { get; }
     public int Width { get; }
@@ -343,7 +365,7 @@ public sealed class LbpDescriptor
     /// <summary>Why the gene has no texture (all zero, constant), or null.</summary>
     public string? Undefined { get; }
 
-    internal LbpDescriptor(string gene, int width, int height, int tiles, int bins, float[] histograms, float[] weights, string? undefined)
+    internal LbpPrepared(string gene, int width, int height, int tiles, int bins, float[] histograms, float[] weights, string? undefined)
     {
         Gene = gene;
         Width = width;
@@ -355,6 +377,9 @@ public sealed class LbpDescriptor
         Undefined = undefined;
     }
 
-    internal static LbpDescriptor Degenerate(GeneRaster gene, int tiles, int bins, string why) =>
+    internal static LbpPrepared Degenerate(GeneRaster gene, int tiles, int bins, string why) =>
         new(gene.Gene, gene.Width, gene.Height, tiles, bins, Array.Empty<float>(), Array.Empty<float>(), why);
+
+    /// <summary>Managed arrays only: nothing to release.</summary>
+    public void Dispose() { }
 }

@@ -5,16 +5,8 @@ using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
 
-/// <summary>Parameters of <see cref="LeeLSimilarity"/>.</summary>
-public sealed record LeeLOptions
-{
-    /// <summary>Which pixels are neighbours (default Queen: the 8 surrounding pixels).</summary>
-    public SpatialWeights Weights { get; init; } = SpatialWeights.Queen;
-    /// <summary>σ in pixels of the Gaussian weights (used only with <see cref="SpatialWeights.Gaussian"/>; default 2, truncated at ⌊4σ + 0.5⌋).</summary>
-    public double Sigma { get; init; } = 2.0;
-    /// <summary>How the Gaussian weights' blur is computed (direct or FFT; Auto picks the faster).</summary>
-    public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
-}
+/// <summary>Parameters of <see cref="LeeLSimilarity"/>: its spatial weights.</summary>
+public sealed record LeeLOptions : SpatialLagOptions;
 
 /// <summary>
 /// Lee's L, a bivariate spatial association measure (S.-I. Lee 2001, "Developing a bivariate spatial association
@@ -34,31 +26,37 @@ public sealed record LeeLOptions
 /// zero-padded blur divided by the blur of ones, see <see cref="SpatialLag"/>), then inner products in float64;
 /// for all pairs <see cref="Prepare"/> gives the maps whose Gram matrix Lag(Z)·Lag(Z)ᵀ is the matrix of L.
 /// </summary>
-public static class LeeLSimilarity
+public sealed class LeeLSimilarity : IPreparedMeasure<SpatialLagPrepared>
 {
     public const string Name = "LeeL";
     private const string Statistic = "Lee's L";
 
-    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, LeeLOptions options)
+    private LeeLSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.LeeL;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Lee's L: the inner product of the two standardised maps' spatial lags (Pearson's r and Moran's I combined).")
     {
-        RasterChecks.RequireSameCanvas(a, b);
-        using var scope = torch.NewDisposeScope();
-        var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: false, out string? noteA);
-        if (pa is not { } za) return SimilarityScore.Undefined(noteA!);
-        za.Z?.Dispose();
-        using var lagA = za.LagZ;
-        var pb = SpatialLag.Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: false, out string? noteB);
-        if (pb is not { } zb) return SimilarityScore.Undefined(noteB!);
-        zb.Z?.Dispose();
-        using var lagB = zb.LagZ;
-        double l = SpatialLag.Dot(lagA, lagB);
-        var details = new Dictionary<string, double>
+        AllPairs = AllPairsPath.LagGram,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.LeeL.Describe();
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.LeeL.Scale;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.LeeL);
+    static SpatialLagPrepared IPreparedMeasure<SpatialLagPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.LeeL);
+    static SimilarityScore IPreparedMeasure<SpatialLagPrepared>.Compare(SpatialLagPrepared a, SpatialLagPrepared b, SimilarityOptions options) =>
+        SpatialLag.ComparePrepared(a, b, Term);
+    /// <summary>Z and Lag(Z), two float32 maps.</summary>
+    static long IPreparedMeasure<SpatialLagPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4 * 2;
+
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, LeeLOptions options) =>
+        SpatialLag.ComparePair(a, b, options, Statistic, keepZ: false, Term);
+
+    /// <summary>L = ⟨Lag z_a, Lag z_b⟩, with both genes' spatial smoothing scalars in Details.</summary>
+    private static SimilarityScore Term(Tensor? zA, Tensor lagA, Tensor? zB, Tensor lagB) =>
+        new(SpatialLag.Dot(lagA, lagB), null, new Dictionary<string, double>
         {
             ["SSS a"] = SpatialLag.Dot(lagA, lagA),
             ["SSS b"] = SpatialLag.Dot(lagB, lagB),
-        };
-        return new SimilarityScore(l, null, details);
-    }
+        });
 
     /// <summary>
     /// Per-gene preparation for an all-pairs engine: Z = (x − x̄)/‖x − x̄‖ and LagZ = W·Z, float32 [H, W] on the gene's
@@ -66,6 +64,5 @@ public static class LeeLSimilarity
     /// of a matrix M gives all of L as M·Mᵀ (and bivariate Moran's I as Z·Mᵀ, see <see cref="MoranBVSimilarity"/>).
     /// For a constant gene both maps are filled with NaN, so every product with it is NaN.
     /// </summary>
-    public static (Tensor Z, Tensor LagZ) Prepare(GeneRaster g, LeeLOptions options) =>
-        SpatialLag.Prepare(g, options.Weights, options.Sigma, options.SmoothingMethod, Statistic);
+    public static SpatialLagPrepared Prepare(GeneRaster g, LeeLOptions options) => SpatialLag.Prepare(g, options, Statistic);
 }

@@ -5,16 +5,8 @@ using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
 
-/// <summary>Parameters of <see cref="MoranBVSimilarity"/>.</summary>
-public sealed record MoranBVOptions
-{
-    /// <summary>Which pixels are neighbours (default Queen: the 8 surrounding pixels).</summary>
-    public SpatialWeights Weights { get; init; } = SpatialWeights.Queen;
-    /// <summary>σ in pixels of the Gaussian weights (used only with <see cref="SpatialWeights.Gaussian"/>; default 2, truncated at ⌊4σ + 0.5⌋).</summary>
-    public double Sigma { get; init; } = 2.0;
-    /// <summary>How the Gaussian weights' blur is computed (direct or FFT; Auto picks the faster).</summary>
-    public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
-}
+/// <summary>Parameters of <see cref="MoranBVSimilarity"/>: its spatial weights.</summary>
+public sealed record MoranBVOptions : SpatialLagOptions;
 
 /// <summary>
 /// Bivariate Moran's I (D. L. Wartenberg 1985, "Multivariate spatial correlation: a method for exploratory geographical
@@ -32,25 +24,35 @@ public sealed record MoranBVOptions
 /// For all pairs, <see cref="Prepare"/> gives Z and Lag(Z); the matrix of I is Z·Lag(Z)ᵀ (one GEMM) and the Score
 /// matrix its symmetric part.
 /// </summary>
-public static class MoranBVSimilarity
+public sealed class MoranBVSimilarity : IPreparedMeasure<SpatialLagPrepared>
 {
     public const string Name = "MoranBV";
     private const string Statistic = "bivariate Moran's I";
 
-    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MoranBVOptions options)
+    private MoranBVSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.MoranBV;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Bivariate Moran's I: one standardised map against the spatial lag of the other, both directions averaged.")
     {
-        RasterChecks.RequireSameCanvas(a, b);
-        using var scope = torch.NewDisposeScope();
-        var pa = SpatialLag.Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: true, out string? noteA);
-        if (pa is not { } za) return SimilarityScore.Undefined(noteA!);
-        using var zA = za.Z!;
-        using var lagA = za.LagZ;
-        var pb = SpatialLag.Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, Statistic, keepZ: true, out string? noteB);
-        if (pb is not { } zb) return SimilarityScore.Undefined(noteB!);
-        using var zB = zb.Z!;
-        using var lagB = zb.LagZ;
-        double iab = SpatialLag.Dot(zA, lagB);
-        double iba = SpatialLag.Dot(zB, lagA);
+        AllPairs = AllPairsPath.CrossLagGram,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.MoranBV.Describe();
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.MoranBV.Scale;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.MoranBV);
+    static SpatialLagPrepared IPreparedMeasure<SpatialLagPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.MoranBV);
+    static SimilarityScore IPreparedMeasure<SpatialLagPrepared>.Compare(SpatialLagPrepared a, SpatialLagPrepared b, SimilarityOptions options) =>
+        SpatialLag.ComparePrepared(a, b, Term);
+    /// <summary>Z and Lag(Z), two float32 maps.</summary>
+    static long IPreparedMeasure<SpatialLagPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4 * 2;
+
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MoranBVOptions options) =>
+        SpatialLag.ComparePair(a, b, options, Statistic, keepZ: true, Term);
+
+    /// <summary>(I_ab + I_ba)/2 with I_ab = ⟨z_a, Lag z_b⟩; both directions in Details.</summary>
+    private static SimilarityScore Term(Tensor? zA, Tensor lagA, Tensor? zB, Tensor lagB)
+    {
+        double iab = SpatialLag.Dot(zA!, lagB);
+        double iba = SpatialLag.Dot(zB!, lagA);
         return new SimilarityScore(0.5 * (iab + iba), null, new Dictionary<string, double> { ["I_ab"] = iab, ["I_ba"] = iba });
     }
 
@@ -59,6 +61,5 @@ public static class MoranBVSimilarity
     /// device, owned by the caller. I_ab = ⟨Z_a, LagZ_b⟩: with the flattened maps as rows of Z and M, the matrix of I is
     /// Z·Mᵀ and the Score matrix (Z·Mᵀ + M·Zᵀ)/2. A constant gene gives NaN-filled maps (every product with it is NaN).
     /// </summary>
-    public static (Tensor Z, Tensor LagZ) Prepare(GeneRaster g, MoranBVOptions options) =>
-        SpatialLag.Prepare(g, options.Weights, options.Sigma, options.SmoothingMethod, Statistic);
+    public static SpatialLagPrepared Prepare(GeneRaster g, MoranBVOptions options) => SpatialLag.Prepare(g, options, Statistic);
 }

@@ -6,13 +6,15 @@ namespace SpatialSim.TorchCore.Similarity;
 /// <summary>Parameters of <see cref="MsSsimSimilarity"/>; defaults of Wang, Simoncelli &amp; Bovik (2003).</summary>
 public sealed record MsSsimOptions
 {
+    public const int DefaultScales = MsSsimSimilarity.MaxScales;
+
     /// <summary>Standard deviation in pixels of the Gaussian window at every scale (truncated at 3.5σ).</summary>
-    public double Sigma { get; init; } = 1.5;
-    public double K1 { get; init; } = 0.01;
-    public double K2 { get; init; } = 0.03;
+    public double Sigma { get; init; } = SsimOptions.DefaultSigma;
+    public double K1 { get; init; } = SsimOptions.DefaultK1;
+    public double K2 { get; init; } = SsimOptions.DefaultK2;
     /// <summary>Number of scales, 1–5; fewer than 5 use the first weights renormalised to sum 1.</summary>
-    public int Scales { get; init; } = 5;
-    public SsimNormalization Normalization { get; init; } = SsimNormalization.Max;
+    public int Scales { get; init; } = DefaultScales;
+    public SsimNormalization Normalization { get; init; } = SsimOptions.DefaultNormalization;
 }
 
 /// <summary>
@@ -35,9 +37,25 @@ public sealed record MsSsimOptions
 /// <para>Scale invariance: each gene is divided by its maximum (or z-scored) once, at scale 1; pooling is linear.
 /// Details report "cs j" for every scale and "luminance M". Like SSIM, shared empty background counts as agreement.</para>
 /// </summary>
-public static class MsSsimSimilarity
+public sealed class MsSsimSimilarity : IPreparedMeasure<MsSsimPrepared>
 {
     public const string Name = "MsSsim";
+
+    private MsSsimSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.MsSsim;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Multi-scale structural similarity: contrast·structure at every scale of a 2×2 pyramid, luminance at the coarsest.")
+    {
+        Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
+        $"σ={options.MsSsim.Sigma:g4} scales={options.MsSsim.Scales} {options.MsSsim.Normalization}";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.MsSsim.Sigma * (1 << (options.MsSsim.Scales - 1));
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.MsSsim);
+    static MsSsimPrepared IPreparedMeasure<MsSsimPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.MsSsim);
+    static SimilarityScore IPreparedMeasure<MsSsimPrepared>.Compare(MsSsimPrepared a, MsSsimPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>SSIM statistics at every scale: about four float32 maps of the raster in all.</summary>
+    static long IPreparedMeasure<MsSsimPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4 * 4;
     public const int MaxScales = 5;
     /// <summary>The paper's exponents for 5 scales, finest first (they sum to 1.0001).</summary>
     public static IReadOnlyList<double> PaperWeights { get; } = new[] { 0.0448, 0.2856, 0.3001, 0.2363, 0.1333 };
@@ -50,19 +68,13 @@ public static class MsSsimSimilarity
         return PaperWeights.Take(scales).Select(w => w / sum).ToArray();
     }
 
-    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MsSsimOptions options)
-    {
-        RasterChecks.RequireSameCanvas(a, b);
-        bool useTorch = !a.Device.IsCpu;
-        using var sa = PrepareOn(a, options, useTorch, precompute: useTorch);
-        using var sb = PrepareOn(b, options, useTorch, precompute: useTorch);
-        return Compare(sa, sb);
-    }
+    public static SimilarityScore Compare(GeneRaster a, GeneRaster b, MsSsimOptions options) =>
+        SsimCore.CompareOnce(a, b, (g, useTorch) => PrepareOn(g, options, useTorch, precompute: useTorch), Compare);
 
     /// <summary>A gene's statistics at every scale, computed once for all its pairs (keep the raster alive while used).</summary>
-    public static MsSsimGeneStatistics Prepare(GeneRaster raster, MsSsimOptions options) => PrepareOn(raster, options, useTorch: !raster.Device.IsCpu);
+    public static MsSsimPrepared Prepare(GeneRaster raster, MsSsimOptions options) => PrepareOn(raster, options, useTorch: !raster.Device.IsCpu);
 
-    internal static MsSsimGeneStatistics PrepareOn(GeneRaster raster, MsSsimOptions options, bool useTorch, bool precompute = true)
+    internal static MsSsimPrepared PrepareOn(GeneRaster raster, MsSsimOptions options, bool useTorch, bool precompute = true)
     {
         CheckScales(options.Scales);
         SsimSimilarity.CheckOptions(options.Sigma, options.K1, options.K2);
@@ -70,15 +82,15 @@ public static class MsSsimSimilarity
         var levelOptions = new SsimOptions { Sigma = options.Sigma, K1 = options.K1, K2 = options.K2, Normalization = options.Normalization };
         var (shift, scale, undefined) = SsimCore.Normalisation(raster, options.Normalization, useTorch);
         if (undefined is not null)
-            return new MsSsimGeneStatistics(raster.Gene, options, undefined, Array.Empty<SsimGeneStatistics>());
-        var levels = new List<SsimGeneStatistics>();
+            return new MsSsimPrepared(raster, options, undefined, Array.Empty<SsimPrepared>());
+        var levels = new List<SsimPrepared>();
         try
         {
             Tensor values = raster.Values;
             for (int j = 0; j < options.Scales; j++)
             {
                 if (j > 0) values = SsimCore.Downsample(values, useTorch);
-                levels.Add(SsimGeneStatistics.Create(raster.Gene, values, ownsValues: j > 0, levelOptions, shift, scale, useTorch, precompute));
+                levels.Add(SsimPrepared.Create(raster.Gene, values, ownsValues: j > 0, levelOptions, shift, scale, useTorch, precompute));
             }
         }
         catch
@@ -86,16 +98,12 @@ public static class MsSsimSimilarity
             foreach (var l in levels) l.Dispose();
             throw;
         }
-        return new MsSsimGeneStatistics(raster.Gene, options, null, levels);
+        return new MsSsimPrepared(raster, options, null, levels);
     }
 
-    public static SimilarityScore Compare(MsSsimGeneStatistics a, MsSsimGeneStatistics b)
+    public static SimilarityScore Compare(MsSsimPrepared a, MsSsimPrepared b)
     {
-        if (a.Options != b.Options)
-            throw new SpatialSimException(ErrorKind.InvalidArgument,
-                $"Genes '{a.Gene}' and '{b.Gene}' were prepared with different MS-SSIM options ({a.Options} vs {b.Options}); prepare both with the same options.");
-        if (!a.IsDefined) return SimilarityScore.Undefined(a.UndefinedReason!);
-        if (!b.IsDefined) return SimilarityScore.Undefined(b.UndefinedReason!);
+        if (SsimCore.CheckPair(a, b, a.Options, b.Options, "MS-SSIM") is { } undefined) return undefined;
         SsimSimilarity.CheckSameDevice(a.Levels[0], b.Levels[0]);
         int m = a.Options.Scales;
         var w = Weights(m);
@@ -126,18 +134,21 @@ public static class MsSsimSimilarity
     }
 }
 
-/// <summary>One gene's MS-SSIM statistics: <see cref="SsimGeneStatistics"/> at every scale (finest first). Dispose when done.</summary>
-public sealed class MsSsimGeneStatistics : IDisposable
+/// <summary>One gene's MS-SSIM statistics: <see cref="SsimPrepared"/> at every scale (finest first). Dispose when done.</summary>
+public sealed class MsSsimPrepared : IPreparedGene
 {
     public string Gene { get; }
+    public int Width { get; }
+    public int Height { get; }
     public MsSsimOptions Options { get; }
-    public string? UndefinedReason { get; }
-    public bool IsDefined => UndefinedReason is null;
-    internal IReadOnlyList<SsimGeneStatistics> Levels { get; }
+    /// <summary>Why MS-SSIM is undefined for this gene (all zero, constant), or null.</summary>
+    public string? Undefined { get; }
+    public bool IsDefined => Undefined is null;
+    internal IReadOnlyList<SsimPrepared> Levels { get; }
 
-    internal MsSsimGeneStatistics(string gene, MsSsimOptions options, string? undefined, IReadOnlyList<SsimGeneStatistics> levels)
+    internal MsSsimPrepared(GeneRaster raster, MsSsimOptions options, string? undefined, IReadOnlyList<SsimPrepared> levels)
     {
-        Gene = gene; Options = options; UndefinedReason = undefined; Levels = levels;
+        Gene = raster.Gene; Width = raster.Width; Height = raster.Height; Options = options; Undefined = undefined; Levels = levels;
     }
 
     public void Dispose()

@@ -12,10 +12,25 @@ namespace SpatialSim.TorchCore.Similarity;
 /// elsewhere over row blocks, so memory stays at one block per raster.
 /// Reference: K. Pearson (1895), Proc. R. Soc. Lond. 58:240–242.
 /// </summary>
-public static class PearsonSimilarity
+public sealed class PearsonSimilarity : ISimilarityMeasure
 {
     public const string Name = "Pearson";
     private const long BlockElements = 1 << 22;
+
+    private PearsonSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Pearson;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pixel-wise Pearson correlation of the two maps.")
+    {
+        TakesMask = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.CorrelationGram,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) => "";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;
+    static IReadOnlyList<double>? ISimilarityMeasure.CorrelationSigmas(SimilarityOptions options) => Unsmoothed;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) =>
+        options.Mask is null ? Compare(a, b) : CompareMasked(a, b, options.Mask);
+
+    private static readonly double[] Unsmoothed = { 0.0 };
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b) => Compare(a.Values, b.Values, a.Gene, b.Gene);
 

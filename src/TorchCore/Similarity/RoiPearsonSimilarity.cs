@@ -37,11 +37,28 @@ public enum RoiThreshold
 /// note naming the gene. Device: smoothing runs on the raster's device; thresholds and the correlation run on the CPU
 /// (a CUDA map is copied once).</para>
 /// </summary>
-public static class RoiPearsonSimilarity
+public sealed class RoiPearsonSimilarity : IPreparedMeasure<RoiPearsonPrepared>
 {
     public const string Name = "RoiPearson";
-    /// <summary>Histogram bins of Otsu's method (scikit-image's default).</summary>
-    public const int OtsuBins = 256;
+
+    private RoiPearsonSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.RoiPearson;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pearson correlation of the smoothed maps inside the union of both genes' peak regions.")
+    {
+        AutomaticSigma = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options)
+    {
+        var o = options.RoiPearson;
+        return $"σ={o.Sigma:g4} {o.Threshold}" + (o.Threshold == RoiThreshold.Quantile ? $"={o.Quantile:g3}" : "");
+    }
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.RoiPearson.Sigma;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.RoiPearson);
+    static RoiPearsonPrepared IPreparedMeasure<RoiPearsonPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.RoiPearson);
+    static SimilarityScore IPreparedMeasure<RoiPearsonPrepared>.Compare(RoiPearsonPrepared a, RoiPearsonPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>The smoothed map (float32) and the peak-region bits, about two float32 maps.</summary>
+    static long IPreparedMeasure<RoiPearsonPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * 4 * 2;
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, RoiPearsonOptions options)
     {
@@ -65,7 +82,7 @@ public static class RoiPearsonSimilarity
     }
 
     /// <summary>One gene's smoothed map, threshold and peak region, for comparing it with many genes. Dispose it.</summary>
-    public static RoiPearsonMap Prepare(GeneRaster gene, RoiPearsonOptions options)
+    public static RoiPearsonPrepared Prepare(GeneRaster gene, RoiPearsonOptions options)
     {
         Validate(options);
         using var scope = torch.NewDisposeScope();
@@ -73,9 +90,9 @@ public static class RoiPearsonSimilarity
         var rawPixels = TensorMemory.AsFloatSpan(raw);
         var (min, max) = CpuReductions.MinMax(rawPixels);
         if (min == 0 && max == 0)
-            return RoiPearsonMap.Degenerate(gene, $"gene '{gene.Gene}' is all zero: it has no peak region");
+            return RoiPearsonPrepared.Degenerate(gene, $"gene '{gene.Gene}' is all zero: it has no peak region");
         if (min == max)
-            return RoiPearsonMap.Degenerate(gene, $"gene '{gene.Gene}' is constant ({max:g4}) over the raster: it has no peak region");
+            return RoiPearsonPrepared.Degenerate(gene, $"gene '{gene.Gene}' is constant ({max:g4}) over the raster: it has no peak region");
         float divisor = Math.Max(Math.Abs(min), Math.Abs(max));
 
         // x̂ = x / max|x| in float32 (bit for bit numpy's x / x.max()), then blurred on the raster's device.
@@ -102,7 +119,7 @@ public static class RoiPearsonSimilarity
             var values = TensorMemory.AsFloatSpan(smoothed);
             int radius = options.Sigma <= 1e-15 ? 0 : (int)(4.0 * options.Sigma + 0.5);
             var support = Support(rawPixels, gene.Width, gene.Height, radius);
-            double threshold = options.Threshold == RoiThreshold.Otsu ? OtsuThreshold(values, support) : QuantileThreshold(values, support, options.Quantile);
+            double threshold = options.Threshold == RoiThreshold.Otsu ? Thresholds.Otsu(values, support) : Thresholds.Quantile(values, support, options.Quantile);
             var roi = new ulong[support.Length];
             long roiPixels = 0;
             for (int w = 0; w < support.Length; w++)
@@ -117,7 +134,7 @@ public static class RoiPearsonSimilarity
                 roi[w] = bits;
                 roiPixels += BitOperations.PopCount(bits);
             }
-            return new RoiPearsonMap(gene.Gene, gene.Width, gene.Height, smoothed, roi, threshold, roiPixels, null);
+            return new RoiPearsonPrepared(gene.Gene, gene.Width, gene.Height, smoothed, roi, threshold, roiPixels, null);
         }
         catch
         {
@@ -127,7 +144,7 @@ public static class RoiPearsonSimilarity
     }
 
     /// <summary>Pearson correlation of the two smoothed maps over the union of their peak regions.</summary>
-    public static SimilarityScore Compare(RoiPearsonMap a, RoiPearsonMap b)
+    public static SimilarityScore Compare(RoiPearsonPrepared a, RoiPearsonPrepared b)
     {
         if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
         if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
@@ -237,202 +254,21 @@ public static class RoiPearsonSimilarity
         }
         return mask;
     }
-
-    /// <summary>scikit-image 0.19 threshold_otsu(values, nbins=256) on float64 values (numpy histogram binning, bin-centre threshold).</summary>
-    public static double OtsuThreshold(ReadOnlySpan<double> values)
-    {
-        if (values.Length == 0) throw new ArgumentException("Otsu's method needs at least one value.", nameof(values));
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (double v in values)
-        {
-            if (v < min) min = v;
-            if (v > max) max = v;
-        }
-        if (min == max) return values[0];
-        var edges = OtsuEdges(min, max, out double norm);
-        var counts = new long[OtsuBins];
-        foreach (double v in values) counts[OtsuBin(v, min, norm, edges)]++;
-        return OtsuFromHistogram(counts, edges);
-    }
-
-    private static double OtsuThreshold(ReadOnlySpan<float> values, ulong[] support)
-    {
-        double min = double.PositiveInfinity, max = double.NegativeInfinity, first = double.NaN;
-        for (int w = 0; w < support.Length; w++)
-            for (ulong word = support[w]; word != 0; word &= word - 1)
-            {
-                double v = values[w * 64 + BitOperations.TrailingZeroCount(word)];
-                if (double.IsNaN(first)) first = v;
-                if (v < min) min = v;
-                if (v > max) max = v;
-            }
-        if (double.IsNaN(first)) return double.PositiveInfinity; // no support: empty peak region
-        if (min == max) return first; // scikit-image returns the single value; nothing lies above it
-        var edges = OtsuEdges(min, max, out double norm);
-        var counts = new long[OtsuBins];
-        for (int w = 0; w < support.Length; w++)
-            for (ulong word = support[w]; word != 0; word &= word - 1)
-                counts[OtsuBin(values[w * 64 + BitOperations.TrailingZeroCount(word)], min, norm, edges)]++;
-        return OtsuFromHistogram(counts, edges);
-    }
-
-    /// <summary>np.linspace(min, max, 257) in float64 and numpy's histogram scale factor 256 / (max − min).</summary>
-    private static double[] OtsuEdges(double min, double max, out double norm)
-    {
-        var edges = new double[OtsuBins + 1];
-        double delta = max - min;
-        double step = delta / OtsuBins;
-        for (int i = 0; i <= OtsuBins; i++)
-            edges[i] = (step == 0 ? i / (double)OtsuBins * delta : i * step) + min;
-        edges[OtsuBins] = max;
-        norm = OtsuBins / (max - min);
-        return edges;
-    }
-
-    /// <summary>numpy.histogram's bin of v: truncated (v − min)·norm, then corrected against the edges (last bin closed).</summary>
-    private static int OtsuBin(double v, double min, double norm, double[] edges)
-    {
-        int index = (int)((v - min) * norm);
-        if (index == OtsuBins) index--;
-        if (v < edges[index]) index--;
-        if (index != OtsuBins - 1 && v >= edges[index + 1]) index++;
-        return index;
-    }
-
-    private static double OtsuFromHistogram(long[] counts, double[] edges)
-    {
-        int n = counts.Length;
-        var centres = new double[n];
-        for (int i = 0; i < n; i++) centres[i] = (edges[i] + edges[i + 1]) / 2.0;
-        var weight1 = new long[n];
-        var mean1 = new double[n];
-        long w = 0;
-        double s = 0;
-        for (int i = 0; i < n; i++)
-        {
-            w += counts[i];
-            s += counts[i] * centres[i];
-            weight1[i] = w;
-            mean1[i] = s / w;
-        }
-        var weight2 = new long[n];
-        var mean2 = new double[n];
-        w = 0;
-        s = 0;
-        for (int i = n - 1; i >= 0; i--)
-        {
-            w += counts[i];
-            s += counts[i] * centres[i];
-            weight2[i] = w;
-            mean2[i] = s / w;
-        }
-        int best = 0;
-        double bestVariance = double.NegativeInfinity;
-        for (int i = 0; i < n - 1; i++)
-        {
-            double d = mean1[i] - mean2[i + 1];
-            double variance = (double)(weight1[i] * weight2[i + 1]) * (d * d);
-            if (variance > bestVariance || (double.IsNaN(variance) && !double.IsNaN(bestVariance)))
-            {
-                bestVariance = variance;
-                best = i;
-                if (double.IsNaN(variance)) break; // np.argmax stops at the first NaN
-            }
-        }
-        return centres[best];
-    }
-
-    /// <summary>numpy.quantile(values, q) with the default 'linear' method.</summary>
-    public static double Quantile(Span<double> values, double q)
-    {
-        if (values.Length == 0) throw new ArgumentException("A quantile needs at least one value.", nameof(values));
-        int n = values.Length;
-        double virtualIndex = (n - 1) * q;
-        int previous, next;
-        if (virtualIndex >= n - 1) previous = next = n - 1;
-        else if (virtualIndex < 0) previous = next = 0;
-        else
-        {
-            previous = (int)Math.Floor(virtualIndex);
-            next = previous + 1;
-        }
-        double gamma = virtualIndex - Math.Floor(virtualIndex); // only used when previous ≠ next
-        double a = Select(values, previous);
-        double b = next == previous ? a : MinFrom(values, previous + 1);
-        // numpy's _lerp: a + (b − a)·γ, and b − (b − a)·(1 − γ) where γ ≥ 0.5.
-        double diff = b - a;
-        return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
-    }
-
-    private static double QuantileThreshold(ReadOnlySpan<float> values, ulong[] support, double q)
-    {
-        long count = 0;
-        foreach (ulong word in support) count += BitOperations.PopCount(word);
-        if (count == 0) return double.PositiveInfinity;
-        var selected = new double[count];
-        int k = 0;
-        for (int w = 0; w < support.Length; w++)
-        {
-            ulong word = support[w];
-            while (word != 0)
-            {
-                selected[k++] = values[w * 64 + BitOperations.TrailingZeroCount(word)];
-                word &= word - 1;
-            }
-        }
-        return Quantile(selected, q);
-    }
-
-    /// <summary>The k-th smallest value (0-based); reorders <paramref name="values"/> so that values[k] is it, smaller before, larger after.</summary>
-    private static double Select(Span<double> values, int k)
-    {
-        int lo = 0, hi = values.Length - 1;
-        while (hi > lo)
-        {
-            // Median of three as pivot, Hoare partition.
-            int mid = lo + (hi - lo) / 2;
-            if (values[mid] < values[lo]) Swap(values, mid, lo);
-            if (values[hi] < values[lo]) Swap(values, hi, lo);
-            if (values[hi] < values[mid]) Swap(values, hi, mid);
-            double pivot = values[mid];
-            int i = lo, j = hi;
-            while (i <= j)
-            {
-                while (values[i] < pivot) i++;
-                while (values[j] > pivot) j--;
-                if (i <= j)
-                {
-                    Swap(values, i, j);
-                    i++;
-                    j--;
-                }
-            }
-            if (k <= j) hi = j;
-            else if (k >= i) lo = i;
-            else break;
-        }
-        return values[k];
-
-        static void Swap(Span<double> v, int x, int y) => (v[x], v[y]) = (v[y], v[x]);
-    }
-
-    private static double MinFrom(Span<double> values, int start)
-    {
-        double m = double.PositiveInfinity;
-        for (int i = start; i < values.Length; i++) if (values[i] < m) m = values[i];
-        return m;
-    }
 }
 
 /// <summary>Parameters of <see cref="RoiPearsonSimilarity"/>, with the documented defaults.</summary>
 public sealed record RoiPearsonOptions
 {
+    public const double DefaultSigma = 2;
+    public const RoiThreshold DefaultThreshold = RoiThreshold.Otsu;
+    public const double DefaultQuantile = 0.9;
+
     /// <summary>Gaussian σ in pixels applied before thresholding and correlating (0 = none).</summary>
-    public double Sigma { get; init; } = 2;
+    public double Sigma { get; init; } = DefaultSigma;
     /// <summary>How the peak region is cut from the smoothed map's non-zero values.</summary>
-    public RoiThreshold Threshold { get; init; } = RoiThreshold.Otsu;
+    public RoiThreshold Threshold { get; init; } = DefaultThreshold;
     /// <summary>Quantile of the smoothed non-zero values used by <see cref="RoiThreshold.Quantile"/>, in [0, 1).</summary>
-    public double Quantile { get; init; } = 0.9;
+    public double Quantile { get; init; } = DefaultQuantile;
     /// <summary>How the Gaussian is computed (same result up to float rounding).</summary>
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
 }
@@ -441,7 +277,7 @@ public sealed record RoiPearsonOptions
 /// One gene prepared for <see cref="RoiPearsonSimilarity"/>: its max-normalised smoothed map (CPU float32), its
 /// threshold and peak region. Owns native memory: dispose it.
 /// </summary>
-public sealed class RoiPearsonMap : IDisposable
+public sealed class RoiPearsonPrepared : IPreparedGene
 {
     public string Gene { get; }
     public int Width { get; }
@@ -455,7 +291,7 @@ public sealed class RoiPearsonMap : IDisposable
     internal Tensor? Smoothed { get; }
     internal ulong[]? Roi { get; }
 
-    internal RoiPearsonMap(string gene, int width, int height, Tensor? smoothed, ulong[]? roi, double threshold, long roiPixels, string? undefined)
+    internal RoiPearsonPrepared(string gene, int width, int height, Tensor? smoothed, ulong[]? roi, double threshold, long roiPixels, string? undefined)
     {
         Gene = gene;
         Width = width;
@@ -467,7 +303,7 @@ public sealed class RoiPearsonMap : IDisposable
         Undefined = undefined;
     }
 
-    internal static RoiPearsonMap Degenerate(GeneRaster gene, string why) => new(gene.Gene, gene.Width, gene.Height, null, null, double.NaN, 0, why);
+    internal static RoiPearsonPrepared Degenerate(GeneRaster gene, string why) => new(gene.Gene, gene.Width, gene.Height, null, null, double.NaN, 0, why);
 
     /// <summary>The peak region as a row-major mask (1 inside).</summary>
     public bool[] RoiMask()

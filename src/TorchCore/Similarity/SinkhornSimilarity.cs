@@ -7,8 +7,16 @@ public sealed record SinkhornOptions
 {
     /// <summary>Default entropic regularisation: 0 = automatic, ε = max(1, (L/64)²) px² for a canvas whose longer side is L pixels.</summary>
     public const double DefaultEpsilon = 0.0;
-    /// <summary>The automatic ε never goes below this (px²): within 2% of the exact W2² on 32² and 64² maps.</summary>
+    /// <summary>The automatic ε never goes below this (px²): the pixel's own area, the finest blur the grid resolves.</summary>
     public const double MinimumAutoEpsilon = 1.0;
+    /// <summary>
+    /// The accuracy bound at ε ≥ 1 px² (every automatic ε), tested against POT's exact ot.emd2: the Distance is at most the
+    /// exact W2² and falls short of it by at most this times ε, so it is within 2% of W2² once W2² ≥ 25 ε. Near-identical
+    /// maps (W2² below a few ε) are where the shortfall shows: the exact W2² on the pixel grid counts every bit of mass
+    /// moved to a neighbouring pixel at 1 px² or more, which the entropic blur √ε ≥ 1 pixel smooths away (a sub-pixel shift v
+    /// scores about |v|², the continuous value, where the grid's W2² is larger).
+    /// </summary>
+    public const double ShortfallPerEpsilon = 0.5;
     /// <summary>Default cap on the Sinkhorn iterations at the target ε and full resolution (after the ε-scaling steps and the coarser levels).</summary>
     public const int DefaultMaxIterations = 10000;
     /// <summary>Default stopping rule: the 2-norm of the marginal error (as POT's stopThr).</summary>
@@ -17,7 +25,8 @@ public sealed record SinkhornOptions
     /// <summary>
     /// Entropic regularisation ε in pixels² (the cost is the squared distance in pixels); smaller = closer to W2², slower.
     /// 0 (default) = automatic: max(1, (L/64)²) for a longer side of L pixels, so the entropic blur √ε is 1/64 of the
-    /// canvas (never under 1 px²: ε = 1 on canvases up to 64 pixels a side).
+    /// canvas (never under 1 px²: ε = 1 on canvases up to 64 pixels a side). The Distance is then at most ε/2 short of
+    /// the exact W2² (<see cref="ShortfallPerEpsilon"/>).
     /// </summary>
     public double Epsilon { get; init; } = DefaultEpsilon;
 
@@ -28,6 +37,14 @@ public sealed record SinkhornOptions
     public int MaxIterations { get; init; } = DefaultMaxIterations;
     /// <summary>Stop when ‖P᎐1 − b‖₂ (the plan's column sums against the second map's masses) is below this.</summary>
     public double Tolerance { get; init; } = DefaultTolerance;
+
+    /// <summary>
+    /// The Parameters text, e.g. "ε=1px² (auto) maxiter=10000 tol=0.0001": the automatic ε resolved for a
+    /// <paramref name="height"/> × <paramref name="width"/> canvas, or "ε=auto" when the canvas is not given.
+    /// </summary>
+    public string Describe(int height = 0, int width = 0) =>
+        (Epsilon > 0 ? $"ε={Epsilon:g4}px²" : height > 0 && width > 0 ? $"ε={EpsilonFor(height, width):g4}px² (auto)" : "ε=auto") +
+        $" maxiter={MaxIterations} tol={Tolerance:g3}";
 
     internal void Check()
     {
@@ -57,10 +74,20 @@ public sealed record SinkhornOptions
 /// "OT_ε" (the un-debiased OT_ε(a, b), px²), "Iterations" and "Marginal error" of the a–b problem.
 /// <para>
 /// Defaults: ε automatic = max(1, (L/64)²) px² for a canvas whose longer side is L pixels, i.e. ε = 1 px² up to 64
-/// pixels a side (within 2% of the exact W2² of POT's ot.emd2 on 32² and 64² maps, tested) and an entropic blur √ε of
-/// 1/64 of the canvas beyond, which keeps the iterations needed about constant (a 256² canvas gets ε = 16 px²); pass
-/// -Epsilon for a fixed value. At most 10,000 iterations, stopping when the 2-norm of the marginal error is below
-/// 1e-4 (POT's stopping rule, so a run compares with ot.sinkhorn2 at equal ε and stopThr).
+/// pixels a side and an entropic blur √ε of 1/64 of the canvas beyond, which keeps the iterations needed about constant
+/// (a 256² canvas gets ε = 16 px²); pass -Epsilon for a fixed value. At most 10,000 iterations, stopping when the 2-norm
+/// of the marginal error is below 1e-4 (POT's stopping rule, so a run compares with ot.sinkhorn2 at equal ε and stopThr).
+/// </para>
+/// <para>
+/// Accuracy at ε ≥ 1 px² (every automatic ε), tested against POT's exact ot.emd2 on distant and near-identical pairs
+/// from 32² to 256²: W2² − ε/2 ≤ Distance ≤ W2² (<see cref="SinkhornOptions.ShortfallPerEpsilon"/>; the largest
+/// shortfall seen was 0.41 ε), so the Distance is within 2% of W2² once W2² ≥ 25 ε. Near-identical maps fall short
+/// by more than 2%: 0.16 against 0.49 px² for a 48² map and its copy moved by (0.5, 0.25) pixels. There the exact W2²
+/// of the pixel grid counts each bit of mass moved to a neighbouring pixel at 1 px² or more, which an entropic blur of
+/// √ε ≥ 1 pixel smooths away; a sub-pixel shift v scores about |v|², its value between the continuous patterns. Smaller
+/// ε comes closer at a cost that grows like 1/ε: below 1 px² the shortfall is up to about ε itself and halves as ε
+/// halves (0.25 px²: 0.14 against 0.33 px² on a 32² sub-pixel shift), so 2% of a sub-pixel distance would need ε near
+/// 1/100 px² and thousands of iterations.
 /// </para>
 /// <para>
 /// Computation (Solomon et al. 2015, "Convolutional Wasserstein distances", ACM TOG 34(4):66): the Gibbs kernel
@@ -77,7 +104,7 @@ public sealed record SinkhornOptions
 /// a last half-step makes the first marginal exact so that OT_ε(a, b) = ⟨a, f⟩ + ⟨b, g⟩. The coarse levels only choose
 /// where the full-resolution iterations start: the result is the full-resolution fixed point. The symmetric terms use
 /// Feydy's averaged update f ← ½(f + T_a(f)) and OT_ε(a, a) = 2⟨a, f⟩; they depend on one gene only, so
-/// <see cref="Prepare"/> computes them once per gene and <see cref="CompareAll"/> reuses them for every pair. Computed on
+/// <see cref="Prepare"/> computes them once per gene and the all-pairs path (<see cref="Ranking.PreparedAllPairs"/>, also for a -Shard) reuses them for every pair. Computed on
 /// the CPU whatever the rasters' device.
 /// </para>
 /// <para>
@@ -90,9 +117,42 @@ public sealed record SinkhornOptions
 /// J. Solomon et al. (2015) "Convolutional Wasserstein distances", ACM Trans. Graph. 34(4):66; J. Feydy et al. (2019)
 /// "Interpolating between optimal transport and MMD using Sinkhorn divergences", AISTATS, PMLR 89:2681–2690.
 /// </summary>
-public static class SinkhornSimilarity
+public sealed class SinkhornSimilarity : IPreparedMeasure<SinkhornPrepared>
 {
     public const string Name = "Sinkhorn";
+
+    private SinkhornSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Sinkhorn;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("−(debiased Sinkhorn divergence), an entropic approximation of the squared 2-Wasserstein distance in pixels².")
+    {
+        Maximum = 0, SelfScore = 0, AllPairs = AllPairsPath.Prepared,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.Sinkhorn.Describe();
+    static string? ISimilarityMeasure.DescribeOnCanvas(SimilarityOptions options, int height, int width) => options.Sinkhorn.Describe(height, width);
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.Sinkhorn);
+    static SinkhornPrepared IPreparedMeasure<SinkhornPrepared>.Prepare(GeneRaster gene, SimilarityOptions options) => Prepare(gene, options.Sinkhorn);
+    static SimilarityScore IPreparedMeasure<SinkhornPrepared>.Compare(SinkhornPrepared a, SinkhornPrepared b, SimilarityOptions options) => Compare(a, b);
+    /// <summary>The unit masses in float64, and the float32 pixels while preparing.</summary>
+    static long IPreparedMeasure<SinkhornPrepared>.PreparedBytes(int width, int height, SimilarityOptions options) => (long)width * height * (8 + 4);
+
+    /// <summary>
+    /// Sinkhorn refuses -Mask (a transport plan has no place for pixels outside it) and -Pyramid (its distance is in px²,
+    /// and a pixel of pyramid level k is 4^k px² of level 0, so the level distances cannot be averaged).
+    /// </summary>
+    static void ISimilarityMeasure.Check(SimilarityOptions options)
+    {
+        if (options.Mask is not null)
+            throw new SpatialSimException(ErrorKind.NotSupported,
+                "-Mask is not supported by Sinkhorn: the maps are compared as whole distributions of mass, and pixels outside a mask " +
+                "would have no place in the transport plan. Crop with Import-GeneRaster -Region, or set the pixels outside the tissue to 0.");
+        if (options.Pyramid > 1)
+            throw new SpatialSimException(ErrorKind.NotSupported,
+                $"-Pyramid {options.Pyramid} is not supported by Sinkhorn: its distance is in pixels², and a pixel of pyramid level k covers 4^k pixels² " +
+                "of the raster, so distances of different levels cannot be averaged. Use -Pyramid 1 (the default), or bin the rasters " +
+                "(Import-GeneRaster -BinSize) and raise -Epsilon for a faster, coarser distance.");
+    }
 
     /// <summary>S_ε between two rasters; Score = −S_ε.</summary>
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, SinkhornOptions options)
@@ -100,14 +160,14 @@ public static class SinkhornSimilarity
         RasterChecks.RequireSameCanvas(a, b);
         options.Check();
         var pa = Prepare(a, options);
-        if (pa.Note is not null) return SimilarityScore.Undefined(pa.Note);
+        if (pa.Undefined is not null) return SimilarityScore.Undefined(pa.Undefined);
         var pb = ReferenceEquals(a, b) ? pa : Prepare(b, options);
         return Compare(pa, pb);
     }
 
     /// <summary>
     /// One gene made ready for any number of comparisons: its masses normalised to 1 and its self term OT_ε(a, a),
-    /// computed once. A degenerate gene (all zero, constant) is prepared with a Note and no masses.
+    /// computed once. A degenerate gene (all zero, constant) is prepared with <see cref="SinkhornPrepared.Undefined"/> set and no masses.
     /// </summary>
     public static SinkhornPrepared Prepare(GeneRaster g, SinkhornOptions options)
     {
@@ -143,8 +203,8 @@ public static class SinkhornSimilarity
         if (a.Options != b.Options)
             throw new SpatialSimException(ErrorKind.InvalidArgument,
                 $"Genes '{a.Gene}' and '{b.Gene}' were prepared for Sinkhorn with different options ({a.Options} and {b.Options}); prepare both with the same.");
-        if (a.Note is not null) return SimilarityScore.Undefined(a.Note);
-        if (b.Note is not null) return SimilarityScore.Undefined(b.Note);
+        if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
+        if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
         var details = new Dictionary<string, double>();
         double distance, entropic;
         string? note = null;
@@ -173,46 +233,10 @@ public static class SinkhornSimilarity
         details["Epsilon"] = a.Options.EpsilonFor(a.Height, a.Width);
         return new SimilarityScore(-distance, note, details);
     }
-
-    /// <summary>
-    /// The Score matrix of all pairs: each gene prepared once (its self term solved once), then one a–b problem per
-    /// pair; symmetric, diagonal 0 (NaN for undefined genes).
-    /// </summary>
-    public static double[,] CompareAll(IReadOnlyList<GeneRaster> rasters, SinkhornOptions options,
-        IProgress<(int Done, int Total, string Step)>? progress = null, CancellationToken cancellationToken = default)
-    {
-        RasterChecks.RequireSameSize(rasters);
-        options.Check();
-        int n = rasters.Count;
-        int total = n * (n - 1) / 2, done = 0;
-        var prepared = new SinkhornPrepared[n];
-        for (int i = 0; i < n; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            progress?.Report((0, total, $"gene {rasters[i].Gene}"));
-            prepared[i] = Prepare(rasters[i], options);
-        }
-        var scores = new double[n, n];
-        for (int i = 0; i < n; i++)
-        {
-            scores[i, i] = prepared[i].Note is null ? 0.0 : double.NaN;
-            for (int j = i + 1; j < n; j++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report((done, total, $"{rasters[i].Gene} × {rasters[j].Gene}"));
-                double s = Compare(prepared[i], prepared[j]).Score;
-                scores[i, j] = s;
-                scores[j, i] = s;
-                done++;
-            }
-        }
-        progress?.Report((total, total, ""));
-        return scores;
-    }
 }
 
 /// <summary>A gene ready for <see cref="SinkhornSimilarity"/>: unit masses and the self term ½OT_ε(a, a) = ⟨a, f_aa⟩.</summary>
-public sealed class SinkhornPrepared
+public sealed class SinkhornPrepared : IPreparedGene
 {
     public string Gene { get; }
     public int Width { get; }
@@ -220,7 +244,7 @@ public sealed class SinkhornPrepared
     public double PixelSize { get; }
     public SinkhornOptions Options { get; }
     /// <summary>Why the gene cannot be compared (all zero, constant), or null.</summary>
-    public string? Note { get; }
+    public string? Undefined { get; }
     internal double[]? Mass { get; }
     /// <summary>½ OT_ε(a, a) in px².</summary>
     public double SelfHalf { get; }
@@ -230,6 +254,9 @@ public sealed class SinkhornPrepared
     internal SinkhornPrepared(GeneRaster g, SinkhornOptions options, double[]? mass, double selfHalf, int iterations, double error, string? note)
     {
         Gene = g.Gene; Width = g.Width; Height = g.Height; PixelSize = g.PixelSize; Options = options;
-        Mass = mass; SelfHalf = selfHalf; SelfIterations = iterations; SelfError = error; Note = note;
+        Mass = mass; SelfHalf = selfHalf; SelfIterations = iterations; SelfError = error; Undefined = note;
     }
+
+    /// <summary>Managed arrays only: nothing to release.</summary>
+    public void Dispose() { }
 }

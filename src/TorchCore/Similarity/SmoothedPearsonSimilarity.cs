@@ -17,10 +17,24 @@ namespace SpatialSim.TorchCore.Similarity;
 /// not create similarity. Default σ = 4 pixels; smoothing follows scipy.ndimage.gaussian_filter (mode 'reflect',
 /// truncate 4σ). Invariant to multiplying a gene by a positive constant (smoothing is linear).
 /// </summary>
-public static class SmoothedPearsonSimilarity
+public sealed class SmoothedPearsonSimilarity : ISimilarityMeasure
 {
     public const string Name = "SmoothedPearson";
     public const double DefaultSigma = 4.0;
+
+    private SmoothedPearsonSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.SmoothedPearson;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pearson correlation of the two maps after Gaussian smoothing with σ pixels.")
+    {
+        TakesMask = true, AutomaticSigma = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.CorrelationGram,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
+        "σ=" + (options.Grid is { } grid ? grid.Sigma.ToString("g4") + $" grid={grid.Stride}px" : string.Join(",", options.Sigmas.Select(s => s.ToString("g4"))));
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.Sigmas.Max();
+    static IReadOnlyList<double>? ISimilarityMeasure.CorrelationSigmas(SimilarityOptions options) => options.Sigmas;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) =>
+        Compare(a, b, options.Sigmas, options.Mask, options.SmoothingMethod);
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, double sigma = DefaultSigma, GaussianMethod method = GaussianMethod.Auto) =>
         Compare(a, b, new[] { sigma }, null, method);

@@ -223,13 +223,44 @@ public static class SpatialLag
         return (z.MoveToOuterDisposeScope().DetachFromDisposeScope(), lag);
     }
 
-    /// <summary>As <see cref="Standardise"/>, for the all-pairs engines: a constant gene gives NaN-filled maps, so every product with it is NaN.</summary>
-    internal static (Tensor Z, Tensor LagZ) Prepare(GeneRaster g, SpatialWeights weights, double sigma, GaussianMethod method, string statistic)
+    /// <summary>As <see cref="Standardise"/>, for the all-pairs engines: a constant gene gives NaN-filled maps (so every product
+    /// with it is NaN) and the note in <see cref="SpatialLagPrepared.Undefined"/>.</summary>
+    internal static SpatialLagPrepared Prepare(GeneRaster g, SpatialLagOptions options, string statistic)
     {
-        var prepared = Standardise(g, weights, sigma, method, statistic, keepZ: true, out _);
-        if (prepared is { } p) return (p.Z!, p.LagZ);
+        var prepared = Standardise(g, options.Weights, options.Sigma, options.SmoothingMethod, statistic, keepZ: true, out string? note);
+        if (prepared is { } p) return new SpatialLagPrepared(g, p.Z!, p.LagZ, null);
         Tensor Nan() => torch.full(new long[] { g.Height, g.Width }, float.NaN, ScalarType.Float32, g.Device.TorchDevice).DetachFromDisposeScope();
-        return (Nan(), Nan());
+        return new SpatialLagPrepared(g, Nan(), Nan(), note);
+    }
+
+    /// <summary>
+    /// The pair term of Lee's L or Moran's I from two rasters: both standardised and lagged (<see cref="Standardise"/>, Z kept
+    /// only when <paramref name="keepZ"/>), then <paramref name="term"/>(Z_a, Lag_a, Z_b, Lag_b); NaN with the note of the
+    /// first gene that is constant.
+    /// </summary>
+    internal static SimilarityScore ComparePair(GeneRaster a, GeneRaster b, SpatialLagOptions options, string statistic, bool keepZ,
+        Func<Tensor?, Tensor, Tensor?, Tensor, SimilarityScore> term)
+    {
+        RasterChecks.RequireSameCanvas(a, b);
+        using var scope = torch.NewDisposeScope();
+        var pa = Standardise(a, options.Weights, options.Sigma, options.SmoothingMethod, statistic, keepZ, out string? noteA);
+        if (pa is not { } za) return SimilarityScore.Undefined(noteA!);
+        using var zA = za.Z;
+        using var lagA = za.LagZ;
+        var pb = Standardise(b, options.Weights, options.Sigma, options.SmoothingMethod, statistic, keepZ, out string? noteB);
+        if (pb is not { } zb) return SimilarityScore.Undefined(noteB!);
+        using var zB = zb.Z;
+        using var lagB = zb.LagZ;
+        return term(zA, lagA, zB, lagB);
+    }
+
+    /// <summary>The pair term from two prepared genes (NaN with the note of the first undefined one).</summary>
+    internal static SimilarityScore ComparePrepared(SpatialLagPrepared a, SpatialLagPrepared b, Func<Tensor?, Tensor, Tensor?, Tensor, SimilarityScore> term)
+    {
+        RasterChecks.RequireSameCanvas(a.Gene, a.Width, a.Height, b.Gene, b.Width, b.Height);
+        if (a.Undefined is not null) return SimilarityScore.Undefined(a.Undefined);
+        if (b.Undefined is not null) return SimilarityScore.Undefined(b.Undefined);
+        return term(a.Z, a.LagZ, b.Z, b.LagZ);
     }
 
     /// <summary>Σ x_i y_i over two equally shaped tensors, accumulated in float64 (per chunk, chunks added in order).</summary>
@@ -255,21 +286,10 @@ public static class SpatialLag
 
     // ---- float64-accurate reductions: vectorised span loops on CPU (chunks in parallel, added in a fixed order), torch blocks elsewhere.
 
-    private const int Chunk = 1 << 16;
-
     private static bool IsCpuFloat(Tensor t) => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.is_contiguous();
 
-    /// <summary>Σ over chunks of <paramref name="chunkSum"/>(start, length); deterministic for a given length.</summary>
-    private static double ChunkSums(long n, Func<int, int, double> chunkSum)
-    {
-        if (n > int.MaxValue) throw new SpatialSimException(ErrorKind.LimitExceeded, $"A raster of {n} pixels is larger than the 2³¹ pixels supported.");
-        int chunks = (int)((n + Chunk - 1) / Chunk);
-        var partial = new double[chunks];
-        Parallel.For(0, chunks, c => partial[c] = chunkSum(c * Chunk, (int)Math.Min(Chunk, n - (long)c * Chunk)));
-        double total = 0;
-        foreach (double p in partial) total += p;
-        return total;
-    }
+    /// <summary>Σ over chunks of <paramref name="chunkSum"/>(start, length), added in chunk order; deterministic for a given length.</summary>
+    private static double ChunkSums(long n, Func<int, int, double> chunkSum) => ChunkedParallel.Reduce(n, chunkSum, 0.0, (x, y) => x + y);
 
     private static (double Mean, double SumOfSquares) CpuMoments(Tensor x)
     {
@@ -281,13 +301,8 @@ public static class SpatialLag
 
     private static void CpuStandardise(Tensor x, Tensor z, double mean, double scale)
     {
-        long n = x.numel();
-        int chunks = (int)((n + Chunk - 1) / Chunk);
-        Parallel.For(0, chunks, c =>
-        {
-            int start = c * Chunk, len = (int)Math.Min(Chunk, n - start);
-            StandardiseChunk(TensorMemory.AsFloatSpan(x).Slice(start, len), TensorMemory.AsFloatSpan(z).Slice(start, len), mean, scale);
-        });
+        ChunkedParallel.For(x.numel(), (start, len) =>
+            StandardiseChunk(TensorMemory.AsFloatSpan(x).Slice(start, len), TensorMemory.AsFloatSpan(z).Slice(start, len), mean, scale));
     }
 
     private static (double Mean, double SumOfSquares) TorchMoments(Tensor flat)

@@ -23,9 +23,20 @@ public sealed record SpearmanOptions
 /// value from the cumulative counts, then each pixel's rank by binary search (searchsorted) block by block, sums in
 /// float64. Memory: the distinct values (few for count data) plus one block; a sort of the whole map otherwise.
 /// </summary>
-public static class SpearmanSimilarity
+public sealed class SpearmanSimilarity : ISimilarityMeasure
 {
     public const string Name = "Spearman";
+
+    private SpearmanSimilarity() { }
+
+    static SimilarityMethod ISimilarityMeasure.Method => SimilarityMethod.Spearman;
+    static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Spearman rank correlation of the pixels, average ranks for ties.")
+    {
+        Minimum = -1, Maximum = 1, SelfScore = 1,
+    };
+    static string ISimilarityMeasure.Describe(SimilarityOptions options) => "";
+    static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;
+    static SimilarityScore ISimilarityMeasure.Compare(GeneRaster a, GeneRaster b, SimilarityOptions options) => Compare(a, b, options.Spearman);
     private const long BlockElements = 1 << 18; // float64 temporaries of 2 MB: reused from the heap, not fresh mmaps
 
     public static SimilarityScore Compare(GeneRaster a, GeneRaster b, SpearmanOptions options)
