@@ -58,6 +58,20 @@ $Summaries = @{
         $pairs = @($output)
         @{ pairs = $pairs.Count; best = if ($pairs.Count) { [string]::Format($Invariant, '{0}–{1} {2:F4}', $pairs[0].GeneA, $pairs[0].GeneB, $pairs[0].Score) } }
     }
+    default_ranking            = {
+        param($output, $params)
+        # σ, the working grid and the mask as the pairs' Parameters state them (e.g. "σ=12.5 grid=2px mask=tissue").
+        $pairs = @($output)
+        $text = if ($pairs.Count) { $pairs[0].Parameters } else { '' }
+        $genes = [int]((1 + [math]::Sqrt(1 + 8 * $pairs.Count)) / 2)
+        @{
+            genes = $genes
+            sigma = if ($text -match 'σ=([0-9.eE+-]+)') { [double]::Parse($Matches[1], $Invariant) }
+            grid = if ($text -match 'grid=(\d+)px') { [int]$Matches[1] } else { 1 }
+            maskText = if ($text -match 'mask=(\S+)') { $Matches[1] } else { 'none' }
+            best = if ($pairs.Count) { [string]::Format($Invariant, '{0}–{1} {2:F3}', $pairs[0].GeneA, $pairs[0].GeneB, $pairs[0].Score) }
+        }
+    }
     gem_import                 = {
         param($output, $params, $inputs)
         $genes = @($output)

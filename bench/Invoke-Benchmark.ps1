@@ -400,8 +400,17 @@ $Comparisons = @{
     default_ranking            = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }
-        $mask = if ($null -eq $ours.mask) { 'no mask' } else { Format-Number 'mask {0:P0}' (ConvertTo-Double $ours.mask) }
-        @{ Text = Format-Number '{0} genes, {1} px, σ={2:g4} px, grid {3} px, {4}; best {5}' $ours.genes $ours.canvas (ConvertTo-Double $ours.sigma) $ours.grid $mask $ours.best }
+        $mask = if ($ours['maskText']) { "mask $($ours.maskText)" } elseif ($null -eq $ours['mask']) { 'no mask' } else { Format-Number 'mask {0:P0}' (ConvertTo-Double $ours.mask) }
+        $canvas = if ($ours['canvas']) { " × $($ours.canvas) px" } else { '' }
+        $text = Format-Number '{0} genes{1}, σ={2:g4} px, grid {3} px, {4}; best {5}' $ours.genes $canvas (ConvertTo-Double $ours.sigma) $ours.grid $mask $ours.best
+        # Against the core (the cmdlet's check): the same σ, grid and best pair.
+        $problem = $null
+        if ($peer -and $peer['sigma']) {
+            if ([math]::Abs((ConvertTo-Double $ours.sigma) / (ConvertTo-Double $peer.sigma) - 1) -gt 1e-3) { $problem = Format-Number 'σ {0:g4} differs from the core''s {1:g4}' (ConvertTo-Double $ours.sigma) (ConvertTo-Double $peer.sigma) }
+            elseif ([int]$ours.grid -ne [int]$peer.grid) { $problem = "grid $($ours.grid) px differs from the core's $($peer.grid) px" }
+            elseif ("$($ours.best)" -ne "$($peer.best)") { $problem = "best pair $($ours.best) differs from the core's $($peer.best)" }
+        }
+        @{ Text = $text; Problem = $problem }
     }
     transcriptome_ranking      = {
         param($ours, $peer)

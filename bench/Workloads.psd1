@@ -57,6 +57,21 @@
             Goal = @{ MinRatio = 8; MaxCmdletOverCore = 1.3 }
         }
         @{
+            # Issue #17: the default Get-RankedPairs as users type it, on the 'pearson' row's genes: σ by count splitting, the
+            # working grid, the tissue mask, then the ranking. The core side is the same defaults called directly (AnalysisDefaults
+            # + CorrelationGram). No peer: the peers have no automatic σ or mask (the 'pearson' row compares the ranking itself).
+            Id = 'default-synthetic'; Title = 'Default ranking (no options), {genes} genes × {size}², through Get-RankedPairs'
+            Workload = 'default_ranking'
+            Params = @{ genes = 200; size = 1024 }; Quick = @{ genes = 20; size = 256 }
+            Inputs = @{ genes = @{ kind = 'counts'; planes = '{genes}'; size = '{size}'; density = 0.02; seed = 4 } }
+            Cmdlet = @{
+                Setup = '$genes = Import-GeneRaster -LiteralPath $Inputs.genes -Gene (0..($Params.genes - 1) | ForEach-Object { "gene$_" })'
+                Command = '$genes | Get-RankedPairs'
+            }
+            Reps = 3; QuickReps = 2; Budget = 200
+            Goal = @{ MaxCmdletOverCore = 1.3 }
+        }
+        @{
             Id = 'pearson'; Title = 'All pairs smoothed Pearson, {genes} genes × {size}², σ={sigma}'
             Workload = 'smoothed_pearson_all_pairs'; Peer = 'scipy gaussian_filter per gene + numpy.corrcoef'
             Params = @{ genes = 200; size = 1024; sigma = 4 }; Quick = @{ genes = 20; size = 256 }
