@@ -25,7 +25,7 @@ public class CorrelationTests
     [Fact]
     public void PairwisePearsonMatchesNumpyCorrcoef()
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var expected = Fixtures.Matrix("correlation", "pearson.npy");
         for (int i = 0; i < genes.Count; i++)
             for (int j = 0; j < genes.Count; j++)
@@ -35,7 +35,7 @@ public class CorrelationTests
     [Fact]
     public void PairwiseSmoothedPearsonMatchesScipy()
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var expected = Fixtures.Matrix("correlation", "smoothed_pearson_sigma2.npy");
         for (int i = 0; i < genes.Count; i++)
             for (int j = i; j < genes.Count; j++)
@@ -47,7 +47,7 @@ public class CorrelationTests
     [InlineData(2.0, "smoothed_pearson_sigma2.npy")]
     public void GramMatrixMatchesReference(double sigma, string fixture)
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var expected = Fixtures.Matrix("correlation", fixture);
         var gram = CorrelationGram.Compute(genes, sigma);
         for (int i = 0; i < genes.Count; i++)

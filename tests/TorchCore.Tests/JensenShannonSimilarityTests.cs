@@ -16,7 +16,7 @@ public class JensenShannonSimilarityTests
     [InlineData(2.0, "score_sigma2.npy", 1e-6)] // the blurred maps are float32 in both scipy and our blur
     public void MatchesScipyJensenShannon(double sigma, string fixture, double tolerance)
     {
-        var genes = GeneStack("jensenshannon", "genes.npy");
+        using var genes = Fixtures.Owned(GeneStack("jensenshannon", "genes.npy"));
         var expected = Float64Npy.Matrix("jensenshannon", fixture);
         var options = new JensenShannonOptions { Sigma = sigma };
         double maxError = 0;

@@ -104,7 +104,7 @@ public class KeypointsSimilarityTests
         var (pa, _) = Blobs(3, 12);
         var (ps, _) = Blobs(3, 12, dx: 3.5); // same blobs 3.5 px to the right: keypoints on the pixel grid move by 3 (consistent) or 4 (not)
         var (pu, _) = Blobs(4, 12);
-        var a = Raster("a", pa);
+        using var a = Raster("a", pa);
         double same = KeypointsSimilarity.Compare(a, a, Defaults).Score;
         double shifted = KeypointsSimilarity.Compare(a, Raster("shifted", ps), Defaults).Score;
         double unrelated = KeypointsSimilarity.Compare(a, Raster("other", pu), Defaults).Score;
@@ -117,8 +117,8 @@ public class KeypointsSimilarityTests
     [Fact]
     public void PreparedComparisonEqualsDirect()
     {
-        var a = Raster("a", Blobs(5, 10).Pixels);
-        var b = Raster("b", Blobs(5, 10, dx: 1).Pixels);
+        using var a = Raster("a", Blobs(5, 10).Pixels);
+        using var b = Raster("b", Blobs(5, 10, dx: 1).Pixels);
         var pa = KeypointsSimilarity.Prepare(a, Defaults);
         var pb = KeypointsSimilarity.Prepare(b, Defaults);
         Assert.Equal(KeypointsSimilarity.Compare(a, b, Defaults).Score, KeypointsSimilarity.Compare(pa, pb).Score, 12);

@@ -86,7 +86,7 @@ public class LbpSimilarityTests
     [InlineData(6)]
     public void ScoresMatchReference(int setting)
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var expected = Fixtures.Npy("lbp", "similarity.npy");
         int n = genes.Count;
         var options = SimilaritySettings[setting];
@@ -104,7 +104,7 @@ public class LbpSimilarityTests
     [Fact]
     public void DescriptorLayout()
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var options = new LbpOptions();
         var d = LbpSimilarity.Prepare(genes[3], options);
         Assert.Null(d.Undefined);
@@ -126,8 +126,8 @@ public class LbpSimilarityTests
         // Two small blobs in opposite corners of a large empty canvas: no tile has texture of both.
         int w = 96, h = 96;
         float Blob(int y, int x, int cy, int cx) => (float)Math.Round(5 * Math.Exp(-((y - cy) * (y - cy) + (x - cx) * (x - cx)) / 18.0));
-        var a = Raster("a", w, h, Enumerable.Range(0, w * h).Select(i => Blob(i / w, i % w, 12, 12)).ToArray());
-        var b = Raster("b", w, h, Enumerable.Range(0, w * h).Select(i => Blob(i / w, i % w, 84, 84)).ToArray());
+        using var a = Raster("a", w, h, Enumerable.Range(0, w * h).Select(i => Blob(i / w, i % w, 12, 12)).ToArray());
+        using var b = Raster("b", w, h, Enumerable.Range(0, w * h).Select(i => Blob(i / w, i % w, 84, 84)).ToArray());
         Assert.Equal(0.0, LbpSimilarity.Compare(a, b, new LbpOptions()).Score);
         // Whole-map histograms (1 tile) see the same blob texture: high, but the background did not enter them.
         Assert.True(LbpSimilarity.Compare(a, b, new LbpOptions { Tiles = 1 }).Score > 0.99);
@@ -137,8 +137,8 @@ public class LbpSimilarityTests
     [Fact]
     public void ClearErrorsForBadInput()
     {
-        var genes = Genes();
-        var small = Raster("small", 10, 12, new float[120]);
+        using var genes = Fixtures.Owned(Genes());
+        using var small = Raster("small", 10, 12, new float[120]);
         var e = Assert.Throws<SpatialSimException>(() => LbpSimilarity.Compare(genes[0], small, new LbpOptions()));
         Assert.Equal(ErrorKind.Mismatch, e.Kind);
         Assert.Contains("'small'", e.Message);

@@ -35,7 +35,7 @@ public class LeeLSimilarityTests
     [MemberData(nameof(Cases))]
     public void MatchesSpdepLee(string grid, string weights)
     {
-        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
+        using var genes = Fixtures.Owned(GeneStack("spatialstats", $"genes_{grid}.npy"));
         var expected = Float64Npy.Matrix("spatialstats", $"lee_{grid}_{weights}.npy");
         var options = OptionsFor(weights);
         double maxError = 0;
@@ -53,7 +53,8 @@ public class LeeLSimilarityTests
     [MemberData(nameof(Cases))]
     public void LagMatchesSpdepLagListw(string grid, string weights)
     {
-        var gene = GeneStack("spatialstats", $"genes_{grid}.npy")[0];
+        using var geneStack = Fixtures.Owned(GeneStack("spatialstats", $"genes_{grid}.npy"));
+        var gene = geneStack[0];
         var (shape, expected) = Float64Npy.Read("spatialstats", $"lag_{grid}_{weights}.npy");
         Assert.Equal(new[] { gene.Height, gene.Width }, shape);
         var options = OptionsFor(weights);
@@ -72,7 +73,8 @@ public class LeeLSimilarityTests
     public void TorchFallbackLagMatchesSpdep(string grid, string weights)
     {
         // The CUDA code path (shifted slices of the zero-padded map), run here on CPU tensors.
-        var gene = GeneStack("spatialstats", $"genes_{grid}.npy")[0];
+        using var geneStack = Fixtures.Owned(GeneStack("spatialstats", $"genes_{grid}.npy"));
+        var gene = geneStack[0];
         var (_, expected) = Float64Npy.Read("spatialstats", $"lag_{grid}_{weights}.npy");
         using var scope = torch.NewDisposeScope();
         var actual = SpatialLag.TorchContiguityLag(gene.Values, weights == "queen").contiguous().data<float>().ToArray();
@@ -85,7 +87,7 @@ public class LeeLSimilarityTests
     [InlineData(GaussianMethod.Fft)]
     public void GaussianWeightsMatchSpdepWithEitherBlurMethod(GaussianMethod method)
     {
-        var genes = GeneStack("spatialstats", "genes_15x20.npy");
+        using var genes = Fixtures.Owned(GeneStack("spatialstats", "genes_15x20.npy"));
         var expected = Float64Npy.Matrix("spatialstats", "lee_15x20_gauss2.npy");
         var options = new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 2, SmoothingMethod = method };
         for (int i = 0; i < genes.Count; i++)
@@ -98,7 +100,7 @@ public class LeeLSimilarityTests
     [InlineData("12x10", "gauss2")]
     public void PreparedMapsGiveAllPairsAsOneGramMatrix(string grid, string weights)
     {
-        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
+        using var genes = Fixtures.Owned(GeneStack("spatialstats", $"genes_{grid}.npy"));
         var expected = Float64Npy.Matrix("spatialstats", $"lee_{grid}_{weights}.npy");
         using var scope = torch.NewDisposeScope();
         var lags = genes.Select(g => LeeLSimilarity.Prepare(g, OptionsFor(weights)).LagZ.reshape(1, -1)).ToArray();
@@ -142,13 +144,13 @@ public class LeeLSimilarityTests
     [Fact]
     public void BadInputIsAClearError()
     {
-        var a = Constant("a", 5, 4, 1);
-        var b = Constant("b", 4, 5, 1);
+        using var a = Constant("a", 5, 4, 1);
+        using var b = Constant("b", 4, 5, 1);
         var e = Assert.Throws<SpatialSimException>(() => LeeLSimilarity.Compare(a, b, new LeeLOptions()));
         Assert.Equal(ErrorKind.Mismatch, e.Kind);
         Assert.Contains("'a'", e.Message);
         Assert.Contains("'b'", e.Message);
-        var g = Blob("g", 10, 8, 4, 4, 2);
+        using var g = Blob("g", 10, 8, 4, 4, 2);
         var e2 = Assert.Throws<SpatialSimException>(() => LeeLSimilarity.Compare(g, g, new LeeLOptions { Weights = SpatialWeights.Gaussian, Sigma = 0 }));
         Assert.Equal(ErrorKind.InvalidArgument, e2.Kind);
     }

@@ -24,7 +24,7 @@ public class MoranBVSimilarityTests
     [MemberData(nameof(Cases))]
     public void MatchesSpdepMoranBV(string grid, string weights)
     {
-        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
+        using var genes = Fixtures.Owned(GeneStack("spatialstats", $"genes_{grid}.npy"));
         var expected = Float64Npy.Matrix("spatialstats", $"moranbv_{grid}_{weights}.npy");
         var options = OptionsFor(weights);
         double maxError = 0;
@@ -47,7 +47,7 @@ public class MoranBVSimilarityTests
     [InlineData("12x10", "gauss1")]
     public void PreparedMapsGiveAllPairsAsOneMatrixProduct(string grid, string weights)
     {
-        var genes = GeneStack("spatialstats", $"genes_{grid}.npy");
+        using var genes = Fixtures.Owned(GeneStack("spatialstats", $"genes_{grid}.npy"));
         var expected = Float64Npy.Matrix("spatialstats", $"moranbv_{grid}_{weights}.npy");
         using var scope = torch.NewDisposeScope();
         var prepared = genes.Select(g => MoranBVSimilarity.Prepare(g, OptionsFor(weights))).ToArray();

@@ -33,7 +33,7 @@ public class RoiPearsonSimilarityTests
     [InlineData(4)]
     public void MatchesScipyAndScikitImage(int setting)
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         int n = genes.Count;
         var options = Settings[setting];
         var thresholds = Fixtures.Npy("roi_pearson", "thresholds.npy");
@@ -84,8 +84,8 @@ public class RoiPearsonSimilarityTests
     [Fact]
     public void ClearErrorsForBadInput()
     {
-        var genes = Genes();
-        var small = Raster("small", 10, 12, new float[120]);
+        using var genes = Fixtures.Owned(Genes());
+        using var small = Raster("small", 10, 12, new float[120]);
         var e = Assert.Throws<SpatialSimException>(() => RoiPearsonSimilarity.Compare(genes[0], small, new RoiPearsonOptions()));
         Assert.Equal(ErrorKind.Mismatch, e.Kind);
         Assert.Contains("'small'", e.Message);

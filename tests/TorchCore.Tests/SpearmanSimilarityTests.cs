@@ -16,7 +16,7 @@ public class SpearmanSimilarityTests
     [Fact]
     public void MatchesScipySpearmanrOnMapsWithManyTies()
     {
-        var genes = GeneStack("spearman", "genes.npy");
+        using var genes = Fixtures.Owned(GeneStack("spearman", "genes.npy"));
         var expected = Float64Npy.Matrix("spearman", "spearman.npy");
         double maxError = 0;
         for (int i = 0; i < genes.Count; i++)

@@ -47,7 +47,7 @@ public class SsimSimilarityTests
     [InlineData("ssim_cs.npy", SsimComponent.ContrastStructure, SsimNormalization.Max)]
     public void AllPairsMatchTheReference(string fixture, SsimComponent component, SsimNormalization normalization)
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var expected = Fixtures.Matrix("ssim", fixture);
         var options = new SsimOptions { Component = component, Normalization = normalization };
         for (int i = 0; i < genes.Count; i++)
@@ -61,7 +61,7 @@ public class SsimSimilarityTests
     [InlineData(SsimComponent.Full, SsimNormalization.MeanStd, "ssim_meanstd.npy")]
     public void TorchPathForCudaMatchesTheReference(SsimComponent component, SsimNormalization normalization, string fixture)
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var expected = Fixtures.Matrix("ssim", fixture);
         var options = new SsimOptions { Component = component, Normalization = normalization };
         using var stats = Fixtures.Owned(genes.Select(g => SsimSimilarity.PrepareOn(g, options, useTorch: true)));
@@ -73,7 +73,7 @@ public class SsimSimilarityTests
     [Fact]
     public void PreparedStatisticsGiveTheSameScoresAsRasters()
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var options = new SsimOptions();
         using var stats = Fixtures.Owned(genes.Select(g => SsimSimilarity.Prepare(g, options)));
         for (int i = 0; i < genes.Count; i++)
@@ -102,7 +102,7 @@ public class SsimSimilarityTests
     [Fact]
     public void StructureVersusFullOnSparseMaps()
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var full = SsimSimilarity.Compare(genes[0], genes[5], new SsimOptions()).Score;
         var structure = SsimSimilarity.Compare(genes[0], genes[5], new SsimOptions { Component = SsimComponent.Structure }).Score;
         var cs = SsimSimilarity.Compare(genes[0], genes[5], new SsimOptions { Component = SsimComponent.ContrastStructure }).Score;
@@ -134,7 +134,7 @@ public class SsimSimilarityTests
     [Fact]
     public void BadInputsAreClearErrors()
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         using var tiny = Raster("tiny", Enumerable.Range(0, 10 * 30).Select(i => (float)(i % 7)).ToArray(), 30, 10);
         var e = Assert.Throws<SpatialSimException>(() => SsimSimilarity.Compare(tiny, tiny, new SsimOptions()));
         Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
