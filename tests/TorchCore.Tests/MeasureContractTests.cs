@@ -150,6 +150,16 @@ public sealed class MeasureContractTests
         Assert.Equal(method, measure.Method);
         Assert.Equal(method.ToString(), measure.Name);
         Assert.False(string.IsNullOrWhiteSpace(measure.Facts.Summary));
+        // The README's table and about_SpatialSim's list are generated from these (build/Update-MeasureDocs.ps1).
+        Assert.False(string.IsNullOrWhiteSpace(measure.Facts.Guidance));
+        Assert.False(string.IsNullOrWhiteSpace(measure.Facts.CheckedAgainst));
+        Assert.NotEmpty(measure.Facts.References);
+        foreach (var reference in measure.Facts.References)
+        {
+            Assert.Matches(@"^(doi:10\.\d{4,9}/\S+|arXiv:\d{4}\.\d{4,5})$", reference.Id);
+            Assert.Matches(@"^\S.* \(\d{4}\)\. ", reference.Citation);
+            Assert.StartsWith("https://", reference.Url);
+        }
         Assert.True(measure.Facts.Minimum < measure.Facts.Maximum);
         if (measure.Facts.SelfScore is double self) Assert.Equal(measure.Facts.Maximum, self);
         Assert.NotNull(measure.Describe(new SimilarityOptions()));

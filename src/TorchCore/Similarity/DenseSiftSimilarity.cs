@@ -69,6 +69,18 @@ public sealed class DenseSiftSimilarity : IPreparedMeasure<DenseSiftPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Mean cosine similarity of dense multi-scale SIFT descriptors at the same points, weighted by gradient energy.")
     {
         Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-BinSizes {string.Join(",", DenseSiftOptions.DefaultBinSizes)}, -Magnif {DenseSiftOptions.DefaultMagnif}, -Step {DenseSiftOptions.DefaultStep}"),
+        Guidance = "Dense SIFT descriptors as VLFeat's PHOW computes them (each scale smoothed with sigma = bin size / "
+            + "Magnif; 4x4 cells x 8 orientations) on one grid of points in both maps; Score = mean cosine "
+            + "similarity of the descriptors at matching points, weighted by gradient energy so empty regions say "
+            + "nothing. Compares local shape (edges, layers, orientation) at several scales. Memory grows with the "
+            + "grid: bin large rasters first.",
+        CheckedAgainst = "numpy reference implementation",
+        References = new[]
+        {
+            new MeasureReference("D. G. Lowe (2004). Distinctive image features from scale-invariant keypoints. Int. J. Comput. Vis. 60:91–110", "doi:10.1023/B:VISI.0000029664.99615.94"),
+            new MeasureReference("A. Bosch, A. Zisserman, X. Muñoz (2007). Image classification using random forests and ferns. Proc. IEEE ICCV 2007", "doi:10.1109/ICCV.2007.4409066"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"bins={string.Join(",", options.DenseSift.BinSizes)} magnif={options.DenseSift.Magnif:g4} step={options.DenseSift.Step}";

@@ -36,6 +36,14 @@ public sealed class JensenShannonSimilarity : ISimilarityMeasure
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("1 − Jensen–Shannon divergence / ln 2 of the maps read as distributions of unit mass.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1,
+        Parameters = FormattableString.Invariant($"-Sigma {new JensenShannonOptions().Sigma}"),
+        Guidance = "Each map as a 2-D distribution (unit mass, optionally smoothed); Score = 1 - JS divergence / ln 2, 1 "
+            + "= identical distributions, 0 = disjoint supports.",
+        CheckedAgainst = "scipy jensenshannon",
+        References = new[]
+        {
+            new MeasureReference("J. Lin (1991). Divergence measures based on the Shannon entropy. IEEE Trans. Inf. Theory 37:145–151", "doi:10.1109/18.61115"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         options.JensenShannon.Sigma > 0 ? $"σ={options.JensenShannon.Sigma:g4}" : "";

@@ -68,6 +68,16 @@ public sealed class KeypointsSimilarity : IPreparedMeasure<KeypointsPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Share of difference-of-Gaussians keypoints matched by SIFT descriptors within MaxShift pixels.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-MaxShift {KeypointsOptions.DefaultMaxShift}, -Ratio {KeypointsOptions.DefaultRatio}"),
+        Guidance = "Blob keypoints (difference-of-Gaussians extrema) described by SIFT descriptors and matched by mutual "
+            + "nearest neighbours with Lowe's ratio test; Score = share of keypoints matched within MaxShift "
+            + "pixels. Good for blob-like, punctate patterns; fails for thin layers and diffuse patterns (few "
+            + "keypoints: Score NaN or coarse steps).",
+        CheckedAgainst = "numpy reference implementation",
+        References = new[]
+        {
+            new MeasureReference("D. G. Lowe (2004). Distinctive image features from scale-invariant keypoints. Int. J. Comput. Vis. 60:91–110", "doi:10.1023/B:VISI.0000029664.99615.94"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => $"maxshift={options.Keypoints.MaxShift:g4} ratio={options.Keypoints.Ratio:g3}";
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => 4 * options.Keypoints.Sigma0;

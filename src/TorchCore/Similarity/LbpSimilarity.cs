@@ -48,6 +48,17 @@ public sealed class LbpSimilarity : IPreparedMeasure<LbpPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Local-binary-pattern texture histograms compared tile by tile (1 − χ²/2), weighted by expression.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Points {LbpOptions.DefaultPoints}, -Radius {LbpOptions.DefaultRadius}, -LbpMethod {LbpOptions.DefaultMethod}, -Tiles {LbpOptions.DefaultTiles}"),
+        Guidance = "Texture: local binary patterns exactly as scikit-image computes them, histogrammed tile by tile over "
+            + "a Tiles x Tiles grid so that where a texture occurs counts too. Score = 1 - chi-square/2 per tile, "
+            + "in [0, 1], averaged over tiles weighted by expression. Empty background is left out of the "
+            + "histograms. Useful for patterns of the same kind (punctate, layered, diffuse) rather than exactly "
+            + "co-located ones.",
+        CheckedAgainst = "skimage local_binary_pattern (exact codes)",
+        References = new[]
+        {
+            new MeasureReference("T. Ojala, M. Pietikäinen, T. Mäenpää (2002). Multiresolution gray-scale and rotation invariant texture classification with local binary patterns. IEEE Trans. Pattern Anal. Mach. Intell. 24:971–987", "doi:10.1109/TPAMI.2002.1017623"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"P={options.Lbp.Points} R={options.Lbp.Radius:g4} {options.Lbp.Method} tiles={options.Lbp.Tiles}";

@@ -37,6 +37,15 @@ public sealed class LeeLSimilarity : IPreparedMeasure<SpatialLagPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Lee's L: the inner product of the two standardised maps' spatial lags (Pearson's r and Moran's I combined).")
     {
         AllPairs = AllPairsPath.LagGram,
+        Parameters = FormattableString.Invariant($"-Weights Queen|Rook|Gaussian, -Sigma {SpatialLagOptions.DefaultSigma} for Gaussian"),
+        Guidance = "Lee's L (Lee 2001): bivariate spatial association combining Pearson's r and Moran's I, with "
+            + "row-standardised spatial weights; equal to R spdep's lee(). High when the two genes are high in the "
+            + "same neighbourhoods, not only the same pixels.",
+        CheckedAgainst = "R spdep lee()",
+        References = new[]
+        {
+            new MeasureReference("S.-I. Lee (2001). Developing a bivariate spatial association measure: an integration of Pearson's r and Moran's I. J. Geogr. Syst. 3:369–385", "doi:10.1007/s101090100064"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.LeeL.Describe();
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.LeeL.Scale;

@@ -35,6 +35,14 @@ public sealed class MoranBVSimilarity : IPreparedMeasure<SpatialLagPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Bivariate Moran's I: one standardised map against the spatial lag of the other, both directions averaged.")
     {
         AllPairs = AllPairsPath.CrossLagGram,
+        Parameters = FormattableString.Invariant($"-Weights Queen|Rook|Gaussian, -Sigma {SpatialLagOptions.DefaultSigma} for Gaussian"),
+        Guidance = "Bivariate Moran's I (Wartenberg 1985): one gene against the spatial lag of the other; equal to "
+            + "spdep's moran_bv(). Not symmetric: the Score is the mean of both directions, each given in Details.",
+        CheckedAgainst = "R spdep moran_bv()",
+        References = new[]
+        {
+            new MeasureReference("D. Wartenberg (1985). Multivariate spatial correlation: a method for exploratory geographical analysis. Geogr. Anal. 17:263–283", "doi:10.1111/j.1538-4632.1985.tb00849.x"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.MoranBV.Describe();
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.MoranBV.Scale;

@@ -47,6 +47,15 @@ public sealed class MsSsimSimilarity : IPreparedMeasure<MsSsimPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Multi-scale structural similarity: contrast·structure at every scale of a 2×2 pyramid, luminance at the coarsest.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Scales {MsSsimOptions.DefaultScales}"),
+        Guidance = "Multi-scale SSIM (Wang, Simoncelli & Bovik 2003): contrast-structure at 5 scales (2x2 average "
+            + "pooling between scales) and luminance at the coarsest, weighted 0.0448, 0.2856, 0.3001, 0.2363, "
+            + "0.1333. Needs rasters of at least 161 pixels per side for 5 scales.",
+        CheckedAgainst = "numpy MS-SSIM reference implementation",
+        References = new[]
+        {
+            new MeasureReference("Z. Wang, E. P. Simoncelli, A. C. Bovik (2003). Multiscale structural similarity for image quality assessment. 37th Asilomar Conf. Signals, Systems and Computers 2:1398–1402", "doi:10.1109/ACSSC.2003.1292216"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"σ={options.MsSsim.Sigma:g4} scales={options.MsSsim.Scales} {options.MsSsim.Normalization}";

@@ -23,6 +23,14 @@ public sealed class PearsonSimilarity : ISimilarityMeasure
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pixel-wise Pearson correlation of the two maps.")
     {
         TakesMask = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.CorrelationGram,
+        Parameters = "",
+        Guidance = "Pixel-wise Pearson correlation, in [-1, 1]. Only meaningful when genes share pixels: at full "
+            + "resolution two genes of the same thin layer rarely hit the same pixel, and Pearson is then near 0.",
+        CheckedAgainst = "numpy corrcoef",
+        References = new[]
+        {
+            new MeasureReference("K. Pearson (1895). Note on regression and inheritance in the case of two parents. Proc. R. Soc. Lond. 58:240–242", "doi:10.1098/rspl.1895.0041"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => "";
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;

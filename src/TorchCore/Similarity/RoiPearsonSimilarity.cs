@@ -47,6 +47,16 @@ public sealed class RoiPearsonSimilarity : IPreparedMeasure<RoiPearsonPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pearson correlation of the smoothed maps inside the union of both genes' peak regions.")
     {
         AutomaticSigma = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Sigma, default {RoiPearsonOptions.DefaultSigma}; -Threshold Otsu|Quantile; -Quantile {RoiPearsonOptions.DefaultQuantile}"),
+        Guidance = "Each gene's peak region is the part of its smoothed map above a threshold (Otsu's, or a quantile of "
+            + "the non-zero values); the two smoothed maps are correlated only inside the union of both peak "
+            + "regions. Good for sparse genes whose large empty background would otherwise dominate the "
+            + "correlation.",
+        CheckedAgainst = "scipy + skimage threshold_otsu",
+        References = new[]
+        {
+            new MeasureReference("N. Otsu (1979). A threshold selection method from gray-level histograms. IEEE Trans. Syst. Man Cybern. 9:62–66", "doi:10.1109/TSMC.1979.4310076"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options)
     {

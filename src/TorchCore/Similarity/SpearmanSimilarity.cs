@@ -33,6 +33,14 @@ public sealed class SpearmanSimilarity : ISimilarityMeasure
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Spearman rank correlation of the pixels, average ranks for ties.")
     {
         Minimum = -1, Maximum = 1, SelfScore = 1,
+        Parameters = "",
+        Guidance = "Spearman rank correlation over pixels with average ranks for ties (sparse genes are mostly tied "
+            + "zeros); equal to scipy's spearmanr. Robust to a few very bright pixels.",
+        CheckedAgainst = "scipy spearmanr",
+        References = new[]
+        {
+            new MeasureReference("C. Spearman (1904). The proof and measurement of association between two things. Am. J. Psychol. 15:72–101", "doi:10.2307/1412159"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => "";
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;

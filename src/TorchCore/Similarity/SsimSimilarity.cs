@@ -41,6 +41,16 @@ public sealed class SsimSimilarity : IPreparedMeasure<SsimPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Structural similarity (luminance, contrast and structure in a Gaussian window) of the maps divided by their maxima.")
     {
         Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Sigma {SsimOptions.DefaultSigma}, -Component {SsimOptions.DefaultComponent}, -Normalization {SsimOptions.DefaultNormalization}"),
+        Guidance = "Structural similarity (Wang et al. 2004): Gaussian window sigma 1.5, K1 0.01, K2 0.03, on maps "
+            + "divided by their maximum; equal to scikit-image's structural_similarity with those settings. Beware: "
+            + "on sparse maps shared empty background inflates SSIM (unrelated genes can score ~0.6); "
+            + "-Normalization MeanStd helps. Best for dense maps at a coarse bin.",
+        CheckedAgainst = "skimage structural_similarity",
+        References = new[]
+        {
+            new MeasureReference("Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli (2004). Image quality assessment: from error visibility to structural similarity. IEEE Trans. Image Process. 13:600–612", "doi:10.1109/TIP.2003.819861"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"σ={options.Ssim.Sigma:g4} {options.Ssim.Component} {options.Ssim.Normalization}";
