@@ -60,8 +60,9 @@ public sealed record SinkhornOptions
     }
 }
 
-/// <summary>
-/// The debiased Sinkhorn divergence between the two maps read as distributions of mass on the pixel grid: an
+/// <summary>−(debiased Sinkhorn divergence), an entropic approximation of the squared 2-Wasserstein distance in pixels².</summary>
+/// <remarks>
+/// <para>The debiased Sinkhorn divergence between the two maps read as distributions of mass on the pixel grid: an
 /// entropic approximation of the squared 2-Wasserstein distance W2² (how far, in pixels², mass must move on average to
 /// turn one map into the other). Each map is normalised to unit mass, a = A/ΣA, b = B/ΣB (so multiplying a gene by a
 /// constant changes nothing), the ground cost is the squared Euclidean distance between pixel centres in pixels²,
@@ -71,7 +72,7 @@ public sealed record SinkhornOptions
 /// Distance = S_ε (px², Details "Distance"; also "Distance units²" = S_ε · PixelSize², in the input's coordinate units
 /// squared, e.g. DNB² for Stereo-seq) and Score = −Distance, so identical maps score exactly 0, the best value. The
 /// debiasing removes the entropic blur of OT_ε: S_ε ≥ 0, S_ε(a, a) = 0, and S_ε tends to W2² as ε → 0. Details also give
-/// "OT_ε" (the un-debiased OT_ε(a, b), px²), "Iterations" and "Marginal error" of the a–b problem.
+/// "OT_ε" (the un-debiased OT_ε(a, b), px²), "Iterations" and "Marginal error" of the a–b problem.</para>
 /// <para>
 /// Defaults: ε automatic = max(1, (L/64)²) px² for a canvas whose longer side is L pixels, i.e. ε = 1 px² up to 64
 /// pixels a side and an entropic blur √ε of 1/64 of the canvas beyond, which keeps the iterations needed about constant
@@ -116,7 +117,13 @@ public sealed record SinkhornOptions
 /// References: M. Cuturi (2013) "Sinkhorn distances: lightspeed computation of optimal transport", NeurIPS 26;
 /// J. Solomon et al. (2015) "Convolutional Wasserstein distances", ACM Trans. Graph. 34(4):66; J. Feydy et al. (2019)
 /// "Interpolating between optimal transport and MMD using Sinkhorn divergences", AISTATS, PMLR 89:2681–2690.
-/// </summary>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>M. Cuturi (2013). Sinkhorn distances: lightspeed computation of optimal transport. Adv. Neural Inf. Process. Syst. 26. <see href="https://arxiv.org/abs/1306.0895">arXiv:1306.0895</see></item>
+/// <item>J. Feydy, T. Séjourné, F.-X. Vialard, S. Amari, A. Trouvé, G. Peyré (2019). Interpolating between optimal transport and MMD using Sinkhorn divergences. Proc. AISTATS, PMLR 89:2681–2690. <see href="https://arxiv.org/abs/1810.08278">arXiv:1810.08278</see></item>
+/// <item>J. Solomon, F. de Goes, G. Peyré, M. Cuturi, A. Butscher, A. Nguyen, T. Du, L. Guibas (2015). Convolutional Wasserstein distances. ACM Trans. Graph. 34(4):66. <see href="https://doi.org/10.1145/2766963">doi:10.1145/2766963</see></item>
+/// </list>
+/// </remarks>
 public sealed class SinkhornSimilarity : IPreparedMeasure<SinkhornPrepared>
 {
     public const string Name = "Sinkhorn";
