@@ -13,12 +13,14 @@
              (bench/Invoke-Benchmark.ps1); -Quick: a short smoke run (small sizes, written to
              bench/results/); -Full: also the chip-scale ranking; -Row ssim,'blur-*': only those
              rows of bench/Workloads.psd1 (report in bench/results/BENCHMARKS-rows.md)
+      Docs   build, then write the measure table of README.md and the measure list of about_SpatialSim from
+             the measures' descriptors (build/Update-MeasureDocs.ps1; a Pester test fails when they differ)
       Clean  remove out/ and artifacts/
     Run as: dotnet tool restore && dotnet pwsh ./build.ps1 <Task>
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Docs', 'Clean')]
     [string]$Task = 'Build',
     [ValidateSet('Release', 'Debug')]
     [string]$Configuration = 'Release',
@@ -197,6 +199,14 @@ function Invoke-Test {
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
+function Invoke-Docs {
+    Invoke-Build
+    Write-Host '== Docs'
+    $pwsh = Get-ChildPwshCommand
+    & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $Root 'build/Update-MeasureDocs.ps1') -ModulePath $OutModule
+    if ($LASTEXITCODE -ne 0) { throw 'Writing the measure docs failed (see above).' }
+}
+
 function Invoke-Demo {
     Invoke-Build
     Write-Host '== Demo'
@@ -236,6 +246,7 @@ function Invoke-Bench {
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Docs' { Invoke-Docs }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }

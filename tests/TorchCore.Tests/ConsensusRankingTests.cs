@@ -137,7 +137,7 @@ public class ConsensusRankingTests
     [InlineData(2.0, "smoothed_pearson_sigma2.npy")]
     public void BlockGramMatchesReferenceAndPairwisePathMatchesMeasure(double sigma, string fixture)
     {
-        var genes = Fixtures.GeneStack("correlation");
+        using var genes = Fixtures.Owned(Fixtures.GeneStack("correlation"));
         var expected = Fixtures.Matrix("correlation", fixture);
         var method = sigma > 0 ? SimilarityMethod.SmoothedPearson : SimilarityMethod.Pearson;
         var options = new SimilarityOptions { Sigmas = new[] { sigma > 0 ? sigma : 4 } };

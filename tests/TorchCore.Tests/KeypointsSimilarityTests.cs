@@ -90,16 +90,11 @@ public class KeypointsSimilarityTests
     }
 
     [Fact]
-    public void IdenticalIsBestSymmetricAndScaleInvariant()
+    public void TwelveBlobsGiveAtLeastTenKeypointsAllMatchedWithThemselves()
     {
-        var a = Raster("a", Blobs(1, 12).Pixels);
-        var b = Raster("b", Blobs(2, 12).Pixels);
-        var scaled = Raster("a37", a.ToArray().Select(v => v * 37.5f).ToArray());
+        using var a = Raster("a", Blobs(1, 12).Pixels);
         var self = KeypointsSimilarity.Compare(a, a, Defaults);
         Assert.Equal(1.0, self.Score, 12);
-        Assert.Equal(1.0, KeypointsSimilarity.Compare(a, scaled, Defaults).Score, 12);
-        Assert.Equal(KeypointsSimilarity.Compare(a, b, Defaults).Score, KeypointsSimilarity.Compare(scaled, b, Defaults).Score, 12);
-        Assert.Equal(KeypointsSimilarity.Compare(a, b, Defaults).Score, KeypointsSimilarity.Compare(b, a, Defaults).Score, 12);
         Assert.True(self.Details!["keypointsA"] >= 10);
     }
 
@@ -109,7 +104,7 @@ public class KeypointsSimilarityTests
         var (pa, _) = Blobs(3, 12);
         var (ps, _) = Blobs(3, 12, dx: 3.5); // same blobs 3.5 px to the right: keypoints on the pixel grid move by 3 (consistent) or 4 (not)
         var (pu, _) = Blobs(4, 12);
-        var a = Raster("a", pa);
+        using var a = Raster("a", pa);
         double same = KeypointsSimilarity.Compare(a, a, Defaults).Score;
         double shifted = KeypointsSimilarity.Compare(a, Raster("shifted", ps), Defaults).Score;
         double unrelated = KeypointsSimilarity.Compare(a, Raster("other", pu), Defaults).Score;
@@ -122,8 +117,8 @@ public class KeypointsSimilarityTests
     [Fact]
     public void PreparedComparisonEqualsDirect()
     {
-        var a = Raster("a", Blobs(5, 10).Pixels);
-        var b = Raster("b", Blobs(5, 10, dx: 1).Pixels);
+        using var a = Raster("a", Blobs(5, 10).Pixels);
+        using var b = Raster("b", Blobs(5, 10, dx: 1).Pixels);
         var pa = KeypointsSimilarity.Prepare(a, Defaults);
         var pb = KeypointsSimilarity.Prepare(b, Defaults);
         Assert.Equal(KeypointsSimilarity.Compare(a, b, Defaults).Score, KeypointsSimilarity.Compare(pa, pb).Score, 12);
@@ -131,20 +126,14 @@ public class KeypointsSimilarityTests
     }
 
     [Fact]
-    public void ZeroConstantAndFeaturelessGenesAreUndefined()
+    public void AFeaturelessGeneIsUndefined()
     {
-        var a = Raster("a", Blobs(1, 12).Pixels);
-        var zero = Raster("zero", new float[W * H]);
-        var flat = Raster("flat", Enumerable.Repeat(2f, W * H).ToArray());
-        var ramp = Raster("ramp", Enumerable.Range(0, W * H).Select(i => (float)(i % W)).ToArray());
-        foreach (var (g, name) in new[] { (zero, "'zero'"), (flat, "'flat'"), (ramp, "'ramp'") })
-        {
-            var s = KeypointsSimilarity.Compare(a, g, Defaults);
-            Assert.True(double.IsNaN(s.Score), name);
-            Assert.Contains(name, s.Note);
-            Assert.True(double.IsNaN(KeypointsSimilarity.Compare(g, a, Defaults).Score));
-        }
-        var other = Raster("other", new float[50 * 40], 50, 40);
-        Assert.Equal(ErrorKind.Mismatch, Assert.Throws<SpatialSimException>(() => KeypointsSimilarity.Compare(a, other, Defaults)).Kind);
+        // A ramp varies everywhere but has no blob: no keypoint, so nothing to match (the contract covers empty and flat genes).
+        using var a = Raster("a", Blobs(1, 12).Pixels);
+        using var ramp = Raster("ramp", Enumerable.Range(0, W * H).Select(i => (float)(i % W)).ToArray());
+        var s = KeypointsSimilarity.Compare(a, ramp, Defaults);
+        Assert.True(double.IsNaN(s.Score));
+        Assert.Contains("'ramp'", s.Note);
+        Assert.True(double.IsNaN(KeypointsSimilarity.Compare(ramp, a, Defaults).Score));
     }
 }

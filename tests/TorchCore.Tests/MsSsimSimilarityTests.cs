@@ -64,7 +64,7 @@ public class MsSsimSimilarityTests
     [Fact]
     public void TwoScalesOnTheSmallGenesMatchTheReference()
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var expected = Fixtures.Matrix("ssim", "msssim_small_s2.npy");
         var options = new MsSsimOptions { Scales = 2 };
         for (int i = 0; i < genes.Count; i++)

@@ -104,7 +104,7 @@ public class PairShardTests
     [InlineData(SimilarityMethod.Pearson, 7)]
     public void GramShardsReproduceTheWholeRunExactly(SimilarityMethod method, int count)
     {
-        var genes = ManyGenes(198);
+        using var genes = Fixtures.Owned(ManyGenes(198));
         var options = new SimilarityOptions { Sigmas = new[] { 1.5 } };
         var whole = PairBlockSimilarity.Compute(genes, method, options, PairShard.All);
         var undefined = new bool[genes.Count];
@@ -124,7 +124,7 @@ public class PairShardTests
     [Fact]
     public void PairwiseShardsComputeOnlyTheirPairs()
     {
-        var genes = ManyGenes(9);
+        using var genes = Fixtures.Owned(ManyGenes(9));
         var whole = PairBlockSimilarity.Compute(genes, SimilarityMethod.Spearman, new SimilarityOptions(), PairShard.All);
         var parts = Enumerable.Range(1, 4).Select(s => PairBlockSimilarity.Compute(genes, SimilarityMethod.Spearman, new SimilarityOptions(), new PairShard(s, 4))).ToList();
         Assert.Equal(whole.Scores, parts.SelectMany(p => p.Scores));

@@ -50,7 +50,7 @@ public sealed class PreparedAllPairsTests
     public void ASinkhornShard_PreparesEachOfItsGenesOnce()
     {
         // Shard 1/2 of 6 genes holds the pairs (0,1)…(0,5), (1,2)…(1,4): each gene solves its self-transport term once, not once per pair.
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var options = new SimilarityOptions();
         var shard = PairShard.Parse("1/2");
         var steps = new List<string>();
@@ -78,7 +78,7 @@ public sealed class PreparedAllPairsTests
     [MemberData(nameof(Methods))]
     public void AllPairs_EqualPairByPair_InOneBlockAndInMany(SimilarityMethod method)
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var options = OptionsFor(method);
         Assert.True(PreparedAllPairs.Supports(method, options));
         var whole = PreparedAllPairs.Compute(genes, method, options);
@@ -110,7 +110,7 @@ public sealed class PreparedAllPairsTests
     [InlineData(SimilarityMethod.LeeL)]
     public void OnlyIncludedPairs_AreComputed_AsInTheWholeRun(SimilarityMethod method)
     {
-        var genes = Genes();
+        using var genes = Fixtures.Owned(Genes());
         var options = OptionsFor(method);
         var whole = PreparedAllPairs.Compute(genes, method, options);
         foreach (long budget in new[] { PreparedAllPairs.DefaultMaxPreparedBytes, 1L })

@@ -38,7 +38,7 @@ public class SignificanceTests
     [Fact]
     public void FftShiftCorrelationEqualsDirectCircularShift()
     {
-        var genes = Fixtures.GeneStack("significance");
+        using var genes = Fixtures.Owned(Fixtures.GeneStack("significance"));
         var expected = Fixtures.Npy("significance", "shift_r_plain.npy").Data;
         var options = new SimilarityOptions { Sigmas = new[] { 2.0 } };
         var fft = ToroidalShiftTest.NullScores(genes, new[] { (0, 1) }, FixtureShifts(), SimilarityMethod.SmoothedPearson, options)[0];
@@ -50,9 +50,9 @@ public class SignificanceTests
     [Fact]
     public void FftShiftCorrelationWithTissueMaskIsTheCorrelationOverTheOverlap()
     {
-        var genes = Fixtures.GeneStack("significance");
+        using var genes = Fixtures.Owned(Fixtures.GeneStack("significance"));
         var maskStack = Fixtures.Npy("significance", "mask.npy");
-        var mask = Fixtures.Raster("tissue", maskStack.Shape[1], maskStack.Shape[0], maskStack.Data.ToArray());
+        using var mask = Fixtures.Raster("tissue", maskStack.Shape[1], maskStack.Shape[0], maskStack.Data.ToArray());
         var expected = Fixtures.Npy("significance", "shift_r_masked.npy").Data;
         var options = new SimilarityOptions { Sigmas = new[] { 2.0 }, Mask = mask };
         var fft = ToroidalShiftTest.NullScores(genes, new[] { (0, 1) }, FixtureShifts(), SimilarityMethod.SmoothedPearson, options)[0];
@@ -63,7 +63,7 @@ public class SignificanceTests
     [Fact]
     public void FftPathAgreesWithRecomputingPlainPearsonOnShiftedCopies()
     {
-        var genes = Fixtures.GeneStack("significance");
+        using var genes = Fixtures.Owned(Fixtures.GeneStack("significance"));
         var shifts = FixtureShifts();
         var options = new SimilarityOptions();
         var fast = ToroidalShiftTest.NullScores(genes, new[] { (0, 1) }, shifts, SimilarityMethod.Pearson, options)[0];

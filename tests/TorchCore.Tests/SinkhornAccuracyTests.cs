@@ -43,7 +43,7 @@ public class SinkhornAccuracyTests
     [InlineData("sinkhorn", "sparse128.npy")]
     public void DefaultDistanceIsWithinTheStatedBoundOfExactW2(string folder, string file)
     {
-        var maps = GeneStack(folder, file);
+        using var maps = Fixtures.Owned(GeneStack(folder, file));
         double emd2 = Emd2(folder, file);
         var s = SinkhornSimilarity.Compare(maps[0], maps[1], new SinkhornOptions());
         double eps = s.Details!["Epsilon"], d = s.Details["Distance"];
@@ -66,7 +66,7 @@ public class SinkhornAccuracyTests
     [InlineData("jitter48.npy")]
     public void AnExplicitSmallerEpsilonComesCloser(string file)
     {
-        var maps = GeneStack("sinkhorn/near", file);
+        using var maps = Fixtures.Owned(GeneStack("sinkhorn/near", file));
         double emd2 = Emd2("sinkhorn/near", file);
         double coarse = SinkhornSimilarity.Compare(maps[0], maps[1], new SinkhornOptions()).Details!["Distance"];
         var s = SinkhornSimilarity.Compare(maps[0], maps[1], new SinkhornOptions { Epsilon = 0.25 });
@@ -85,7 +85,7 @@ public class SinkhornAccuracyTests
         Assert.Equal("ε=16px² (auto) maxiter=10000 tol=0.0001", new SinkhornOptions().Describe(200, 256));
         Assert.Equal("ε=auto maxiter=10000 tol=0.0001", new SinkhornOptions().Describe());
         Assert.Equal("ε=0.25px² maxiter=50 tol=1e-06", new SinkhornOptions { Epsilon = 0.25, MaxIterations = 50, Tolerance = 1e-6 }.Describe(48, 48));
-        var maps = GeneStack("sinkhorn/near", "noisy32.npy");
+        using var maps = Fixtures.Owned(GeneStack("sinkhorn/near", "noisy32.npy"));
         var measured = SimilarityMeasures.Measure(SimilarityMethod.Sinkhorn, maps[0], maps[1], new SimilarityOptions());
         Assert.StartsWith($"ε={measured.Details!["Epsilon"]:g4}px² (auto)", measured.Parameters);
     }

@@ -22,7 +22,7 @@ public class SpatialAutocorrelationTests
     [InlineData(true, 2.0)]
     public void MoransIMatchesSpdep(bool masked, double sigma)
     {
-        var genes = Fixtures.GeneStack("moran");
+        using var genes = Fixtures.Owned(Fixtures.GeneStack("moran"));
         var maskArray = Fixtures.Npy("moran", "mask.npy");
         var mask = masked ? Fixtures.Raster("mask", maskArray.Shape[1], maskArray.Shape[0], maskArray.Data) : null;
         using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("moran", "moran.json")));

@@ -16,7 +16,7 @@ public class SpearmanSimilarityTests
     [Fact]
     public void MatchesScipySpearmanrOnMapsWithManyTies()
     {
-        var genes = GeneStack("spearman", "genes.npy");
+        using var genes = Fixtures.Owned(GeneStack("spearman", "genes.npy"));
         var expected = Float64Npy.Matrix("spearman", "spearman.npy");
         double maxError = 0;
         for (int i = 0; i < genes.Count; i++)
@@ -29,16 +29,5 @@ public class SpearmanSimilarityTests
         _output.WriteLine($"Spearman: max |error| vs scipy = {maxError:e2}");
     }
 
-
-    [Fact]
-    public void ShiftedCopyScoresBetweenIdenticalAndUnrelated()
-    {
-        var a = Blob("a", 40, 32, 14, 16, 4);
-        double self = SpearmanSimilarity.Compare(a, a, Options).Score;
-        double near = SpearmanSimilarity.Compare(a, Blob("shifted", 40, 32, 15, 18, 4), Options).Score;
-        double far = SpearmanSimilarity.Compare(a, Blob("unrelated", 40, 32, 26, 33, 3), Options).Score;
-        _output.WriteLine($"self {self:f4} shifted {near:f4} unrelated {far:f4}");
-        Assert.True(self > near && near > far, $"self {self}, shifted {near}, unrelated {far}");
-    }
 
 }

@@ -57,7 +57,7 @@ public class StreamedRankingTests
     [Fact]
     public void BandsGiveTheWholeMatrixToTheLastBit()
     {
-        var genes = Genes(300);
+        using var genes = Fixtures.Owned(Genes(300));
         var whole = CorrelationGram.Compute(genes, 1.5);
         foreach (var (start, end) in new[] { (0, 128), (128, 256), (256, 300), (128, 300), (0, 300) })
         {
@@ -72,11 +72,11 @@ public class StreamedRankingTests
     [Fact]
     public void MaskedBandsGiveTheWholeMaskedMatrix()
     {
-        var genes = Genes(140, seed: 8);
+        using var genes = Fixtures.Owned(Genes(140, seed: 8));
         var inside = new float[40 * 34];
         for (int y = 3; y < 30; y++)
             for (int x = 5; x < 38; x++) inside[y * 40 + x] = 1;
-        var mask = Fixtures.Raster("mask", 40, 34, inside);
+        using var mask = Fixtures.Raster("mask", 40, 34, inside);
         var whole = CorrelationGram.Compute(genes, 2.0, mask: mask);
         var band = CorrelationGram.ComputeBand(genes, 2.0, 128, 140, mask: mask);
         for (int i = 128; i < 140; i++)
@@ -104,7 +104,7 @@ public class StreamedRankingTests
     [InlineData(20)]
     public void EachGenesBestPartnersEqualABruteForceSelection(int k)
     {
-        var genes = Genes(150, constantGene: 7);
+        using var genes = Fixtures.Owned(Genes(150, constantGene: 7));
         var whole = CorrelationGram.Compute(genes, 1.5);
         // ties: copy one gene's scores to make equal pairs
         var selection = new PairSelection(150, new PairSelectionRequest { TopPerGene = k });
@@ -122,7 +122,7 @@ public class StreamedRankingTests
     [Fact]
     public void StreamedRankingInTightBandsEqualsRankingEveryPair()
     {
-        var genes = Genes(300, seed: 11, constantGene: 200);
+        using var genes = Fixtures.Owned(Genes(300, seed: 11, constantGene: 200));
         var names = genes.Select(g => g.Gene).ToList();
         // The whole matrix with the strips a tight budget gives (the strips set the order of the float64 sums).
         int strips = StreamedRanking.Plan(genes, new StreamedRankingOptions { Sigma = 1.5, Selection = new PairSelectionRequest { Top = 1 }, MaxMemoryBytes = 4_000_000 }).Strips.StripRows;
@@ -159,7 +159,7 @@ public class StreamedRankingTests
     [Fact]
     public void ShardsWithTopPerGeneMergeIntoTheSingleRun()
     {
-        var genes = Genes(300, seed: 13);
+        using var genes = Fixtures.Owned(Genes(300, seed: 13));
         var names = genes.Select(g => g.Gene).ToList();
         var single = StreamedRanking.Run(genes, names, "SmoothedPearson", "", Options(PairShard.All), StreamedRanking.Plan(genes, Options(PairShard.All)));
         var request = Request(genes, topPerGene: 4);
@@ -190,7 +190,7 @@ public class StreamedRankingTests
     [Fact]
     public void TheStreamedMatrixFileHoldsTheWholeMatrix()
     {
-        var genes = Genes(300, seed: 17, constantGene: 3);
+        using var genes = Fixtures.Owned(Genes(300, seed: 17, constantGene: 3));
         var names = genes.Select(g => g.Gene).ToList();
         var whole = CorrelationGram.Compute(genes, 1.5, stripRows: 5);
         string path = Path.Combine(Path.GetTempPath(), $"spatialsim-streamed-{Guid.NewGuid():N}.npy");
@@ -238,7 +238,7 @@ public class StreamedRankingTests
     [Fact]
     public void ABudgetTooSmallForOneBandIsAClearError()
     {
-        var genes = Genes(300);
+        using var genes = Fixtures.Owned(Genes(300));
         var e = Assert.Throws<SpatialSimException>(() => StreamedRanking.Plan(genes,
             new StreamedRankingOptions { Sigma = 1.5, Selection = new PairSelectionRequest { TopPerGene = 10 }, MaxMemoryBytes = 200_000 }));
         Assert.Equal(ErrorKind.LimitExceeded, e.Kind);

@@ -30,7 +30,7 @@ public class TiledGramTests
     [InlineData(2.0, "smoothed_pearson_sigma2.npy", 39)]
     public void StripsOfAnyHeightMatchTheReference(double sigma, string fixture, int stripRows)
     {
-        var dense = Fixtures.GeneStack("correlation");
+        using var dense = Fixtures.Owned(Fixtures.GeneStack("correlation"));
         var sparse = dense.Select(ToSparse).ToList();
         var expected = Fixtures.Matrix("correlation", fixture);
         var plan = CorrelationGram.Plan(dense, sigma, stripRows: stripRows);
@@ -101,7 +101,7 @@ public class TiledGramTests
     [Fact]
     public void TheBudgetDecidesTheStripsAndTooSmallABudgetIsAClearError()
     {
-        var genes = Fixtures.GeneStack("correlation");
+        using var genes = Fixtures.Owned(Fixtures.GeneStack("correlation"));
         int n = genes.Count, w = genes[0].Width, h = genes[0].Height;
         var roomy = CorrelationGram.Plan(genes, 2.0, maxMemoryBytes: 1L << 30);
         Assert.Equal(1, roomy.Strips);
@@ -128,9 +128,9 @@ public class TiledGramTests
     [Fact]
     public void ConstantNonZeroGenesAreUndefined()
     {
-        var genes = Fixtures.GeneStack("correlation");
+        using var genes = Fixtures.Owned(Fixtures.GeneStack("correlation"));
         int w = genes[0].Width, h = genes[0].Height;
-        var flat = Fixtures.Raster("flat", w, h, Enumerable.Repeat(3f, w * h).ToArray());
+        using var flat = Fixtures.Raster("flat", w, h, Enumerable.Repeat(3f, w * h).ToArray());
         var sparseFlat = ToSparse(flat);
         var gram = CorrelationGram.Compute(new[] { genes[0], flat, sparseFlat, genes[1] }, 2.0, stripRows: 5);
         for (int k = 0; k < 4; k++)

@@ -69,8 +69,8 @@ public sealed class TorchPathTests
     [MemberData(nameof(Cases))]
     public void TheTorchPath_GivesTheCpuKernelsScores(string name)
     {
-        var cpuGenes = Genes(ComputeDevice.Cpu);
-        var torchGenes = Genes(ComputeDevice.TorchOnCpu);
+        using var cpuGenes = Fixtures.Owned(Genes(ComputeDevice.Cpu));
+        using var torchGenes = Fixtures.Owned(Genes(ComputeDevice.TorchOnCpu));
         Assert.False(torchGenes[0].Device.IsCpu);
         var (method, cpuOptions) = Setup(name, ComputeDevice.Cpu);
         var (_, torchOptions) = Setup(name, ComputeDevice.TorchOnCpu);

@@ -19,10 +19,11 @@ public sealed record DenseSiftOptions
     public int Step { get; init; } = DefaultStep;
 }
 
-/// <summary>
-/// Dense SIFT (PHOW) similarity: the two maps are described on the same dense grid of frames by SIFT
+/// <summary>Mean cosine similarity of dense multi-scale SIFT descriptors at the same points, weighted by gradient energy.</summary>
+/// <remarks>
+/// <para>Dense SIFT (PHOW) similarity: the two maps are described on the same dense grid of frames by SIFT
 /// descriptors at several bin sizes, and the score is the energy-weighted mean cosine similarity of the
-/// descriptors at matching frames.
+/// descriptors at matching frames.</para>
 /// <para><b>Descriptor</b> (Lowe 2004, IJCV 60:91–110; dense layout of Bosch, Zisserman &amp; Muñoz 2007 and
 /// VLFeat's <c>vl_dsift</c>/<c>vl_phow</c>, Vedaldi &amp; Fulkerson 2010). For bin size b:</para>
 /// <list type="number">
@@ -58,7 +59,12 @@ public sealed record DenseSiftOptions
 /// gene, ≈ 0.2 s per comparison); memory about H·W·(3 + 4) floats during preparation
 /// plus 129 floats per frame with gradient (frames with no gradient are not stored): with Step 4, a 1000×1000
 /// raster stores up to 4 sizes × 62 500 × 129 floats ≈ 129 MB — use binned rasters for all-pairs runs.</para>
-/// </summary>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>D. G. Lowe (2004). Distinctive image features from scale-invariant keypoints. Int. J. Comput. Vis. 60:91–110. <see href="https://doi.org/10.1023/B:VISI.0000029664.99615.94">doi:10.1023/B:VISI.0000029664.99615.94</see></item>
+/// <item>A. Bosch, A. Zisserman, X. Muñoz (2007). Image classification using random forests and ferns. Proc. IEEE ICCV 2007. <see href="https://doi.org/10.1109/ICCV.2007.4409066">doi:10.1109/ICCV.2007.4409066</see></item>
+/// </list>
+/// </remarks>
 public sealed class DenseSiftSimilarity : IPreparedMeasure<DenseSiftPrepared>
 {
     public const string Name = "DenseSift";
@@ -69,6 +75,18 @@ public sealed class DenseSiftSimilarity : IPreparedMeasure<DenseSiftPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Mean cosine similarity of dense multi-scale SIFT descriptors at the same points, weighted by gradient energy.")
     {
         Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-BinSizes {string.Join(",", DenseSiftOptions.DefaultBinSizes)}, -Magnif {DenseSiftOptions.DefaultMagnif}, -Step {DenseSiftOptions.DefaultStep}"),
+        Guidance = "Dense SIFT descriptors as VLFeat's PHOW computes them (each scale smoothed with sigma = bin size / "
+            + "Magnif; 4x4 cells x 8 orientations) on one grid of points in both maps; Score = mean cosine "
+            + "similarity of the descriptors at matching points, weighted by gradient energy so empty regions say "
+            + "nothing. Compares local shape (edges, layers, orientation) at several scales. Memory grows with the "
+            + "grid: bin large rasters first.",
+        CheckedAgainst = "numpy reference implementation",
+        References = new[]
+        {
+            new MeasureReference("D. G. Lowe (2004). Distinctive image features from scale-invariant keypoints. Int. J. Comput. Vis. 60:91–110", "doi:10.1023/B:VISI.0000029664.99615.94"),
+            new MeasureReference("A. Bosch, A. Zisserman, X. Muñoz (2007). Image classification using random forests and ferns. Proc. IEEE ICCV 2007", "doi:10.1109/ICCV.2007.4409066"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"bins={string.Join(",", options.DenseSift.BinSizes)} magnif={options.DenseSift.Magnif:g4} step={options.DenseSift.Step}";

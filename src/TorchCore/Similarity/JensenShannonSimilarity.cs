@@ -14,8 +14,9 @@ public sealed record JensenShannonOptions
     public GaussianMethod SmoothingMethod { get; init; } = GaussianMethod.Auto;
 }
 
-/// <summary>
-/// One minus the Jensen–Shannon divergence of the two maps read as spatial distributions (J. Lin 1991, "Divergence
+/// <summary>1 − Jensen–Shannon divergence / ln 2 of the maps read as distributions of unit mass.</summary>
+/// <remarks>
+/// <para>One minus the Jensen–Shannon divergence of the two maps read as spatial distributions (J. Lin 1991, "Divergence
 /// measures based on the Shannon entropy", IEEE Trans. Inf. Theory 37:145–151). Each map is normalised to unit mass,
 /// p = a/Σa, q = b/Σb (after an optional Gaussian smoothing with σ pixels, scipy conventions, default σ = 0 = none), and
 /// <code>JSD(p, q) = ½ Σ_i p_i ln(p_i/m_i) + ½ Σ_i q_i ln(q_i/m_i),   m = (p + q)/2,   0 ≤ JSD ≤ ln 2</code>
@@ -24,8 +25,12 @@ public sealed record JensenShannonOptions
 /// Details "JSD" (nats) and "Distance" (that base-2 distance). Scale invariance: the normalisation to unit mass.
 /// Computed as Σ_i [H(m_i) − ½H(p_i) − ½H(q_i)] with H(t) = −t ln t, in float64 block by block.
 /// Undefined (NaN) for an all-zero or constant gene (no spatial pattern); negative values are an error (a distribution
-/// needs non-negative masses).
-/// </summary>
+/// needs non-negative masses).</para>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>J. Lin (1991). Divergence measures based on the Shannon entropy. IEEE Trans. Inf. Theory 37:145–151. <see href="https://doi.org/10.1109/18.61115">doi:10.1109/18.61115</see></item>
+/// </list>
+/// </remarks>
 public sealed class JensenShannonSimilarity : ISimilarityMeasure
 {
     public const string Name = "JensenShannon";
@@ -36,6 +41,14 @@ public sealed class JensenShannonSimilarity : ISimilarityMeasure
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("1 − Jensen–Shannon divergence / ln 2 of the maps read as distributions of unit mass.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1,
+        Parameters = FormattableString.Invariant($"-Sigma {new JensenShannonOptions().Sigma}"),
+        Guidance = "Each map as a 2-D distribution (unit mass, optionally smoothed); Score = 1 - JS divergence / ln 2, 1 "
+            + "= identical distributions, 0 = disjoint supports.",
+        CheckedAgainst = "scipy jensenshannon",
+        References = new[]
+        {
+            new MeasureReference("J. Lin (1991). Divergence measures based on the Shannon entropy. IEEE Trans. Inf. Theory 37:145–151", "doi:10.1109/18.61115"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         options.JensenShannon.Sigma > 0 ? $"σ={options.JensenShannon.Sigma:g4}" : "";

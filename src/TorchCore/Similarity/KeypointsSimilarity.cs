@@ -27,9 +27,10 @@ public sealed record KeypointsOptions
     public int MaxKeypoints { get; init; } = 2000;
 }
 
-/// <summary>
-/// Keypoint (SIFT detector + descriptor) similarity: the share of keypoints that match between the two maps at
-/// consistent positions.
+/// <summary>Share of difference-of-Gaussians keypoints matched by SIFT descriptors within MaxShift pixels.</summary>
+/// <remarks>
+/// <para>Keypoint (SIFT detector + descriptor) similarity: the share of keypoints that match between the two maps at
+/// consistent positions.</para>
 /// <para><b>Detection</b> (Lowe 2004, IJCV 60:91–110): the map divided by its maximum is put in a Gaussian scale
 /// space of <c>Octaves</c> octaves × (<c>ScalesPerOctave</c> + 3) levels, σ_i = Sigma0·2^(i/S) in octave pixels (the
 /// input is assumed unblurred and is not upsampled; the next octave starts from level S subsampled by 2);
@@ -57,7 +58,11 @@ public sealed record KeypointsOptions
 /// scores below 1 even against itself (a 1000×1000 map of 400 equal Gaussian spots: 0.94).</para>
 /// <para><b>Cost</b>: 1000×1000 on 2 cores ≈ 0.9 s to prepare a gene (mostly the Gaussian levels), ≈ 0.2 s to match
 /// ~400 keypoints each; matching is O(n_a·n_b·128) time and O(n_a·n_b) memory (MaxKeypoints bounds it).</para>
-/// </summary>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>D. G. Lowe (2004). Distinctive image features from scale-invariant keypoints. Int. J. Comput. Vis. 60:91–110. <see href="https://doi.org/10.1023/B:VISI.0000029664.99615.94">doi:10.1023/B:VISI.0000029664.99615.94</see></item>
+/// </list>
+/// </remarks>
 public sealed class KeypointsSimilarity : IPreparedMeasure<KeypointsPrepared>
 {
     public const string Name = "Keypoints";
@@ -68,6 +73,16 @@ public sealed class KeypointsSimilarity : IPreparedMeasure<KeypointsPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Share of difference-of-Gaussians keypoints matched by SIFT descriptors within MaxShift pixels.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-MaxShift {KeypointsOptions.DefaultMaxShift}, -Ratio {KeypointsOptions.DefaultRatio}"),
+        Guidance = "Blob keypoints (difference-of-Gaussians extrema) described by SIFT descriptors and matched by mutual "
+            + "nearest neighbours with Lowe's ratio test; Score = share of keypoints matched within MaxShift "
+            + "pixels. Good for blob-like, punctate patterns; fails for thin layers and diffuse patterns (few "
+            + "keypoints: Score NaN or coarse steps).",
+        CheckedAgainst = "numpy reference implementation",
+        References = new[]
+        {
+            new MeasureReference("D. G. Lowe (2004). Distinctive image features from scale-invariant keypoints. Int. J. Comput. Vis. 60:91–110", "doi:10.1023/B:VISI.0000029664.99615.94"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => $"maxshift={options.Keypoints.MaxShift:g4} ratio={options.Keypoints.Ratio:g3}";
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => 4 * options.Keypoints.Sigma0;

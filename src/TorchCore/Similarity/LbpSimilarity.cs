@@ -5,10 +5,11 @@ using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
 
-/// <summary>
-/// Texture similarity from local binary patterns (Ojala, Pietikäinen &amp; Mäenpää 2002, IEEE TPAMI 24(7):971–987;
+/// <summary>Local-binary-pattern texture histograms compared tile by tile (1 − χ²/2), weighted by expression.</summary>
+/// <remarks>
+/// <para>Texture similarity from local binary patterns (Ojala, Pietikäinen &amp; Mäenpää 2002, IEEE TPAMI 24(7):971–987;
 /// codes exactly as scikit-image's <c>local_binary_pattern</c>, see <see cref="LocalBinaryPattern"/>), compared
-/// tile by tile so that <em>where</em> a texture occurs counts, not only which textures occur.
+/// tile by tile so that <em>where</em> a texture occurs counts, not only which textures occur.</para>
 /// <para><b>Descriptor</b> (<see cref="Prepare"/>, once per gene): the map is divided by its largest |value| (float32),
 /// its LBP codes are computed (defaults P = 24 points on a circle of R = 8 pixels, method 'uniform': P + 2 = 26 codes),
 /// the canvas is cut into <c>Tiles × Tiles</c> tiles (tile of pixel (y, x) = (⌊y·T/H⌋, ⌊x·T/W⌋)) and each tile gets the
@@ -37,7 +38,11 @@ namespace SpatialSim.TorchCore.Similarity;
 /// shares of the total. 'var' becomes the variance of the relative map, hence scale invariant too.</para>
 /// <para>All-zero or constant genes have no texture: Score NaN with a note naming the gene. Device: the codes are
 /// computed by our vectorised, multithreaded CPU kernel; rasters on CUDA are copied to the CPU for it.</para>
-/// </summary>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>T. Ojala, M. Pietikäinen, T. Mäenpää (2002). Multiresolution gray-scale and rotation invariant texture classification with local binary patterns. IEEE Trans. Pattern Anal. Mach. Intell. 24:971–987. <see href="https://doi.org/10.1109/TPAMI.2002.1017623">doi:10.1109/TPAMI.2002.1017623</see></item>
+/// </list>
+/// </remarks>
 public sealed class LbpSimilarity : IPreparedMeasure<LbpPrepared>
 {
     public const string Name = "Lbp";
@@ -48,6 +53,17 @@ public sealed class LbpSimilarity : IPreparedMeasure<LbpPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Local-binary-pattern texture histograms compared tile by tile (1 − χ²/2), weighted by expression.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Points {LbpOptions.DefaultPoints}, -Radius {LbpOptions.DefaultRadius}, -LbpMethod {LbpOptions.DefaultMethod}, -Tiles {LbpOptions.DefaultTiles}"),
+        Guidance = "Texture: local binary patterns exactly as scikit-image computes them, histogrammed tile by tile over "
+            + "a Tiles x Tiles grid so that where a texture occurs counts too. Score = 1 - chi-square/2 per tile, "
+            + "in [0, 1], averaged over tiles weighted by expression. Empty background is left out of the "
+            + "histograms. Useful for patterns of the same kind (punctate, layered, diffuse) rather than exactly "
+            + "co-located ones.",
+        CheckedAgainst = "skimage local_binary_pattern (exact codes)",
+        References = new[]
+        {
+            new MeasureReference("T. Ojala, M. Pietikäinen, T. Mäenpää (2002). Multiresolution gray-scale and rotation invariant texture classification with local binary patterns. IEEE Trans. Pattern Anal. Mach. Intell. 24:971–987", "doi:10.1109/TPAMI.2002.1017623"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"P={options.Lbp.Points} R={options.Lbp.Radius:g4} {options.Lbp.Method} tiles={options.Lbp.Tiles}";

@@ -8,8 +8,9 @@ namespace SpatialSim.TorchCore.Similarity;
 /// <summary>Parameters of <see cref="LeeLSimilarity"/>: its spatial weights.</summary>
 public sealed record LeeLOptions : SpatialLagOptions;
 
-/// <summary>
-/// Lee's L, a bivariate spatial association measure (S.-I. Lee 2001, "Developing a bivariate spatial association
+/// <summary>Lee's L: the inner product of the two standardised maps' spatial lags (Pearson's r and Moran's I combined).</summary>
+/// <remarks>
+/// <para>Lee's L, a bivariate spatial association measure (S.-I. Lee 2001, "Developing a bivariate spatial association
 /// measure: an integration of Pearson's r and Moran's I", J. Geogr. Syst. 3:369–385), with the raster's pixels as
 /// spatial units and row-standardised weights W (<see cref="SpatialWeights"/>):
 /// <code>L(x, y) = n / Σ_i (Σ_j w_ij)² · Σ_i [Σ_j w_ij (x_j − x̄)] [Σ_j w_ij (y_j − ȳ)] / ( √Σ_i (x_i − x̄)² · √Σ_i (y_i − ȳ)² )</code>
@@ -24,8 +25,12 @@ public sealed record LeeLOptions : SpatialLagOptions;
 /// Scale invariance: x and y are centred and divided by their norms, so multiplying a gene by c &gt; 0 changes nothing.
 /// Undefined (NaN) for a constant gene. Computation: one lag per gene (a 3×3 stencil, or for Gaussian weights one
 /// zero-padded blur divided by the blur of ones, see <see cref="SpatialLag"/>), then inner products in float64;
-/// for all pairs <see cref="Prepare"/> gives the maps whose Gram matrix Lag(Z)·Lag(Z)ᵀ is the matrix of L.
-/// </summary>
+/// for all pairs <see cref="Prepare"/> gives the maps whose Gram matrix Lag(Z)·Lag(Z)ᵀ is the matrix of L.</para>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>S.-I. Lee (2001). Developing a bivariate spatial association measure: an integration of Pearson's r and Moran's I. J. Geogr. Syst. 3:369–385. <see href="https://doi.org/10.1007/s101090100064">doi:10.1007/s101090100064</see></item>
+/// </list>
+/// </remarks>
 public sealed class LeeLSimilarity : IPreparedMeasure<SpatialLagPrepared>
 {
     public const string Name = "LeeL";
@@ -37,6 +42,15 @@ public sealed class LeeLSimilarity : IPreparedMeasure<SpatialLagPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Lee's L: the inner product of the two standardised maps' spatial lags (Pearson's r and Moran's I combined).")
     {
         AllPairs = AllPairsPath.LagGram,
+        Parameters = FormattableString.Invariant($"-Weights Queen|Rook|Gaussian, -Sigma {SpatialLagOptions.DefaultSigma} for Gaussian"),
+        Guidance = "Lee's L (Lee 2001): bivariate spatial association combining Pearson's r and Moran's I, with "
+            + "row-standardised spatial weights; equal to R spdep's lee(). High when the two genes are high in the "
+            + "same neighbourhoods, not only the same pixels.",
+        CheckedAgainst = "R spdep lee()",
+        References = new[]
+        {
+            new MeasureReference("S.-I. Lee (2001). Developing a bivariate spatial association measure: an integration of Pearson's r and Moran's I. J. Geogr. Syst. 3:369–385", "doi:10.1007/s101090100064"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.LeeL.Describe();
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.LeeL.Scale;

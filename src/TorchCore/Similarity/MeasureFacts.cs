@@ -1,7 +1,8 @@
 namespace SpatialSim.TorchCore.Similarity;
 
 /// <summary>
-/// What a measure is, as the dispatch sites, the cmdlets and the help read it (<see cref="ISimilarityMeasure.Facts"/>).
+/// What a measure is, as the dispatch sites, the cmdlets and the help read it (<see cref="ISimilarityMeasure.Facts"/>); the
+/// README's measure table and about_SpatialSim's measure list are generated from it (build/Update-MeasureDocs.ps1).
 /// </summary>
 /// <param name="Summary">One sentence for users: what the score is (the help and about_SpatialSim show it).</param>
 public sealed record MeasureFacts(string Summary)
@@ -18,6 +19,16 @@ public sealed record MeasureFacts(string Summary)
     public double? SelfScore { get; init; }
     /// <summary>The all-pairs path the measure has (with the options that allow it, see <see cref="MeasureDescriptor.AllPairsPathFor"/>).</summary>
     public AllPairsPath AllPairs { get; init; } = AllPairsPath.PairByPair;
+
+    /// <summary>The measure's own cmdlet parameters with their defaults (read from the options' constants), e.g. "-Sigma 1.5".</summary>
+    public string Parameters { get; init; } = "";
+    /// <summary>What users should know to use the measure well: how it is computed, what it is good at, its caveats (one paragraph;
+    /// about_SpatialSim shows it).</summary>
+    public string Guidance { get; init; } = "";
+    /// <summary>The reference implementation the tests compare the measure with (tests/reference/).</summary>
+    public string CheckedAgainst { get; init; } = "";
+    /// <summary>The papers the measure follows, with DOI (or arXiv id).</summary>
+    public IReadOnlyList<MeasureReference> References { get; init; } = Array.Empty<MeasureReference>();
 
     /// <summary>Both ends of the score range are finite.</summary>
     public bool Bounded => double.IsFinite(Minimum) && double.IsFinite(Maximum);

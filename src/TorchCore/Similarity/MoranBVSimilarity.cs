@@ -8,8 +8,9 @@ namespace SpatialSim.TorchCore.Similarity;
 /// <summary>Parameters of <see cref="MoranBVSimilarity"/>: its spatial weights.</summary>
 public sealed record MoranBVOptions : SpatialLagOptions;
 
-/// <summary>
-/// Bivariate Moran's I (D. L. Wartenberg 1985, "Multivariate spatial correlation: a method for exploratory geographical
+/// <summary>Bivariate Moran's I: one standardised map against the spatial lag of the other, both directions averaged.</summary>
+/// <remarks>
+/// <para>Bivariate Moran's I (D. L. Wartenberg 1985, "Multivariate spatial correlation: a method for exploratory geographical
 /// analysis", Geogr. Anal. 17:263–283), the raster's pixels as spatial units, row-standardised weights W
 /// (<see cref="SpatialWeights"/>), equal to R spdep's <c>moran_bv(x, y, listw, nsim)$t0</c>:
 /// <code>I_xy = Σ_i x̃_i (W ỹ)_i / Σ_i x̃_i²,   x̃ = scale(x), ỹ = scale(y)  (centred, divided by the standard deviation)</code>
@@ -22,8 +23,12 @@ public sealed record MoranBVOptions : SpatialLagOptions;
 /// Defaults: queen weights; σ = 2 pixels for Gaussian weights (self included, truncated at ⌊4σ + 0.5⌋ pixels per axis).
 /// Scale invariance: both maps are standardised. Undefined (NaN) for a constant gene.
 /// For all pairs, <see cref="Prepare"/> gives Z and Lag(Z); the matrix of I is Z·Lag(Z)ᵀ (one GEMM) and the Score
-/// matrix its symmetric part.
-/// </summary>
+/// matrix its symmetric part.</para>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>D. Wartenberg (1985). Multivariate spatial correlation: a method for exploratory geographical analysis. Geogr. Anal. 17:263–283. <see href="https://doi.org/10.1111/j.1538-4632.1985.tb00849.x">doi:10.1111/j.1538-4632.1985.tb00849.x</see></item>
+/// </list>
+/// </remarks>
 public sealed class MoranBVSimilarity : IPreparedMeasure<SpatialLagPrepared>
 {
     public const string Name = "MoranBV";
@@ -35,6 +40,14 @@ public sealed class MoranBVSimilarity : IPreparedMeasure<SpatialLagPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Bivariate Moran's I: one standardised map against the spatial lag of the other, both directions averaged.")
     {
         AllPairs = AllPairsPath.CrossLagGram,
+        Parameters = FormattableString.Invariant($"-Weights Queen|Rook|Gaussian, -Sigma {SpatialLagOptions.DefaultSigma} for Gaussian"),
+        Guidance = "Bivariate Moran's I (Wartenberg 1985): one gene against the spatial lag of the other; equal to "
+            + "spdep's moran_bv(). Not symmetric: the Score is the mean of both directions, each given in Details.",
+        CheckedAgainst = "R spdep moran_bv()",
+        References = new[]
+        {
+            new MeasureReference("D. Wartenberg (1985). Multivariate spatial correlation: a method for exploratory geographical analysis. Geogr. Anal. 17:263–283", "doi:10.1111/j.1538-4632.1985.tb00849.x"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => options.MoranBV.Describe();
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => options.MoranBV.Scale;

@@ -17,8 +17,9 @@ public sealed record MsSsimOptions
     public SsimNormalization Normalization { get; init; } = SsimOptions.DefaultNormalization;
 }
 
-/// <summary>
-/// Multi-scale structural similarity (Z. Wang, E. P. Simoncelli &amp; A. C. Bovik 2003, "Multiscale structural
+/// <summary>Multi-scale structural similarity: contrast·structure at every scale of a 2×2 pyramid, luminance at the coarsest.</summary>
+/// <remarks>
+/// <para>Multi-scale structural similarity (Z. Wang, E. P. Simoncelli &amp; A. C. Bovik 2003, "Multiscale structural
 /// similarity for image quality assessment", Proc. 37th Asilomar Conf. Signals, Systems and Computers):
 /// <code>MS-SSIM(a, b) = max(l_M, 0)^{w_M} · Π_{j=1..M} max(cs_j, 0)^{w_j}</code>
 /// where cs_j is the mean over the cropped raster of contrast·structure (2σab + C2)/(σa² + σb² + C2) at scale j,
@@ -26,7 +27,7 @@ public sealed record MsSsimOptions
 /// statistics, constants and the crop are those of <see cref="SsimSimilarity"/> (Gaussian window σ = 1.5 truncated
 /// at 3.5σ, K1 = 0.01, K2 = 0.03, data range 1, mode 'reflect', window radius cropped off each border).
 /// Defaults: M = 5 scales, weights w = 0.0448, 0.2856, 0.3001, 0.2363, 0.1333 (the paper's); with fewer scales the
-/// first M weights are renormalised to sum 1.
+/// first M weights are renormalised to sum 1.</para>
 /// <para>Conventions (documented choices): scale 1 is the normalised raster; each further scale is a 2×2 average
 /// pool with stride 2, an odd last row/column being averaged with itself (side n → ⌈n/2⌉), as MATLAB's msssim.m and
 /// TensorFlow's ssim_multiscale do. Negative cs_j or l_M are clamped at 0 (as pytorch-msssim's relu and TF), so
@@ -36,7 +37,11 @@ public sealed record MsSsimOptions
 /// scales), otherwise an InvalidArgument error suggests fewer scales or a smaller -BinSize.</para>
 /// <para>Scale invariance: each gene is divided by its maximum (or z-scored) once, at scale 1; pooling is linear.
 /// Details report "cs j" for every scale and "luminance M". Like SSIM, shared empty background counts as agreement.</para>
-/// </summary>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>Z. Wang, E. P. Simoncelli, A. C. Bovik (2003). Multiscale structural similarity for image quality assessment. 37th Asilomar Conf. Signals, Systems and Computers 2:1398–1402. <see href="https://doi.org/10.1109/ACSSC.2003.1292216">doi:10.1109/ACSSC.2003.1292216</see></item>
+/// </list>
+/// </remarks>
 public sealed class MsSsimSimilarity : IPreparedMeasure<MsSsimPrepared>
 {
     public const string Name = "MsSsim";
@@ -47,6 +52,15 @@ public sealed class MsSsimSimilarity : IPreparedMeasure<MsSsimPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Multi-scale structural similarity: contrast·structure at every scale of a 2×2 pyramid, luminance at the coarsest.")
     {
         Minimum = 0, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Scales {MsSsimOptions.DefaultScales}"),
+        Guidance = "Multi-scale SSIM (Wang, Simoncelli & Bovik 2003): contrast-structure at 5 scales (2x2 average "
+            + "pooling between scales) and luminance at the coarsest, weighted 0.0448, 0.2856, 0.3001, 0.2363, "
+            + "0.1333. Needs rasters of at least 161 pixels per side for 5 scales.",
+        CheckedAgainst = "numpy MS-SSIM reference implementation",
+        References = new[]
+        {
+            new MeasureReference("Z. Wang, E. P. Simoncelli, A. C. Bovik (2003). Multiscale structural similarity for image quality assessment. 37th Asilomar Conf. Signals, Systems and Computers 2:1398–1402", "doi:10.1109/ACSSC.2003.1292216"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"σ={options.MsSsim.Sigma:g4} scales={options.MsSsim.Scales} {options.MsSsim.Normalization}";

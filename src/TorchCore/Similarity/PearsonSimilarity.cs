@@ -3,15 +3,18 @@ using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
 
-/// <summary>
-/// Pixel-wise Pearson correlation of two rasters.
-/// <code>r = Σ (a_i − ā)(b_i − b̄) / √( Σ (a_i − ā)² · Σ (b_i − b̄)² )</code>
+/// <summary>Pixel-wise Pearson correlation of the two maps.</summary>
+/// <remarks>
+/// <para><code>r = Σ (a_i − ā)(b_i − b̄) / √( Σ (a_i − ā)² · Σ (b_i − b̄)² )</code>
 /// over all pixels i; range [−1, 1], 1 = identical up to a positive affine map, so it is invariant to
 /// multiplying a gene by a positive constant. Undefined (NaN) when either raster is constant.
 /// Sums are accumulated in float64: on CPU by vectorised parallel loops over the float32 pixels (no float64 copy),
-/// elsewhere over row blocks, so memory stays at one block per raster.
-/// Reference: K. Pearson (1895), Proc. R. Soc. Lond. 58:240–242.
-/// </summary>
+/// elsewhere over row blocks, so memory stays at one block per raster.</para>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>K. Pearson (1895). Note on regression and inheritance in the case of two parents. Proc. R. Soc. Lond. 58:240–242. <see href="https://doi.org/10.1098/rspl.1895.0041">doi:10.1098/rspl.1895.0041</see></item>
+/// </list>
+/// </remarks>
 public sealed class PearsonSimilarity : ISimilarityMeasure
 {
     public const string Name = "Pearson";
@@ -23,6 +26,14 @@ public sealed class PearsonSimilarity : ISimilarityMeasure
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pixel-wise Pearson correlation of the two maps.")
     {
         TakesMask = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.CorrelationGram,
+        Parameters = "",
+        Guidance = "Pixel-wise Pearson correlation, in [-1, 1]. Only meaningful when genes share pixels: at full "
+            + "resolution two genes of the same thin layer rarely hit the same pixel, and Pearson is then near 0.",
+        CheckedAgainst = "numpy corrcoef",
+        References = new[]
+        {
+            new MeasureReference("K. Pearson (1895). Note on regression and inheritance in the case of two parents. Proc. R. Soc. Lond. 58:240–242", "doi:10.1098/rspl.1895.0041"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => "";
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;

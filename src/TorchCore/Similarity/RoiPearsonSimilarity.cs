@@ -15,9 +15,10 @@ public enum RoiThreshold
     Quantile,
 }
 
-/// <summary>
-/// Pearson correlation of two genes' smoothed maps inside their peak regions ("where either gene peaks, do they
-/// agree?"), so that the large empty or low-level background does not dominate the correlation.
+/// <summary>Pearson correlation of the smoothed maps inside the union of both genes' peak regions.</summary>
+/// <remarks>
+/// <para>Pearson correlation of two genes' smoothed maps inside their peak regions ("where either gene peaks, do they
+/// agree?"), so that the large empty or low-level background does not dominate the correlation.</para>
 /// <para>Per gene x: x̂ = x / max|x| (float32); s = G_σ * x̂ (Gaussian σ = <see cref="RoiPearsonOptions.Sigma"/> = 2 px,
 /// scipy.ndimage.gaussian_filter conventions: mode 'reflect', truncate 4, radius r = ⌊4σ + 0.5⌋); Z = the pixels whose
 /// (2r+1)² smoothing window holds a non-zero pixel of x — exactly where s is non-zero in exact arithmetic (for counts ≥ 0),
@@ -36,7 +37,11 @@ public enum RoiThreshold
 /// Degenerate: an all-zero or constant gene, an empty union, or a gene constant inside the union → NaN with a
 /// note naming the gene. Device: smoothing runs on the raster's device; thresholds and the correlation run on the CPU
 /// (a CUDA map is copied once).</para>
-/// </summary>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>N. Otsu (1979). A threshold selection method from gray-level histograms. IEEE Trans. Syst. Man Cybern. 9:62–66. <see href="https://doi.org/10.1109/TSMC.1979.4310076">doi:10.1109/TSMC.1979.4310076</see></item>
+/// </list>
+/// </remarks>
 public sealed class RoiPearsonSimilarity : IPreparedMeasure<RoiPearsonPrepared>
 {
     public const string Name = "RoiPearson";
@@ -47,6 +52,16 @@ public sealed class RoiPearsonSimilarity : IPreparedMeasure<RoiPearsonPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pearson correlation of the smoothed maps inside the union of both genes' peak regions.")
     {
         AutomaticSigma = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Sigma, default {RoiPearsonOptions.DefaultSigma}; -Threshold Otsu|Quantile; -Quantile {RoiPearsonOptions.DefaultQuantile}"),
+        Guidance = "Each gene's peak region is the part of its smoothed map above a threshold (Otsu's, or a quantile of "
+            + "the non-zero values); the two smoothed maps are correlated only inside the union of both peak "
+            + "regions. Good for sparse genes whose large empty background would otherwise dominate the "
+            + "correlation.",
+        CheckedAgainst = "scipy + skimage threshold_otsu",
+        References = new[]
+        {
+            new MeasureReference("N. Otsu (1979). A threshold selection method from gray-level histograms. IEEE Trans. Syst. Man Cybern. 9:62–66", "doi:10.1109/TSMC.1979.4310076"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options)
     {

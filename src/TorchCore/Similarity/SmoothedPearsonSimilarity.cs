@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
 
-/// <summary>
-/// Pearson correlation of the two rasters after Gaussian smoothing with standard deviation σ pixels:
+/// <summary>Pearson correlation of the two maps after Gaussian smoothing with σ pixels.</summary>
+/// <remarks>
+/// <para>Pearson correlation of the two rasters after Gaussian smoothing with standard deviation σ pixels:
 /// <code>r_σ(a, b) = Pearson(G_σ * a, G_σ * b)</code>
 /// Smoothing supplies spatial context: at full resolution two genes of the same thin layer rarely hit the
 /// same pixel, so plain pixel correlation is near 0; after smoothing at the scale of the structure it is high.
@@ -15,8 +16,12 @@ namespace SpatialSim.TorchCore.Similarity;
 /// <code>s = G_σ * (x·m) / G_σ * m</code> inside the mask (Knutsson &amp; Westin 1993, "Normalized and differential
 /// convolution"), and the correlation runs over mask pixels only, so the empty outside and the tissue border do
 /// not create similarity. Default σ = 4 pixels; smoothing follows scipy.ndimage.gaussian_filter (mode 'reflect',
-/// truncate 4σ). Invariant to multiplying a gene by a positive constant (smoothing is linear).
-/// </summary>
+/// truncate 4σ). Invariant to multiplying a gene by a positive constant (smoothing is linear).</para>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>H. Knutsson, C.-F. Westin (1993). Normalized and differential convolution. Proc. IEEE CVPR 1993:515–523. <see href="https://doi.org/10.1109/CVPR.1993.341081">doi:10.1109/CVPR.1993.341081</see></item>
+/// </list>
+/// </remarks>
 public sealed class SmoothedPearsonSimilarity : ISimilarityMeasure
 {
     public const string Name = "SmoothedPearson";
@@ -28,6 +33,19 @@ public sealed class SmoothedPearsonSimilarity : ISimilarityMeasure
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Pearson correlation of the two maps after Gaussian smoothing with σ pixels.")
     {
         TakesMask = true, AutomaticSigma = true, Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.CorrelationGram,
+        Parameters = "default; -Sigma, default chosen from the data",
+        Guidance = "Pearson correlation after Gaussian smoothing with standard deviation Sigma pixels "
+            + "(scipy.ndimage.gaussian_filter conventions). Smoothing supplies spatial context; choose Sigma near "
+            + "the size of the structures you care about (a layer's thickness, a cell's diameter). Several values "
+            + "(-Sigma 1,2,4) give one score per scale in Details and their mean. With -Mask, only tissue pixels "
+            + "count and smoothing is normalised by the mask, blur(x*m)/blur(m), so the empty outside and the "
+            + "tissue border do not make genes look alike. All pairs are computed as one Gram matrix: fast for many "
+            + "genes.",
+        CheckedAgainst = "scipy gaussian_filter + numpy",
+        References = new[]
+        {
+            new MeasureReference("H. Knutsson, C.-F. Westin (1993). Normalized and differential convolution. Proc. IEEE CVPR 1993:515–523", "doi:10.1109/CVPR.1993.341081"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         "σ=" + (options.Grid is { } grid ? grid.Sigma.ToString("g4") + $" grid={grid.Stride}px" : string.Join(",", options.Sigmas.Select(s => s.ToString("g4"))));

@@ -9,8 +9,9 @@ public sealed record SpearmanOptions
 {
 }
 
-/// <summary>
-/// Spearman's rank correlation over the pixels (C. Spearman 1904, "The proof and measurement of association between
+/// <summary>Spearman rank correlation of the pixels, average ranks for ties.</summary>
+/// <remarks>
+/// <para>Spearman's rank correlation over the pixels (C. Spearman 1904, "The proof and measurement of association between
 /// two things", Am. J. Psychol. 15:72–101): the Pearson correlation of the pixels' ranks,
 /// <code>ρ = Σ (R_i − R̄)(S_i − S̄) / √( Σ (R_i − R̄)² · Σ (S_i − S̄)² )</code>
 /// with R, S the ranks of gene a's and gene b's pixels. Tied values get the average of the ranks they span (scipy's
@@ -21,8 +22,12 @@ public sealed record SpearmanOptions
 /// Computation: the distinct values and their counts — for count maps (whole numbers up to 2²⁰) by a histogram
 /// (bincount, O(pixels), block by block), otherwise by one sort (torch.unique) — then the average rank of each distinct
 /// value from the cumulative counts, then each pixel's rank by binary search (searchsorted) block by block, sums in
-/// float64. Memory: the distinct values (few for count data) plus one block; a sort of the whole map otherwise.
-/// </summary>
+/// float64. Memory: the distinct values (few for count data) plus one block; a sort of the whole map otherwise.</para>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>C. Spearman (1904). The proof and measurement of association between two things. Am. J. Psychol. 15:72–101. <see href="https://doi.org/10.2307/1412159">doi:10.2307/1412159</see></item>
+/// </list>
+/// </remarks>
 public sealed class SpearmanSimilarity : ISimilarityMeasure
 {
     public const string Name = "Spearman";
@@ -33,6 +38,14 @@ public sealed class SpearmanSimilarity : ISimilarityMeasure
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Spearman rank correlation of the pixels, average ranks for ties.")
     {
         Minimum = -1, Maximum = 1, SelfScore = 1,
+        Parameters = "",
+        Guidance = "Spearman rank correlation over pixels with average ranks for ties (sparse genes are mostly tied "
+            + "zeros); equal to scipy's spearmanr. Robust to a few very bright pixels.",
+        CheckedAgainst = "scipy spearmanr",
+        References = new[]
+        {
+            new MeasureReference("C. Spearman (1904). The proof and measurement of association between two things. Am. J. Psychol. 15:72–101", "doi:10.2307/1412159"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) => "";
     static double ISimilarityMeasure.Scale(SimilarityOptions options) => 0;

@@ -8,15 +8,16 @@ using static TorchSharp.torch;
 
 namespace SpatialSim.TorchCore.Similarity;
 
-/// <summary>
-/// Structural similarity (Z. Wang, A. C. Bovik, H. R. Sheikh &amp; E. P. Simoncelli 2004, "Image quality
+/// <summary>Structural similarity (luminance, contrast and structure in a Gaussian window) of the maps divided by their maxima.</summary>
+/// <remarks>
+/// <para>Structural similarity (Z. Wang, A. C. Bovik, H. R. Sheikh &amp; E. P. Simoncelli 2004, "Image quality
 /// assessment: from error visibility to structural similarity", IEEE Trans. Image Process. 13(4):600–612):
 /// <code>SSIM(a, b) = mean over the cropped raster of  (2 μa μb + C1)(2 σab + C2) / ((μa² + μb² + C1)(σa² + σb² + C2))</code>
 /// where μ, σ², σab are local means, (population) variances and covariance under a Gaussian window
 /// (σ = 1.5 px, truncated at 3.5σ → an 11×11 window), C1 = (K1·R)², C2 = (K2·R)², K1 = 0.01, K2 = 0.03, R = 1.
 /// Conventions are scikit-image's <c>structural_similarity(a/a.max(), b/b.max(), gaussian_weights=True, sigma=1.5,
 /// use_sample_covariance=False, data_range=1)</c>: scipy gaussian_filter with mode 'reflect', and the mean taken
-/// after cropping (window − 1)/2 = 5 pixels on every border. Range [−1, 1], 1 = identical maps.
+/// after cropping (window − 1)/2 = 5 pixels on every border. Range [−1, 1], 1 = identical maps.</para>
 /// <para>Scale invariance: each gene is divided by its own maximum first (<see cref="SsimNormalization.Max"/>,
 /// the default) or z-scored (<see cref="SsimNormalization.MeanStd"/>). <see cref="SsimOptions.Component"/> selects
 /// the full index, the structure term s = (σab + C3)/(σa σb + C3) (C3 = C2/2), or contrast·structure.</para>
@@ -30,7 +31,11 @@ namespace SpatialSim.TorchCore.Similarity;
 /// (4096², σ = 1.5: ≈0.2 s CPU vs. ≈5–7 s for scikit-image). CUDA: the same formulas with torch ops. An all-pairs
 /// engine can <see cref="Prepare(GeneRaster, SsimOptions)"/> each gene once (μ and E[x²], two float32 maps per gene)
 /// and then only blur the product a·b per pair (<see cref="Compare(SsimPrepared, SsimPrepared)"/>).</para>
-/// </summary>
+/// <para>References (also in <see cref="MeasureFacts.References"/>, from which the README and about_SpatialSim list them):</para>
+/// <list type="bullet">
+/// <item>Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli (2004). Image quality assessment: from error visibility to structural similarity. IEEE Trans. Image Process. 13:600–612. <see href="https://doi.org/10.1109/TIP.2003.819861">doi:10.1109/TIP.2003.819861</see></item>
+/// </list>
+/// </remarks>
 public sealed class SsimSimilarity : IPreparedMeasure<SsimPrepared>
 {
     public const string Name = "Ssim";
@@ -41,6 +46,16 @@ public sealed class SsimSimilarity : IPreparedMeasure<SsimPrepared>
     static MeasureFacts ISimilarityMeasure.Facts { get; } = new("Structural similarity (luminance, contrast and structure in a Gaussian window) of the maps divided by their maxima.")
     {
         Minimum = -1, Maximum = 1, SelfScore = 1, AllPairs = AllPairsPath.Prepared,
+        Parameters = FormattableString.Invariant($"-Sigma {SsimOptions.DefaultSigma}, -Component {SsimOptions.DefaultComponent}, -Normalization {SsimOptions.DefaultNormalization}"),
+        Guidance = "Structural similarity (Wang et al. 2004): Gaussian window sigma 1.5, K1 0.01, K2 0.03, on maps "
+            + "divided by their maximum; equal to scikit-image's structural_similarity with those settings. Beware: "
+            + "on sparse maps shared empty background inflates SSIM (unrelated genes can score ~0.6); "
+            + "-Normalization MeanStd helps. Best for dense maps at a coarse bin.",
+        CheckedAgainst = "skimage structural_similarity",
+        References = new[]
+        {
+            new MeasureReference("Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli (2004). Image quality assessment: from error visibility to structural similarity. IEEE Trans. Image Process. 13:600–612", "doi:10.1109/TIP.2003.819861"),
+        },
     };
     static string ISimilarityMeasure.Describe(SimilarityOptions options) =>
         $"σ={options.Ssim.Sigma:g4} {options.Ssim.Component} {options.Ssim.Normalization}";
