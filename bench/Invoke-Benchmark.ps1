@@ -67,6 +67,9 @@ if ($ModulePath -and (Test-Path $ModulePath)) { $ModulePath = (Resolve-Path $Mod
 $Invariant = [cultureinfo]::InvariantCulture
 $AnswerPrefix = '@@bench '
 $PeerPackages = 'python3-scipy python3-skimage python3-pot'
+# A user's numpy does its matrix products on an optimised BLAS; Debian's default reference BLAS is about 40× slower at
+# them and would flatter SpatialSim's ratios. The peers are meant to run on OpenBLAS.
+$PeerBlasPackage = 'libopenblas0-pthread'
 # Variables that tune OpenBLAS for this machine's other users; removed from the peer's environment only.
 $PeerEnvironmentRemoved = @('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')
 
@@ -126,6 +129,24 @@ function Get-OursWorker {
     return $script:Ours
 }
 
+function Start-CmdletWorker {
+    <#
+    A fresh pwsh with the module imported (bench/CmdletWorker.ps1), as a user's new shell: started for each row that
+    has a Cmdlet entry and stopped after it. Returns $null (and sets the row's status) when there is no built module.
+    #>
+    $pwsh = @((Get-Process -Id $PID).Path)
+    if (Test-Path (Join-Path $PSHOME 'pwsh.dll')) { $pwsh += Join-Path $PSHOME 'pwsh.dll' }
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'CmdletWorker.ps1'), '-ModulePath', $ModulePath)
+    $script:Cmdlet = Start-Worker -Name 'cmdlet' -FileName $pwsh[0] -Arguments $arguments
+    return $script:Cmdlet
+}
+
+function Get-PeerBlasWarning {
+    <# A warning when the peers' numpy does not run on OpenBLAS (as a user's numpy does), else nothing. #>
+    if ($null -eq $script:Peer -or "$($script:Peer.Info.blas)" -match 'openblas') { return }
+    "numpy's BLAS is $($script:Peer.Info.blas), not OpenBLAS: the peers' matrix products are slower than a user's numpy and ratios against them flatter SpatialSim. Install it: apt-get install $PeerBlasPackage"
+}
+
 function Get-PeerWorker {
     <#
     The peer worker, or $null (with $script:PeerProblem saying why and how to install) when it cannot run. A worker
@@ -179,7 +200,7 @@ function Get-CpuSample {
     $busy = 0L
     for ($i = 0; $i -lt [math]::Min(8, $fields.Count); $i++) { if ($i -ne 3 -and $i -ne 4) { $busy += [long]$fields[$i] } }
     $own = 0L
-    $ids = @($PID) + @($script:Ours, $script:Peer | Where-Object { $null -ne $_ -and -not $_.Process.HasExited } | ForEach-Object { $_.Process.Id })
+    $ids = @($PID) + @($script:Ours, $script:Cmdlet, $script:Peer | Where-Object { $null -ne $_ -and -not $_.Process.HasExited } | ForEach-Object { $_.Process.Id })
     foreach ($id in $ids) {
         try {
             # Fields after the command name (which may hold spaces, in parentheses): utime stime cutime cstime are 12–15.
@@ -309,7 +330,7 @@ $Comparisons = @{
         if ($problem = Get-OutputProblem $ours $peer 'upper' 'gene pairs') { return @{ Text = ''; Problem = $problem } }
         $text = @()
         if ($ours -and $peer) { $text += Format-Number 'max |Δr| {0:0.0E+0}' (Get-MaxAbsDifference $ours.upper $peer.upper) }
-        if ($peer) { $text += Format-Number 'peer: blur {0} + corrcoef {1}' (Format-Seconds $peer.phases.blur) (Format-Seconds $peer.phases.corrcoef) }
+        if ($peer -and $peer['phases']) { $text += Format-Number 'peer: blur {0} + corrcoef {1}' (Format-Seconds $peer.phases.blur) (Format-Seconds $peer.phases.corrcoef) }
         @{ Text = $text -join '; ' }
     }
     sinkhorn_w2                = {
@@ -352,7 +373,13 @@ $Comparisons = @{
     gem_import                 = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }
-        @{ Text = Format-Number '{0:N0} rows, {1:N0} genes, canvas {2}, {3:F0} MB' $ours.rows $ours.genes $ours.canvas ($ours.bytes / 1e6) }
+        $rows = if ($ours['rows']) { Format-Number '{0:N0} rows, ' $ours.rows } else { '' }
+        $text = Format-Number '{0}{1:N0} genes, canvas {2}, {3:F0} MB' $rows $ours.genes $ours.canvas ($ours.bytes / 1e6)
+        # Called with the cmdlet's summary and the core's: the cmdlet must give the same genes and canvas.
+        if ($peer -and ($peer['genes'] -ne $ours.genes -or $peer['canvas'] -ne $ours.canvas)) {
+            return @{ Text = $text; Problem = "$($ours.genes) genes on $($ours.canvas), the reference $($peer['genes']) genes on $($peer['canvas'])" }
+        }
+        @{ Text = $text }
     }
     h5ad_import                = {
         param($ours, $peer)
@@ -373,8 +400,17 @@ $Comparisons = @{
     default_ranking            = {
         param($ours, $peer)
         if (-not $ours) { return @{ Text = '' } }
-        $mask = if ($null -eq $ours.mask) { 'no mask' } else { Format-Number 'mask {0:P0}' (ConvertTo-Double $ours.mask) }
-        @{ Text = Format-Number '{0} genes, {1} px, σ={2:g4} px, grid {3} px, {4}; best {5}' $ours.genes $ours.canvas (ConvertTo-Double $ours.sigma) $ours.grid $mask $ours.best }
+        $mask = if ($ours['maskText']) { "mask $($ours.maskText)" } elseif ($null -eq $ours['mask']) { 'no mask' } else { Format-Number 'mask {0:P0}' (ConvertTo-Double $ours.mask) }
+        $canvas = if ($ours['canvas']) { " × $($ours.canvas) px" } else { '' }
+        $text = Format-Number '{0} genes{1}, σ={2:g4} px, grid {3} px, {4}; best {5}' $ours.genes $canvas (ConvertTo-Double $ours.sigma) $ours.grid $mask $ours.best
+        # Against the core (the cmdlet's check): the same σ, grid and best pair.
+        $problem = $null
+        if ($peer -and $peer['sigma']) {
+            if ([math]::Abs((ConvertTo-Double $ours.sigma) / (ConvertTo-Double $peer.sigma) - 1) -gt 1e-3) { $problem = Format-Number 'σ {0:g4} differs from the core''s {1:g4}' (ConvertTo-Double $ours.sigma) (ConvertTo-Double $peer.sigma) }
+            elseif ([int]$ours.grid -ne [int]$peer.grid) { $problem = "grid $($ours.grid) px differs from the core's $($peer.grid) px" }
+            elseif ("$($ours.best)" -ne "$($peer.best)") { $problem = "best pair $($ours.best) differs from the core's $($peer.best)" }
+        }
+        @{ Text = $text; Problem = $problem }
     }
     transcriptome_ranking      = {
         param($ours, $peer)
@@ -423,7 +459,7 @@ function Invoke-ModuleStart {
 #region Rows
 
 # The conditions a row's Goal may set, in the order the table shows them (Reference names MaxRelError's reference).
-$GoalOrder = @('MinRatio', 'MaxSeconds', 'MinMBps', 'MaxPeakGB', 'MaxRelError', 'Reference')
+$GoalOrder = @('MinRatio', 'MinCmdletRatio', 'MaxCmdletOverCore', 'MaxSeconds', 'MinMBps', 'MaxPeakGB', 'MaxRelError', 'Reference')
 
 function New-Inputs {
     <# Generates the row's input files with our worker; returns name → path. #>
@@ -468,6 +504,7 @@ function Invoke-Row {
     $result = [ordered]@{
         Row = $Row; Title = Expand-Template $Row.Title $Params; Params = $params
         Ours = [System.Collections.Generic.List[object]]::new(); Peer = [System.Collections.Generic.List[object]]::new()
+        Cmdlet = [System.Collections.Generic.List[object]]::new(); CmdletStatus = $null
         OursStatus = $null; PeerStatus = $null; Error = $false; Load = Get-LoadAverage; OtherCores = $null
     }
     $cpuAtStart = Get-CpuSample
@@ -491,9 +528,13 @@ function Invoke-Row {
     elseif ($script:Peer.Info.missing.ContainsKey($Row.Workload)) {
         $result.PeerStatus = "unavailable: apt-get install $($script:Peer.Info.missing[$Row.Workload] -join ' ')"
     }
+    if (-not $Row.ContainsKey('Cmdlet')) { $result.CmdletStatus = 'none' }
+    elseif ($null -ne $result.OursStatus -and $result.OursStatus.StartsWith('skipped')) { $result.CmdletStatus = 'skipped' }
+    elseif (-not $ModulePath -or -not (Test-Path (Join-Path $ModulePath 'SpatialSim.psd1'))) { $result.CmdletStatus = 'not run: no built module (build.ps1 Build failed?)' }
     $oursRuns = $null -eq $result.OursStatus
     $peerRuns = $null -eq $result.PeerStatus
-    if (-not ($oursRuns -or $peerRuns)) { return $result }
+    $cmdletRuns = $null -eq $result.CmdletStatus
+    if (-not ($oursRuns -or $peerRuns -or $cmdletRuns)) { return $result }
 
     $directory = Join-Path ([System.IO.Path]::GetTempPath()) "spatialsim-bench-$PID"
     New-Item -ItemType Directory -Force -Path $directory | Out-Null
@@ -507,6 +548,10 @@ function Invoke-Row {
                 $oursRuns = $false
             }
         }
+        if ($cmdletRuns) {
+            $answer = Invoke-Worker (Start-CmdletWorker) ($prepare + @{ setup = $Row.Cmdlet['Setup']; command = $Row.Cmdlet.Command }) -TimeoutSeconds 1800
+            if (-not $answer.ok) { $result.CmdletStatus = "error: $($answer['error'])"; $result.Error = $true; $cmdletRuns = $false }
+        }
         if ($peerRuns) {
             $answer = Invoke-Worker (Get-PeerWorker) $prepare
             if (-not $answer.ok) { $result.PeerStatus = "error: $($answer['error'])"; $result.Error = $true; $peerRuns = $false }
@@ -514,11 +559,15 @@ function Invoke-Row {
 
         $reps = if ($Quick) { $Row.QuickReps } else { $Row.Reps }
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
-        for ($rep = 1; $rep -le $reps -and ($oursRuns -or $peerRuns); $rep++) {
+        for ($rep = 1; $rep -le $reps -and ($oursRuns -or $peerRuns -or $cmdletRuns); $rep++) {
             $times = @()
             if ($oursRuns) {
                 $answer = if ($Row.Workload -eq 'module_start') { Invoke-ModuleStart -Params $params -Inputs $inputs } else { Invoke-Worker (Get-OursWorker) @{ cmd = 'run' } }
                 if ($answer.ok) { $result.Ours.Add($answer); $times += "ours $(Format-Seconds $answer.seconds)" } else { $result.OursStatus = "error: $($answer['error'])"; $result.Error = $true; $oursRuns = $false }
+            }
+            if ($cmdletRuns) {
+                $answer = Invoke-Worker $script:Cmdlet @{ cmd = 'run' }
+                if ($answer.ok) { $result.Cmdlet.Add($answer); $times += "cmdlet $(Format-Seconds $answer.seconds)" } else { $result.CmdletStatus = "error: $($answer['error'])"; $result.Error = $true; $cmdletRuns = $false }
             }
             if ($peerRuns) {
                 $answer = Invoke-Worker (Get-PeerWorker) @{ cmd = 'run' }
@@ -533,6 +582,7 @@ function Invoke-Row {
         $result.Error = $true
         if ($oursRuns -and $null -eq $result.OursStatus) { $result.OursStatus = "error: $_" }
         if ($peerRuns -and $null -eq $result.PeerStatus) { $result.PeerStatus = "error: $_" }
+        if ($cmdletRuns -and $null -eq $result.CmdletStatus) { $result.CmdletStatus = "error: $_" }
     }
     finally {
         foreach ($worker in @($script:Ours, $script:Peer)) {
@@ -540,6 +590,8 @@ function Invoke-Row {
             try { [void](Invoke-Worker $worker @{ cmd = 'release' } -TimeoutSeconds 120) }
             catch { Write-Warning "$_"; Stop-Worker $worker }
         }
+        Stop-Worker $script:Cmdlet
+        $script:Cmdlet = $null
         Remove-Item -LiteralPath $directory -Recurse -Force -ErrorAction SilentlyContinue
     }
     $result.OtherCores = Get-OtherCores $cpuAtStart (Get-CpuSample)
@@ -554,6 +606,8 @@ function Measure-Goal {
     foreach ($key in $GoalOrder | Where-Object { $Goal.ContainsKey($_) }) {
         switch ($key) {
             'MinRatio' { @{ Text = Format-Number '≥ {0}× peer' $Goal.MinRatio; Met = if ($null -ne $Measures.Ratio) { $Measures.Ratio -ge $Goal.MinRatio } } }
+            'MinCmdletRatio' { @{ Text = Format-Number 'cmdlet ≥ {0}× peer' $Goal.MinCmdletRatio; Met = if ($null -ne $Measures.CmdletRatio) { $Measures.CmdletRatio -ge $Goal.MinCmdletRatio } } }
+            'MaxCmdletOverCore' { @{ Text = Format-Number 'cmdlet ≤ {0}× core' $Goal.MaxCmdletOverCore; Met = if ($null -ne $Measures.CmdletOverCore) { $Measures.CmdletOverCore -le $Goal.MaxCmdletOverCore } } }
             'MaxSeconds' {
                 $limit = if ($Goal.MaxSeconds -ge 60) { Format-Number '{0} min' ($Goal.MaxSeconds / 60) } else { Format-Number '{0} s' $Goal.MaxSeconds }
                 @{ Text = "≤ $limit"; Met = if ($null -ne $Measures.Seconds) { $Measures.Seconds -le $Goal.MaxSeconds } }
@@ -571,28 +625,41 @@ function Get-RowSummary {
     $row = $Result.Row
     $oursSeconds = if ($Result.Ours.Count) { Get-Median ($Result.Ours | ForEach-Object { $_.seconds }) }
     $peerSeconds = if ($Result.Peer.Count) { Get-Median ($Result.Peer | ForEach-Object { $_.seconds }) }
+    $cmdletSeconds = if ($Result.Cmdlet.Count) { Get-Median ($Result.Cmdlet | ForEach-Object { $_.seconds }) }
     $oursFirst = if ($Result.Ours.Count) { $Result.Ours[0].result }
     $peerFirst = if ($Result.Peer.Count) { $Result.Peer[0].result }
+    $cmdletFirst = if ($Result.Cmdlet.Count) { $Result.Cmdlet[0].result }
     $comparison = & $Comparisons[$row.Workload] $oursFirst $peerFirst
-    $Result['Invalid'] = $comparison['Problem']
+    # The cmdlet's output is checked against the peer's, or against the core's where there is no peer.
+    $cmdletComparison = if ($cmdletFirst) { & $Comparisons[$row.Workload] $cmdletFirst $(if ($peerFirst) { $peerFirst } else { $oursFirst }) } else { @{} }
+    $cmdletReference = if ($peerFirst) { 'peer' } else { 'core' }
+    $problems = @(
+        if ($comparison['Problem']) { $comparison['Problem'] }
+        if ($cmdletComparison['Problem']) { "cmdlet (against the $cmdletReference): $($cmdletComparison['Problem'])" }
+    )
+    $Result['Invalid'] = if ($problems.Count) { $problems -join '; ' }
     $measures = @{
         Seconds   = $oursSeconds
         Ratio     = if ($null -ne $oursSeconds -and $null -ne $peerSeconds) { $peerSeconds / $oursSeconds }
+        CmdletRatio = if ($null -ne $cmdletSeconds -and $null -ne $peerSeconds) { $peerSeconds / $cmdletSeconds }
+        CmdletOverCore = if ($null -ne $cmdletSeconds -and $null -ne $oursSeconds) { $cmdletSeconds / $oursSeconds }
         PeakBytes = if ($Result.Ours.Count) { ($Result.Ours | ForEach-Object { $_.peakRssBytes } | Measure-Object -Maximum).Maximum }
         MBps      = if ($null -ne $oursSeconds -and $oursFirst.ContainsKey('bytes')) { $oursFirst.bytes / $oursSeconds / 1e6 }
         RelError  = $comparison['RelError']
     }
     $goal = @(if ($row.ContainsKey('Goal')) { Measure-Goal -Goal $row.Goal -Measures $measures })
-    $met = if (-not $goal.Count -and -not $comparison['Problem']) { 'no goal' }
-    elseif ($comparison['Problem'] -or @($goal | Where-Object { $_.Met -eq $false }).Count) { 'NOT MET' }
+    $met = if (-not $goal.Count -and -not $Result['Invalid']) { 'no goal' }
+    elseif ($Result['Invalid'] -or @($goal | Where-Object { $_.Met -eq $false }).Count) { 'NOT MET' }
     elseif (@($goal | Where-Object { $null -eq $_.Met }).Count) { '—' }
     else { 'yes' }
     $peakText = { param($samples) if ($samples.Count) { Format-Bytes ($samples | ForEach-Object { $_.peakRssBytes } | Measure-Object -Maximum).Maximum } else { '—' } }
     $oursText = if ($null -ne $oursSeconds) { Format-Seconds $oursSeconds } else { $Result.OursStatus }
     if ($null -ne $measures.MBps) { $oursText += Format-Number ' ({0:F0} MB/s)' $measures.MBps }
-    $reps = @($Result.Ours.Count, $Result.Peer.Count | Where-Object { $_ -gt 0 })
-    $notes = @(if ($comparison['Problem']) { "INVALID OUTPUT: $($comparison['Problem'])" }) + @($comparison.Text | Where-Object { $_ })
-    if (@(@($Result.Ours) + @($Result.Peer) | Where-Object { -not $_.peakIsPerRun }).Count) {
+    $reps = @($Result.Ours.Count, $Result.Cmdlet.Count, $Result.Peer.Count | Where-Object { $_ -gt 0 })
+    $notes = @(if ($Result['Invalid']) { "INVALID OUTPUT: $($Result['Invalid'])" }) + @($comparison.Text | Where-Object { $_ })
+    if ($cmdletFirst -and $cmdletComparison.Text) { $notes += "cmdlet against the $cmdletReference`: $($cmdletComparison.Text)" }
+    if ($Row.ContainsKey('Cmdlet')) { $notes += "cmdlet: ``$($row.Cmdlet.Command)``" }
+    if (@(@($Result.Ours) + @($Result.Peer) + @($Result.Cmdlet) | Where-Object { -not $_.peakIsPerRun }).Count) {
         $notes += 'peak RSS since the worker started (the peak could not be reset before each run)'
     }
     if ($null -eq $oursSeconds -and $null -ne $peerSeconds -and $row.ContainsKey('Goal') -and $row.Goal.ContainsKey('MinRatio')) {
@@ -601,9 +668,13 @@ function Get-RowSummary {
     [pscustomobject][ordered]@{
         Workload      = $Result.Title
         Ours          = $oursText
+        Cmdlet        = if ($null -ne $cmdletSeconds) { (Format-Seconds $cmdletSeconds) + $(if ($cmdletFirst.ContainsKey('bytes')) { Format-Number ' ({0:F0} MB/s)' ($cmdletFirst.bytes / $cmdletSeconds / 1e6) }) } elseif ($Result.CmdletStatus -eq 'none') { '—' } else { $Result.CmdletStatus }
         Peer          = if ($null -ne $peerSeconds) { Format-Seconds $peerSeconds } elseif ($Result.PeerStatus -eq 'none') { '—' } else { $Result.PeerStatus }
         'Peer/ours'   = if ($null -ne $measures.Ratio) { Format-Number '{0:F2}×' $measures.Ratio } else { '—' }
+        'Peer/cmdlet' = if ($null -ne $measures.CmdletRatio) { Format-Number '{0:F2}×' $measures.CmdletRatio } else { '—' }
+        'Cmdlet/core' = if ($null -ne $measures.CmdletOverCore) { Format-Number '{0:F2}×' $measures.CmdletOverCore } else { '—' }
         'Our peak'    = & $peakText $Result.Ours
+        'Cmdlet peak' = & $peakText $Result.Cmdlet
         'Peer peak'   = & $peakText $Result.Peer
         Goal          = if ($goal.Count) { ($goal | ForEach-Object { $_.Text }) -join ', ' } else { '—' }
         'Goal met?'   = $met
@@ -639,6 +710,7 @@ function Get-MachineDescription {
         if ($removed.Count) { $environment += " (removed: $($removed -join ', '))" }
         $lines += "- Peers: Python $($peer.python) ($($peer.executable)): $versions"
         $lines += "- numpy's BLAS: $($peer.blas); peer worker: $environment"
+        if ($warning = Get-PeerBlasWarning) { $lines += "- **$warning**" }
     }
     else {
         $lines += "- Peers: not run — $script:PeerProblem"
@@ -681,11 +753,13 @@ function Get-LoadWarning {
 
 function Write-Report {
     param([object[]]$Summaries, [object[]]$Results, [string]$Command, [string]$Started)
-    $repetitions = foreach ($result in $Results | Where-Object { $_.Ours.Count -or $_.Peer.Count }) {
+    $repetitions = foreach ($result in $Results | Where-Object { $_.Ours.Count -or $_.Peer.Count -or $_.Cmdlet.Count }) {
         [pscustomobject][ordered]@{
             Workload      = $result.Title
             'Ours (s)'    = ($result.Ours | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
             'Ours CPU (s)' = ($result.Ours | ForEach-Object { if ($_['cpuSeconds']) { Format-Number '{0:F3}' $_.cpuSeconds } else { '—' } }) -join ', '
+            'Cmdlet (s)'  = ($result.Cmdlet | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
+            'Cmdlet CPU (s)' = ($result.Cmdlet | ForEach-Object { if ($_['cpuSeconds']) { Format-Number '{0:F3}' $_.cpuSeconds } else { '—' } }) -join ', '
             'Peer (s)'    = ($result.Peer | ForEach-Object { Format-Number '{0:F3}' $_.seconds }) -join ', '
             'Other processes (cores)' = if ($null -ne $result.OtherCores) { Format-Number '{0:F2}' $result.OtherCores } else { '—' }
             'Load at start' = $result.Load
@@ -706,12 +780,13 @@ function Write-Report {
         ConvertTo-MarkdownTable $Summaries
         ''
         if ($busy = Get-LoadWarning $Results) { "**$busy**"; '' }
-        '- **Both sides are timed in-process**: ours in a persistent .NET worker calling SpatialSim.TorchCore (`bench/SpatialSim.Bench`), the peers in a persistent Python worker (`bench/peers/peer.py`). Process start-up, input generation and loading are outside the timed region, except in the module start-up row, which times a fresh `pwsh` from `Import-Module` to the first score.'
+        '- **Every side is timed in-process**: ours (*Ours*, the core) in a persistent .NET worker calling SpatialSim.TorchCore (`bench/SpatialSim.Bench`), the peers in a persistent Python worker (`bench/peers/peer.py`). Process start-up, input generation and loading are outside the timed region, except in the module start-up row, which times a fresh `pwsh` from `Import-Module` to the first score.'
+        '- **Cmdlets as users run them** (*Cmdlet*, for the rows that have one): a fresh `pwsh` per row with the module imported (`bench/CmdletWorker.ps1`) imports the inputs with `Import-GeneRaster` (not timed), then times the command given in the row''s notes, its output collected into a variable as a user''s session keeps it. *Cmdlet/core* is the ratio of the two medians (the cmdlet''s overhead over the core call: conversions, defaults chosen from the data, output objects); *Peer/cmdlet* compares the cmdlet with the peer. The cmdlet''s output is checked against the peer''s (or the core''s where there is no peer).'
         '- **Identical inputs**: deterministic synthetic data (sparse counts or smooth maps from shared spatial programs; float32 `.npy`, a GEM text file for the import), written once per row by our worker and loaded by both sides.'
-        '- **Interleaved**: each repetition runs ours, then the peer; times are medians over the repetitions (*Reps*; fewer than planned when the row''s time budget ran out). *Peer/ours* is the ratio of the medians: above 1, SpatialSim is faster. Goals on ratios use these; rows without a peer have absolute goals.'
-        '- **Peak memory**: the peak resident set (VmHWM) of the worker process during one run, reset through `/proc/self/clear_refs` just before it: managed and native memory alike, loaded inputs included; the maximum over repetitions. Module start-up: the fresh `pwsh` process''s peak.'
+        '- **Interleaved**: each repetition runs ours, then the cmdlet (where the row has one), then the peer; times are medians over the repetitions (*Reps*, per side; fewer than planned when the row''s time budget ran out). *Peer/ours* is the ratio of the medians: above 1, SpatialSim is faster. Goals on ratios use these; rows without a peer have absolute goals.'
+        '- **Peak memory**: the peak resident set (VmHWM) of the worker process (or the cmdlet''s `pwsh`) during one run, reset through `/proc/self/clear_refs` just before it: managed and native memory alike, loaded inputs included; the maximum over repetitions. Module start-up: the fresh `pwsh` process''s peak.'
         '- **Threads**: SpatialSim uses every core; scipy.ndimage and skimage run on one; numpy''s matrix products on the BLAS below.'
-        '- *Notes* compare the outputs of the two sides (the peer is the reference) or give the peer''s accuracy.'
+        '- *Notes* compare the outputs of the sides (the peer is the reference) or give the peer''s accuracy.'
         ''
         '## Machine'
         ''
@@ -742,25 +817,28 @@ if ($RowId) {
 }
 $script:Ours = $null
 $script:Peer = $null
+$script:Cmdlet = $null
 $script:PeerProblem = $null
 $script:LoadAtStart = Get-LoadAverage
 
 try {
     [void](Get-OursWorker)
     if ($null -eq (Get-PeerWorker)) { Write-Warning "Peers not run, our side runs alone: $script:PeerProblem" }
+    elseif ($blasWarning = Get-PeerBlasWarning) { Write-Warning $blasWarning }
     elseif ($script:Peer.Info.missing.Count) {
         $packages = $script:Peer.Info.missing.Values | ForEach-Object { $_ } | Sort-Object -Unique
         Write-Warning "Some peers cannot run; install them: apt-get install $($packages -join ' ')"
     }
     $results = foreach ($row in $rows) { Invoke-Row $row }
     $summaries = @($results | ForEach-Object { Get-RowSummary $_ })
-    $summaries | Format-Table Workload, Ours, Peer, 'Peer/ours', 'Our peak', Goal, 'Goal met?', Reps -AutoSize | Out-String -Width 1000 | Write-Host
+    $summaries | Format-Table Workload, Ours, Cmdlet, Peer, 'Peer/ours', 'Peer/cmdlet', 'Cmdlet/core', 'Our peak', Goal, 'Goal met?', Reps -AutoSize | Out-String -Width 1000 | Write-Host
     if ($busy = Get-LoadWarning $results) { Write-Warning $busy }
     Write-Report -Summaries $summaries -Results $results -Command $command -Started $started
     Write-Host "Written: $OutFile"
 }
 finally {
     Stop-Worker $script:Ours
+    Stop-Worker $script:Cmdlet
     Stop-Worker $script:Peer
 }
 $invalid = @($results | Where-Object { $_['Invalid'] })

@@ -17,6 +17,10 @@
 #   Goal         (optional: a row without one is reported for information) MinRatio (peer time / ours), MaxSeconds (ours), MinMBps (ours), MaxPeakGB (ours),
 #                MaxRelError (ours against the peer's reference value, named by Reference)
 #   FullOnly     the row runs only with -Full; otherwise it is reported as skipped for this reason
+#   Cmdlet       (optional) the same work through the cmdlets, as a user types it, in a fresh pwsh with the module
+#                imported (bench/CmdletWorker.ps1): Setup (not timed) and Command (timed; its output is collected and
+#                summarised like the core's), PowerShell text that sees $Params and $Inputs. Goals MinCmdletRatio
+#                (peer time / cmdlet time) and MaxCmdletOverCore (cmdlet time / core time) apply to it
 #
 # Sinkhorn: ε is in pixels² (cost = squared distance in pixels). At ε = 1 the entropic optimum of the 64² pair
 # is within about 1% of the exact emd2, and POT's sinkhorn2 needs about 3,400 iterations to bring the marginal
@@ -30,32 +34,54 @@
             Workload = 'gaussian_blur'; Peer = 'scipy.ndimage.gaussian_filter'
             Params = @{ size = 10000; sigma = 4; probes = 32 }; Quick = @{ size = 1024 }
             Inputs = @{ image = @{ kind = 'counts'; size = '{size}'; density = 0.05; seed = 1 } }
+            Cmdlet = @{ Setup = '$image = Import-GeneRaster -LiteralPath $Inputs.image -Gene image'; Command = '$image | Invoke-Smoothing -Sigma $Params.sigma' }
             Reps = 3; QuickReps = 1; Budget = 150
-            Goal = @{ MinRatio = 8 }
+            Goal = @{ MinRatio = 8; MinCmdletRatio = 8; MaxCmdletOverCore = 1.3 }
         }
         @{
             Id = 'blur-32'; Title = 'Gaussian blur {size}², σ={sigma}, float32'
             Workload = 'gaussian_blur'; Peer = 'scipy.ndimage.gaussian_filter'
             Params = @{ size = 10000; sigma = 32; probes = 32 }; Quick = @{ size = 1024 }
             Inputs = @{ image = @{ kind = 'counts'; size = '{size}'; density = 0.05; seed = 1 } }
+            Cmdlet = @{ Setup = '$image = Import-GeneRaster -LiteralPath $Inputs.image -Gene image'; Command = '$image | Invoke-Smoothing -Sigma $Params.sigma' }
             Reps = 3; QuickReps = 1; Budget = 200
-            Goal = @{ MinRatio = 20 }
+            Goal = @{ MinRatio = 20; MinCmdletRatio = 20; MaxCmdletOverCore = 1.3 }
         }
         @{
             Id = 'ssim'; Title = 'SSIM {size}², Wang et al. 2004 parameters'
             Workload = 'ssim'; Peer = 'skimage structural_similarity (Gaussian σ=1.5, population covariance, data_range=1)'
             Params = @{ size = 4096 }; Quick = @{ size = 512 }
             Inputs = @{ maps = @{ kind = 'maps'; planes = 2; size = '{size}'; noise = 0.2; seed = 3 } }
+            Cmdlet = @{ Setup = '$a, $b = Import-GeneRaster -LiteralPath $Inputs.maps -Gene A, B'; Command = '$b | Measure-PatternSimilarity -Reference $a -Method Ssim' }
             Reps = 3; QuickReps = 1; Budget = 60
-            Goal = @{ MinRatio = 8 }
+            Goal = @{ MinRatio = 8; MaxCmdletOverCore = 1.3 }
+        }
+        @{
+            # Issue #17: the default Get-RankedPairs as users type it, on the 'pearson' row's genes: σ by count splitting, the
+            # working grid, the tissue mask, then the ranking. The core side is the same defaults called directly (AnalysisDefaults
+            # + CorrelationGram). No peer: the peers have no automatic σ or mask (the 'pearson' row compares the ranking itself).
+            Id = 'default-synthetic'; Title = 'Default ranking (no options), {genes} genes × {size}², through Get-RankedPairs'
+            Workload = 'default_ranking'
+            Params = @{ genes = 200; size = 1024 }; Quick = @{ genes = 20; size = 256 }
+            Inputs = @{ genes = @{ kind = 'counts'; planes = '{genes}'; size = '{size}'; density = 0.02; seed = 4 } }
+            Cmdlet = @{
+                Setup = '$genes = Import-GeneRaster -LiteralPath $Inputs.genes -Gene (0..($Params.genes - 1) | ForEach-Object { "gene$_" })'
+                Command = '$genes | Get-RankedPairs'
+            }
+            Reps = 3; QuickReps = 2; Budget = 200
+            Goal = @{ MaxCmdletOverCore = 1.3 }
         }
         @{
             Id = 'pearson'; Title = 'All pairs smoothed Pearson, {genes} genes × {size}², σ={sigma}'
             Workload = 'smoothed_pearson_all_pairs'; Peer = 'scipy gaussian_filter per gene + numpy.corrcoef'
             Params = @{ genes = 200; size = 1024; sigma = 4 }; Quick = @{ genes = 20; size = 256 }
             Inputs = @{ genes = @{ kind = 'counts'; planes = '{genes}'; size = '{size}'; density = 0.02; seed = 4 } }
+            Cmdlet = @{
+                Setup = '$genes = Import-GeneRaster -LiteralPath $Inputs.genes -Gene (0..($Params.genes - 1) | ForEach-Object { "gene$_" })'
+                Command = '$genes | Get-RankedPairs -Method SmoothedPearson -Sigma $Params.sigma'
+            }
             Reps = 3; QuickReps = 2; Budget = 200
-            Goal = @{ MinRatio = 10 }
+            Goal = @{ MinRatio = 10; MinCmdletRatio = 10; MaxCmdletOverCore = 1.3 }
         }
         @{
             Id = 'sinkhorn-64'; Title = 'Sinkhorn W2 between two {size}² maps, ε={epsilon} px²'
@@ -115,8 +141,9 @@
             Workload = 'gem_import'
             Params = @{ rows = 10000000 }; Quick = @{ rows = 100000 }
             Inputs = @{ table = @{ kind = 'gem'; rows = '{rows}'; genes = 2000; size = 8000; seed = 8 } }
+            Cmdlet = @{ Command = 'Import-GeneRaster -LiteralPath $Inputs.table' }
             Reps = 3; QuickReps = 1; Budget = 120
-            Goal = @{ MinMBps = 200 }
+            Goal = @{ MinMBps = 200; MaxCmdletOverCore = 1.3 }
         }
         @{
             # A Xenium run of 50 million transcripts (about 1.6 GB of Parquet, 450 genes and controls on a 10 × 10 mm section);

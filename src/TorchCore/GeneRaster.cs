@@ -119,9 +119,18 @@ public sealed class GeneRaster : IDisposable
         TorchRuntime.EnsureInitialized();
         var (total, nonZero, max) = Describe(plane, allowNegative);
         Tensor values;
-        using (var cpu = torch.tensor(plane.Pixels, new long[] { plane.Height, plane.Width }, ScalarType.Float32))
-            values = device.IsCpu ? cpu.clone() : cpu.to(device.TorchDevice);
-        values.DetachFromDisposeScope();
+        if (device.IsCpu)
+        {
+            // One copy into a tensor of our own (huge pages when large), not torch.tensor's copy and then a clone.
+            values = TensorMemory.EmptyFloat32(plane.Height, plane.Width);
+            plane.Pixels.AsSpan(0, plane.Height * plane.Width).CopyTo(TensorMemory.AsFloatSpan(values));
+        }
+        else
+        {
+            using var cpu = torch.tensor(plane.Pixels, new long[] { plane.Height, plane.Width }, ScalarType.Float32);
+            values = cpu.to(device.TorchDevice);
+            values.DetachFromDisposeScope();
+        }
         return new GeneRaster(plane.Gene, values, binSize, plane.Source, "", plane.PixelSize, device, total, nonZero, max);
     }
 
@@ -157,11 +166,12 @@ public sealed class GeneRaster : IDisposable
     private static Tensor Materialise(SparsePixels sparse, ComputeDevice device)
     {
         TorchRuntime.EnsureInitialized();
-        var values = torch.zeros(new long[] { sparse.Height, sparse.Width }, ScalarType.Float32);
-        values.DetachFromDisposeScope();
+        var values = TensorMemory.EmptyFloat32(sparse.Height, sparse.Width);
         try
         {
-            sparse.CopyRows(0, sparse.Height, TensorMemory.AsFloatSpan(values));
+            var span = TensorMemory.AsFloatSpan(values);
+            span.Clear();
+            sparse.CopyRows(0, sparse.Height, span);
             if (device.IsCpu) return values;
             var moved = values.to(device.TorchDevice);
             moved.DetachFromDisposeScope();

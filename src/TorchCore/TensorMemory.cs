@@ -6,6 +6,26 @@ namespace SpatialSim.TorchCore;
 /// <summary>Direct access to the memory of contiguous float32 / float64 CPU tensors, for our own vectorised kernels.</summary>
 internal static class TensorMemory
 {
+    /// <summary>
+    /// An uninitialised float32 CPU tensor of <paramref name="shape"/> (not in any dispose scope), backed by huge pages when
+    /// large (<see cref="HugePages"/>): for results our kernels write in full.
+    /// </summary>
+    public static Tensor EmptyFloat32(params long[] shape) => Empty(ScalarType.Float32, shape);
+
+    /// <summary>As <see cref="EmptyFloat32"/>, float64.</summary>
+    public static Tensor EmptyFloat64(params long[] shape) => Empty(ScalarType.Float64, shape);
+
+    private static Tensor Empty(ScalarType type, long[] shape)
+    {
+        var t = empty(shape, type);
+        t.DetachFromDisposeScope();
+        unsafe
+        {
+            fixed (byte* start = t.bytes) HugePages.Advise((IntPtr)start, t.numel() * t.element_size());
+        }
+        return t;
+    }
+
     public static Span<float> AsFloatSpan(Tensor t)
     {
         if (t.device_type != TorchSharp.DeviceType.CPU || t.dtype != ScalarType.Float32 || !t.is_contiguous())

@@ -3,6 +3,7 @@
 # live in the benchmark itself. build.ps1 Test builds our worker and passes it in SPATIALSIM_BENCH_WORKER.
 BeforeDiscovery {
     $script:haveWorker = [bool]$env:SPATIALSIM_BENCH_WORKER -and (Test-Path -LiteralPath "$env:SPATIALSIM_BENCH_WORKER")
+    $script:haveModule = Test-Path -LiteralPath (Join-Path $PSScriptRoot '../../out/SpatialSim/SpatialSim.psd1')
     $script:havePeers = $false
     if (Test-Path -LiteralPath '/usr/bin/python3') {
         & /usr/bin/python3 -c 'import scipy.ndimage' 2>$null
@@ -13,6 +14,7 @@ BeforeDiscovery {
 BeforeAll {
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
     $script:Harness = Join-Path $RepoRoot 'bench/Invoke-Benchmark.ps1'
+    $script:ModulePath = Join-Path $RepoRoot 'out/SpatialSim'
 
     function Invoke-Harness {
         <# Runs the harness in a fresh pwsh; returns its exit code, its output (both streams) and the report's text. #>
@@ -32,6 +34,21 @@ BeforeAll {
         # The row's line in the Results table (the first table of the report).
         @($Report -split "`n" | Where-Object { $_.StartsWith("| $Title |") })[0]
     }
+
+    function Get-Cells([string]$Report, [string]$Title, [int]$Table = 0) {
+        # The row's cells in a table of the report (0: Results, 1: Every repetition), by column name.
+        $lines = @($Report -split "`n" | ForEach-Object TrimEnd)
+        $headers = @($lines | Where-Object { $_ -match '^\| Workload \|' })
+        $header = $headers[$Table].Trim('|').Split('|') | ForEach-Object Trim
+        $start = [array]::IndexOf($lines, $headers[$Table])
+        $line = @($lines | Select-Object -Skip $start | Where-Object { $_.StartsWith("| $Title |") })[0]
+        if (-not $line) { return $null }
+        # Cells are split at the pipes the report does not escape ('\|' is a pipe inside a cell).
+        $cells = [regex]::Split($line.Substring(1, $line.Length - 2), '(?<!\\)\|') | ForEach-Object { $_.Trim().Replace('\|', '|') }
+        $row = @{}
+        for ($i = 0; $i -lt $header.Count; $i++) { $row[$header[$i]] = $cells[$i] }
+        $row
+    }
 }
 
 Describe 'build.ps1 Bench without the Python peers' -Skip:(-not $haveWorker) {
@@ -48,26 +65,25 @@ Describe 'build.ps1 Bench without the Python peers' -Skip:(-not $haveWorker) {
     }
 
     It 'gives our time, no peer number, and leaves a ratio goal undecided' {
-        $line = Get-ResultLine $run.Report 'Gaussian blur 1,024², σ=4, float32'
-        $line | Should -Not -BeNullOrEmpty -Because $run.Report
-        $cells = $line.Trim('|').Split('|') | ForEach-Object Trim
-        $cells[1] | Should -Match '^\d+(\.\d+)? (ms|s)$'
-        $cells[2] | Should -Be 'not run: no Python peers'
-        $cells[3] | Should -Be '—' -Because 'no ratio is made up without a peer'
-        $cells[6] | Should -Be '≥ 8× peer'
-        $cells[7] | Should -Be '—' -Because 'a ratio goal is neither met nor missed without the peer'
+        $cells = Get-Cells $run.Report 'Gaussian blur 1,024², σ=4, float32'
+        $cells | Should -Not -BeNullOrEmpty -Because $run.Report
+        $cells.Ours | Should -Match '^\d+(\.\d+)? (ms|s)$'
+        $cells.Peer | Should -Be 'not run: no Python peers'
+        $cells.'Peer/ours' | Should -Be '—' -Because 'no ratio is made up without a peer'
+        $cells.Goal | Should -BeLike '≥ 8× peer, *'
+        $cells.'Goal met?' | Should -Be '—' -Because 'a ratio goal is neither met nor missed without the peer'
     }
 
     It 'still judges a row with an absolute goal' {
-        $line = Get-ResultLine $run.Report 'Sinkhorn W2 between two 64² maps, default ε'
-        $cells = $line.Trim('|').Split('|') | ForEach-Object Trim
-        $cells[6] | Should -Be '≤ 0.5 s'
-        $cells[7] | Should -BeIn 'yes', 'NOT MET'
-        $cells[10] | Should -Match 'ours at ε 1 px², \d+ iterations'
+        $cells = Get-Cells $run.Report 'Sinkhorn W2 between two 64² maps, default ε'
+        $cells.Goal | Should -Be '≤ 0.5 s'
+        $cells.'Goal met?' | Should -BeIn 'yes', 'NOT MET'
+        $cells.Cmdlet | Should -Be '—' -Because 'the row has no cmdlet entry'
+        $cells.Notes | Should -Match 'ours at ε 1 px², \d+ iterations'
     }
 
     It 'states how both sides are timed, the machine and the command that reproduces the run' {
-        $run.Report | Should -Match '\*\*Both sides are timed in-process\*\*'
+        $run.Report | Should -Match '\*\*Every side is timed in-process\*\*'
         $run.Report | Should -Match '- CPU: .*logical cores'
         $run.Report | Should -Match 'Reproduce with: `dotnet tool restore && dotnet pwsh ./build.ps1 Bench'
     }
@@ -77,12 +93,12 @@ Describe 'build.ps1 Bench with the Python peers' -Skip:(-not ($haveWorker -and $
     It 'times the peer on the same input and reports the ratio and the outputs'' agreement' {
         $run = Invoke-Harness -Report (Join-Path $TestDrive 'peers.md') -Arguments @('-Quick', '-Row', 'blur-4')
         $run.ExitCode | Should -Be 0 -Because $run.Output
-        $cells = (Get-ResultLine $run.Report 'Gaussian blur 1,024², σ=4, float32').Trim('|').Split('|') | ForEach-Object Trim
-        $cells[2] | Should -Match '^\d+(\.\d+)? (ms|s)$'
-        $cells[3] | Should -Match '^\d+(\.\d+)?×$'
-        $cells[7] | Should -BeIn 'yes', 'NOT MET'
-        $cells[9] | Should -Be 'scipy.ndimage.gaussian_filter'
-        $cells[10] | Should -Match 'max rel\. difference at 32 probe pixels'
+        $cells = Get-Cells $run.Report 'Gaussian blur 1,024², σ=4, float32'
+        $cells.Peer | Should -Match '^\d+(\.\d+)? (ms|s)$'
+        $cells.'Peer/ours' | Should -Match '^\d+(\.\d+)?×$'
+        $cells.'Goal met?' | Should -BeIn 'yes', 'NOT MET'
+        $cells.'Peer runs' | Should -Be 'scipy.ndimage.gaussian_filter'
+        $cells.Notes | Should -Match 'max rel\. difference at 32 probe pixels'
         $run.Report | Should -Match '- Peers: Python 3\.'
     }
 }
@@ -101,10 +117,35 @@ Describe 'build.ps1 Bench on a busy machine' -Skip:(-not $haveWorker) {
         }
         finally { Stop-Process -Id $spinner.Id -Force -ErrorAction SilentlyContinue }
         $run.ExitCode | Should -Be 0 -Because $run.Output
-        $line = @($run.Report -split "`n" | Where-Object { $_.StartsWith('| Gaussian blur 1,024², σ=4, float32 |') })[-1]
-        $cells = $line.Trim('|').Split('|') | ForEach-Object Trim
-        [double]$cells[4] | Should -BeGreaterThan 0.5 -Because "the spinning shell used about one core ($line)"
+        $cells = Get-Cells $run.Report 'Gaussian blur 1,024², σ=4, float32' -Table 1
+        [double]$cells.'Other processes (cores)' | Should -BeGreaterThan 0.5 -Because "the spinning shell used about one core ($($cells | Out-String))"
         $run.Report | Should -Match '\*\*The machine was busy: other processes used \d\.\d\d of the \d+ cores on average during "Gaussian blur'
+    }
+}
+
+Describe 'build.ps1 Bench through the cmdlets' -Skip:(-not ($haveWorker -and $haveModule)) {
+    BeforeAll {
+        $script:run = Invoke-Harness -Report (Join-Path $TestDrive 'cmdlets.md') -Arguments @(
+            '-Quick', '-Row', 'blur-4,gem', '-ModulePath', $ModulePath, '-Python', (Join-Path $TestDrive 'no/python3'))
+    }
+
+    It 'times the cmdlet in a fresh pwsh beside the core and reports their ratio' {
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $cells = Get-Cells $run.Report 'Gaussian blur 1,024², σ=4, float32'
+        $cells.Cmdlet | Should -Match '^\d+(\.\d+)? (ms|s)$'
+        $cells.'Cmdlet/core' | Should -Match '^\d+(\.\d+)?×$'
+        $cells.'Cmdlet peak' | Should -Match '^\d+\.\d\d GB$'
+        $cells.Goal | Should -Match 'cmdlet ≤ 1\.3× core'
+        $cells.Notes | Should -Match 'cmdlet: `\$image \| Invoke-Smoothing -Sigma \$Params\.sigma`'
+        $cells.Notes | Should -Match 'cmdlet against the core: max rel\. difference at 32 probe pixels'
+        (Get-Cells $run.Report 'Gaussian blur 1,024², σ=4, float32' -Table 1).'Cmdlet (s)' | Should -Match '^\d+\.\d{3}$'
+    }
+
+    It 'checks the cmdlet''s output against the core''s: the same genes and canvas from the GEM' {
+        $cells = Get-Cells $run.Report 'GEM import, 100,000 rows'
+        $cells.Cmdlet | Should -Match '^\d+(\.\d+)? (ms|s) \(\d+ MB/s\)$'
+        $cells.Notes | Should -Not -Match 'INVALID OUTPUT'
+        $cells.Notes | Should -Match 'cmdlet against the core: [\d,]+ genes, canvas'
     }
 }
 

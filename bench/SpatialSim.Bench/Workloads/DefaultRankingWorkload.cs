@@ -14,7 +14,7 @@ namespace SpatialSim.Bench.Workloads;
 /// default_ranking: what `Import-GeneRaster X | Get-RankedPairs` does with no options, on a real table: σ from the data
 /// (<see cref="CountSplitScale"/>), the working grid, the tissue mask at the analysis scale, the streamed Gram matrix, the
 /// ranked list. The table is read before the clock starts. Parameters: file (relative to the repository root; a row whose
-/// file is absent, e.g. without ../shared/data, is skipped), bin, minTotal, and for a wide spot × gene CSV (the MOB ST
+/// file is absent, e.g. without ../shared/data, is skipped) or the input genes (a generated file), bin (default 1), minTotal, and for a wide spot × gene CSV (the MOB ST
 /// matrix) spots = its spot table (-SpotTable). The file is read as Import-GeneRaster reads it with its defaults.
 /// Summary: σ, the grid, the mask's share of the canvas, the best pair.
 /// </summary>
@@ -24,11 +24,14 @@ internal sealed class DefaultRankingWorkload : Workload<(IReadOnlyList<RankedPai
 
     public DefaultRankingWorkload(WorkloadRequest request)
     {
-        string file = Resolve((string)request.Parameters["file"]!);
-        int bin = request.Integer("bin");
+        // A real file named by the row (skipped when absent), or a generated input (the cmdlet rows' 200 × 1024² genes).
+        string file = request.Inputs.ContainsKey("genes") ? request.Input("genes") : Resolve((string)request.Parameters["file"]!);
+        int bin = request.Parameters["bin"] is null ? 1 : request.Integer("bin");
         double minTotal = request.Parameters["minTotal"] is { } m ? (double)m : 0;
         if (!File.Exists(file)) throw new WorkloadSkippedException($"{file} is absent (real data in ../shared/data)");
-        _rasters = Read(file, request.Parameters["spots"] is { } spots ? Resolve((string)spots!) : null, bin, minTotal);
+        // Generated planes are named gene0, gene1, … as the cmdlet row's Import-GeneRaster -Gene names them.
+        string[]? names = request.Parameters["genes"] is { } g ? Enumerable.Range(0, (int)g).Select(i => $"gene{i}").ToArray() : null;
+        _rasters = Read(file, request.Parameters["spots"] is { } spots ? Resolve((string)spots!) : null, bin, minTotal, names);
     }
 
     protected override (IReadOnlyList<RankedPair>, AnalysisDefaults) Execute()
@@ -71,7 +74,7 @@ internal sealed class DefaultRankingWorkload : Workload<(IReadOnlyList<RankedPai
     }
 
     /// <summary>The rasters Import-GeneRaster gives for the file with its defaults (the format registry; spot data normalised per spot).</summary>
-    private static List<GeneRaster> Read(string file, string? spotTable, int bin, double minTotal)
+    private static List<GeneRaster> Read(string file, string? spotTable, int bin, double minTotal, string[]? names)
     {
         using var probe = new InputProbe(file);
         var format = InputFormatRegistry.Detect(probe);
@@ -80,6 +83,6 @@ internal sealed class DefaultRankingWorkload : Workload<(IReadOnlyList<RankedPai
             Table = new TableReadOptions { BinSize = bin, MinTotal = minTotal },
             Spots = new SpotReadOptions { SpotTable = spotTable },
         };
-        return format.Read(probe, request, new ImportContext()).ToList();
+        return format.Read(probe, request, new ImportContext(names)).ToList();
     }
 }

@@ -1,9 +1,14 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace SpatialSim.TorchCore.Defaults;
 
 /// <summary>
 /// A raster (or its non-zero pixels) summed over s × s blocks into a dense float32 array of
 /// ⌈W/s⌉ × ⌈H/s⌉ pixels (row-major): block (bx, by) holds the pixels x ∈ [s·bx, s·bx + s), y ∈ [s·by, s·by + s).
-/// Sparse-backed rasters are read from their pixel lists (O(non-zero pixels)); dense ones once, row by row.
+/// Sparse-backed rasters are read from their pixel lists (O(non-zero pixels)); dense ones once, row by row, in place.
 /// </summary>
 public static class BlockSums
 {
@@ -13,22 +18,67 @@ public static class BlockSums
     /// <summary>The raster's block sums (see the class remarks).</summary>
     public static float[] Of(GeneRaster raster, int stride)
     {
+        var result = new float[(long)Blocks(raster.Width, stride) * Blocks(raster.Height, stride)];
+        AddTo(raster, stride, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Adds the raster's block sums into <paramref name="blocks"/> (⌈W/s⌉ × ⌈H/s⌉, row-major), so the sum over many genes
+    /// needs no array per gene. A dense CPU raster is read in place, row by row (a vector add at stride 1), never copied.
+    /// </summary>
+    public static void AddTo(GeneRaster raster, int stride, float[] blocks)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
-        int cw = Blocks(raster.Width, stride), ch = Blocks(raster.Height, stride);
-        var result = new float[(long)cw * ch];
+        int w = raster.Width, h = raster.Height, cw = Blocks(w, stride);
+        if (blocks.LongLength != (long)cw * Blocks(h, stride))
+            throw new ArgumentException($"Expected {(long)cw * Blocks(h, stride)} blocks, got {blocks.LongLength}.", nameof(blocks));
         if (raster.Sparse is { } sparse && !raster.HasDenseValues)
         {
-            Add(sparse.Index, sparse.Values, raster.Width, stride, cw, result);
-            return result;
+            Add(sparse.Index, sparse.Values, w, stride, cw, blocks);
+            return;
         }
-        var pixels = raster.ToArray();
-        int w = raster.Width;
-        for (int y = 0; y < raster.Height; y++)
+        using var scope = torch.NewDisposeScope();
+        var values = raster.Values;
+        var cpu = values.device_type == DeviceType.CPU ? values.contiguous() : values.cpu().contiguous();
+        AddDense(TensorMemory.AsFloatSpan(cpu), w, h, stride, blocks);
+    }
+
+    /// <summary>Adds a dense row-major W × H raster's block sums into <paramref name="blocks"/>.</summary>
+    public static void AddDense(ReadOnlySpan<float> pixels, int width, int height, int stride, Span<float> blocks)
+    {
+        int cw = Blocks(width, stride);
+        if (stride == 1)
         {
-            int row = y / stride * cw;
-            for (int x = 0; x < w; x++) result[row + x / stride] += pixels[y * w + x];
+            Add(pixels[..(width * height)], blocks);
+            return;
         }
-        return result;
+        for (int y = 0; y < height; y++)
+        {
+            var row = pixels.Slice(y * width, width);
+            var target = blocks.Slice(y / stride * cw, cw);
+            for (int bx = 0, x = 0; bx < cw; bx++, x += stride)
+            {
+                int end = Math.Min(x + stride, width);
+                float sum = 0;
+                for (int i = x; i < end; i++) sum += row[i];
+                target[bx] += sum;
+            }
+        }
+    }
+
+    /// <summary>target += source, element by element (vectorised).</summary>
+    private static void Add(ReadOnlySpan<float> source, Span<float> target)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var s = MemoryMarshal.Cast<float, Vector<float>>(source);
+            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
+            for (int k = 0; k < s.Length; k++) t[k] += s[k];
+            i = s.Length * Vector<float>.Count;
+        }
+        for (; i < source.Length; i++) target[i] += source[i];
     }
 
     /// <summary>Adds pixels (flat indices y·width + x, values) into <paramref name="blocks"/> (⌈W/s⌉ blocks a row).</summary>

@@ -65,7 +65,7 @@ public sealed record WorkingGrid(int Stride, double Sigma, int CanvasWidth, int 
             var pixels = SparsePixels.FromEntries(cw, ch, coarse, sparse.Values.ToArray());
             return GeneRaster.FromSparse(raster.Gene, pixels, raster.BinSize * s, raster.Source, raster.PixelSize * s, raster.Device);
         }
-        var plane = RasterBinning.SumBlocks(raster.ToPlane(), s);
+        var plane = new RasterPlane(raster.Gene, cw, ch, BlockSums.Of(raster, s), raster.Source) { PixelSize = raster.PixelSize * s };
         return GeneRaster.FromPlane(plane, raster.BinSize * s, raster.Device);
     }
 

@@ -230,7 +230,7 @@ public static class CorrelationGram
         int workRows = Math.Min(h, stripRows + 2 * halo);
         var buffers = new float[workers][];
         for (int t = 0; t < workers; t++) buffers[t] = GC.AllocateUninitializedArray<float>(checked(workRows * w));
-        var z = torch.empty(new long[] { (long)m * stripRows * w }, ScalarType.Float64);
+        using var z = TensorMemory.EmptyFloat64((long)m * stripRows * w);
         var gram = new double[checked((long)bandRows * m)];
         var sums = new double[n];
         var squares = new double[n];

@@ -41,8 +41,7 @@ public static class GaussianSmoothing
         int h = (int)image.shape[0], w = (int)image.shape[1];
         if (device.IsCpu)
         {
-            var output = torch.empty(new long[] { h, w }, ScalarType.Float32);
-            output.DetachFromDisposeScope();
+            var output = TensorMemory.EmptyFloat32(h, w);
             using var contiguous = image.contiguous();
             CpuGaussianBlur.Blur(TensorMemory.AsFloatSpan(contiguous), TensorMemory.AsFloatSpan(output), w, h, sigma, method, truncate);
             return output;
