@@ -11,6 +11,25 @@ Describe 'The SpatialSim module' {
         ($out | Select-Object -Last 1) | Should -Match '^2\.10'
     }
 
+    It 'says why libtorch cannot load under a virtual-memory limit (ulimit -v), instead of a broken type' -Skip:(-not $IsLinux -or -not (Get-Command bash -ErrorAction Ignore)) {
+        # 4 GiB lets pwsh start but not libtorch reserve its address space: the first command that needs libtorch must end in
+        # one clear ResourceUnavailable error that names the limit and the fix, and the session goes on.
+        $pwsh = Join-Path $PSHOME 'pwsh.dll'
+        $exe = (Get-Process -Id $PID).Path
+        $script = "Import-Module '$ModulePath'; `$r = Import-GeneRaster -LiteralPath '$SampleGem' -Gene Apoe -BinSize 20 -ErrorAction SilentlyContinue; " +
+                  "if (`$r) { 'loaded' } else { `$e = `$Error[0]; `$e.CategoryInfo.Category; `$e.Exception.Message }; 'session goes on'"
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $launch = if (Test-Path $pwsh) { "'$exe' '$pwsh'" } else { "'$exe'" }
+        $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+        $out = bash -c "ulimit -v 4194304; DOTNET_GCHeapHardLimit=0x40000000 $launch -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1"
+        $text = $out -join "`n"
+        if ($text -notmatch 'session goes on') { Set-ItResult -Skipped -Because "pwsh itself cannot start under ulimit -v 4 GiB here: $($text.Substring(0, [math]::Min(200, $text.Length)))"; return }
+        if ($out -contains 'loaded') { return }   # this system's libtorch fits in 4 GiB: nothing to report
+        $text | Should -Match 'ResourceUnavailable'
+        $text | Should -Match 'ulimit -v'
+        $text | Should -Not -Match 'TypeInitializationException|type initializer'
+    }
+
     It 'exports the documented cmdlets' {
         $names = (Get-Command -Module SpatialSim).Name
         foreach ($c in 'Import-GeneRaster', 'Export-GeneRaster', 'Invoke-Smoothing', 'Measure-PatternSimilarity', 'Get-RankedPairs', 'Merge-RankedPairs', 'Get-SpatialSimDevice', 'Get-TissueMask') {

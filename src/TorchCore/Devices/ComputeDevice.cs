@@ -20,8 +20,19 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
 {
     public DeviceKind Kind { get; }
     public int Index { get; }
-    /// <summary>The torch device, e.g. "cpu" or "cuda:0".</summary>
-    public torch.Device TorchDevice { get; }
+    /// <summary>The torch device, e.g. "cpu" or "cuda:0". Made on first use, after libtorch is loaded
+    /// (<see cref="TorchRuntime.EnsureInitialized"/>), so that a failure to load it is an error that says why, not a broken type.</summary>
+    public torch.Device TorchDevice
+    {
+        get
+        {
+            if (_torchDevice is { } device) return device;
+            TorchRuntime.EnsureInitialized();
+            return _torchDevice = Kind == DeviceKind.Cpu ? torch.CPU : new torch.Device(DeviceType.CUDA, Index);
+        }
+    }
+
+    private torch.Device? _torchDevice;
 
     private readonly bool _torchPath;
 
@@ -30,7 +41,6 @@ public sealed class ComputeDevice : IEquatable<ComputeDevice>
         Kind = kind;
         Index = index;
         _torchPath = torchPath;
-        TorchDevice = kind == DeviceKind.Cpu ? torch.CPU : new torch.Device(DeviceType.CUDA, index);
     }
 
     public static ComputeDevice Cpu { get; } = new(DeviceKind.Cpu, 0);

@@ -26,14 +26,53 @@ public static class TorchRuntime
             }
             catch (Exception e) when (e is not SpatialSimException)
             {
-                string folder = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "?";
-                throw new SpatialSimException(ErrorKind.ResourceUnavailable,
-                    $"libtorch could not be loaded from '{folder}' ({e.GetBaseException().Message}). " +
-                    "Rebuild the module with 'dotnet pwsh ./build.ps1 Build', which stages the native libraries for this system " +
-                    "(and repairs libLibTorchSharp.so for libstdc++ older than GCC 13).", e);
+                throw LoadFailure(e, AddressSpaceLimit(ReadLimits()));
             }
             _initialized = true;
         }
+    }
+
+    /// <summary>
+    /// libtorch reserves several GB of address space when it loads (its thread pools and allocator arenas); with the
+    /// process's virtual memory capped below about this (<c>ulimit -v</c>), the load fails with a bare "could not load".
+    /// </summary>
+    public const long AddressSpaceNeededBytes = 8L << 30;
+
+    /// <summary>The error for a failed load: a virtual-memory limit when one is set below what libtorch reserves, else a broken install.</summary>
+    internal static SpatialSimException LoadFailure(Exception e, long? addressSpaceLimit)
+    {
+        string folder = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "?";
+        string first = e.GetBaseException().Message.Split('\n', 2)[0].Trim();
+        if (first.Length > 160) first = first[..160] + "…";
+        if (addressSpaceLimit is long limit && limit < AddressSpaceNeededBytes)
+            return new SpatialSimException(ErrorKind.ResourceUnavailable,
+                $"libtorch could not be loaded: this process may use only {limit / (double)(1L << 30):0.#} GiB of virtual memory (ulimit -v), " +
+                $"and libtorch reserves more when it loads ({first}). Start pwsh with a higher limit (ulimit -v unlimited, or at least " +
+                $"{AddressSpaceNeededBytes >> 30} GiB); to bound real memory use -MaxMemoryGB or a cgroup limit instead.", e);
+        return new SpatialSimException(ErrorKind.ResourceUnavailable,
+            $"libtorch could not be loaded from '{folder}' ({first}). " +
+            "Rebuild the module with 'dotnet pwsh ./build.ps1 Build', which stages the native libraries for this system " +
+            "(and repairs libLibTorchSharp.so for libstdc++ older than GCC 13).", e);
+    }
+
+    /// <summary>The soft "Max address space" of /proc/self/limits in bytes; null when unlimited or unknown.</summary>
+    internal static long? AddressSpaceLimit(string? limits)
+    {
+        if (limits is null) return null;
+        foreach (var line in limits.Split('\n'))
+        {
+            if (!line.StartsWith("Max address space", StringComparison.Ordinal)) continue;
+            var fields = line["Max address space".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length > 0 && long.TryParse(fields[0], out long bytes) ? bytes : null;
+        }
+        return null;
+    }
+
+    private static string? ReadLimits()
+    {
+        try { return OperatingSystem.IsLinux() ? File.ReadAllText("/proc/self/limits") : null; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>
