@@ -183,6 +183,37 @@ internal sealed class Hdf5Reader : IDisposable
         catch (Exception e) when (e is not SpatialSimException) { throw Damaged(path, e); }
     }
 
+    /// <summary>
+    /// Values [<paramref name="start"/>, start + <paramref name="count"/>) of a 1-D numeric dataset, as <see cref="Numbers{T}"/>
+    /// reads them, but into <paramref name="buffer"/> (from index 0), which the caller reuses from block to block: a streaming
+    /// reader then leaves no block-sized garbage per read (a 90-million-entry matrix read in 4 Mi blocks left about 1.4 GB of
+    /// large-object garbage before the next full collection). Stored as T already: read in place; otherwise converted.
+    /// </summary>
+    public void NumbersInto<T>(IH5Dataset dataset, string path, long start, long count, T[] buffer) where T : struct, INumber<T>
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (count < 0 || count > buffer.Length) throw new ArgumentOutOfRangeException(nameof(count), count, $"The buffer holds {buffer.Length} values.");
+        var type = TypeOf(dataset, path);
+        var dims = Dimensions(dataset, path);
+        bool same = (typeof(T) == typeof(float) && type == ('f', 4)) || (typeof(T) == typeof(int) && type == ('i', 4))
+                    || (typeof(T) == typeof(long) && type == ('i', 8)) || (typeof(T) == typeof(double) && type == ('f', 8));
+        if (dims.Length != 1 || !same || count == 0)
+        {
+            if (count == 0) return;
+            Numbers<T>(dataset, path, start, count).CopyTo(buffer, 0);
+            return;
+        }
+        CheckClaim(path, dims[0], type.Size);
+        long total = (long)dims[0];
+        if (start < 0 || start + count > total)
+            throw new SpatialSimException(ErrorKind.InvalidData, $"'{path}' in '{FileName}' has {total:N0} values; values {start:N0}–{start + count:N0} were asked for (an index beyond it).") { FilePath = Path };
+        try
+        {
+            dataset.Read(buffer, new HyperslabSelection((ulong)start, (ulong)count), new HyperslabSelection(0, (ulong)count), [(ulong)buffer.Length]);
+        }
+        catch (Exception e) when (e is not SpatialSimException) { throw Damaged(path, e); }
+    }
+
     /// <summary>Rows [<paramref name="row"/>, row + rows) of a 2-D numeric dataset, row-major, as float.</summary>
     public float[] Rows(IH5Dataset dataset, string path, long row, long rows)
     {

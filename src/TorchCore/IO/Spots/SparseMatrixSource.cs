@@ -54,12 +54,16 @@ internal static class SparseMatrixSource
     {
         int nGenes = genes.Length;
         var perGene = new int[nGenes];
+        // One pair of block buffers for both passes (see Hdf5Reader.NumbersInto).
+        int blockLength = (int)Math.Min(BlockEntries, Math.Max(1, nnz));
+        var idx = new int[blockLength];
+        var val = new float[blockLength];
         for (long start = 0; start < nnz; start += BlockEntries)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             long count = Math.Min(BlockEntries, nnz - start);
-            var idx = h5.Numbers<int>(indices, $"{g}/indices", start, count);
-            for (int k = 0; k < idx.Length; k++)
+            h5.NumbersInto(indices, $"{g}/indices", start, count, idx);
+            for (int k = 0; k < count; k++)
             {
                 int gene = idx[k];
                 if ((uint)gene >= (uint)nGenes)
@@ -86,11 +90,11 @@ internal static class SparseMatrixSource
         for (long start = 0; start < nnz; start += BlockEntries)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            long count = Math.Min(BlockEntries, nnz - start);
-            var idx = h5.Numbers<int>(indices, $"{g}/indices", start, count);
-            var val = h5.Numbers<float>(data, $"{g}/data", start, count);
+            int count = (int)Math.Min(BlockEntries, nnz - start);
+            h5.NumbersInto(indices, $"{g}/indices", start, count, idx);
+            h5.NumbersInto(data, $"{g}/data", start, count, val);
             // One sequential pass: the spot of every entry, the checks and the spot totals.
-            for (int k = 0; k < idx.Length; k++)
+            for (int k = 0; k < count; k++)
             {
                 long entry = start + k;
                 while (indptr[spot + 1] <= entry) spot++;
@@ -103,7 +107,7 @@ internal static class SparseMatrixSource
             Parallel.For(0, parts, part =>
             {
                 int lo = (int)((long)nGenes * part / parts), hi = (int)((long)nGenes * (part + 1) / parts);
-                for (int k = 0; k < idx.Length; k++)
+                for (int k = 0; k < count; k++)
                 {
                     int gene = idx[k];
                     float v = val[k];
@@ -139,14 +143,22 @@ internal static class SparseMatrixSource
         long nnz = indptr[^1];
         bool fractions = false;
         int gene = 0;
+        // Block buffers reused from block to block (see Hdf5Reader.NumbersInto); grown only for a gene longer than a block.
+        var idx = new int[(int)Math.Min(BlockEntries, Math.Max(1, nnz))];
+        var val = new float[idx.Length];
         while (gene < nGenes)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             int last = gene;
             while (last + 1 < nGenes && indptr[last + 2] - indptr[gene] <= BlockEntries) last++;
             long start = indptr[gene], count = indptr[last + 1] - start;
-            var idx = count == 0 ? [] : h5.Numbers<int>(indices, $"{g}/indices", start, count);
-            var val = count == 0 ? [] : h5.Numbers<float>(data, $"{g}/data", start, count);
+            if (count > idx.Length)
+            {
+                idx = new int[checked((int)count)];
+                val = new float[idx.Length];
+            }
+            h5.NumbersInto(indices, $"{g}/indices", start, count, idx);
+            h5.NumbersInto(data, $"{g}/data", start, count, val);
             for (int j = gene; j <= last; j++)
             {
                 int from = (int)(indptr[j] - start), to = (int)(indptr[j + 1] - start);
