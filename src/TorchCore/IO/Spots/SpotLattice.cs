@@ -338,28 +338,15 @@ internal sealed class PointGrid
         double r = radius * pitch;
         int rings = (int)Math.Ceiling(r / _cell);
         for (int i = 0; i < n; i += stride)
-        {
-            long cx = CellX(_x[i]), cy = CellY(_y[i]);
-            for (long dy = -rings; dy <= rings; dy++)
-                for (long dx = -rings; dx <= rings; dx++)
-                {
-                    if (!_cells.TryGetValue(Key(cx + dx, cy + dy), out var list)) continue;
-                    foreach (int j in list)
-                    {
-                        if (j == i) continue;
-                        double a = _x[j] - _x[i], b = _y[j] - _y[i];
-                        double d = Math.Sqrt(a * a + b * b);
-                        if (d > 0 && d <= r) vectors.Add((a, b));
-                    }
-                }
-        }
+            foreach (var (a, b, d) in Neighbours(i, rings))
+                if (d > 0 && d <= r) vectors.Add((a, b));
         return (pitch, vectors);
     }
 
-    private double Nearest(int i, int rings)
+    /// <summary>Every other spot in the (2·rings + 1)² cells around spot <paramref name="i"/>: its offset and distance.</summary>
+    private IEnumerable<(double Dx, double Dy, double Distance)> Neighbours(int i, int rings)
     {
         long cx = CellX(_x[i]), cy = CellY(_y[i]);
-        double best = double.PositiveInfinity;
         for (long dy = -rings; dy <= rings; dy++)
             for (long dx = -rings; dx <= rings; dx++)
             {
@@ -368,10 +355,16 @@ internal sealed class PointGrid
                 {
                     if (j == i) continue;
                     double a = _x[j] - _x[i], b = _y[j] - _y[i];
-                    double d = Math.Sqrt(a * a + b * b);
-                    if (d < best) best = d;
+                    yield return (a, b, Math.Sqrt(a * a + b * b));
                 }
             }
+    }
+
+    private double Nearest(int i, int rings)
+    {
+        double best = double.PositiveInfinity;
+        foreach (var (_, _, d) in Neighbours(i, rings))
+            if (d < best) best = d;
         // Only a distance within the searched square is sure to be the nearest.
         return best <= rings * _cell ? best : double.PositiveInfinity;
     }
