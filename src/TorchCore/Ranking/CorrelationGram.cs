@@ -106,7 +106,7 @@ public static class CorrelationGram
         rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / (8L * n * w)));
         int strips = (h + rows - 1) / rows;
         return new GramPlan(n, w, h, strips == 1 ? 0 : halo, rows, strips, workers, Needed(n, w, h, rows, strips == 1 ? 0 : halo, workers, matrixBytes),
-            budget, inputBytes, sparse);
+            budget, inputBytes, sparse) { SparseProduct = SparseCorrelationGram.Applies(rasters, sigma, 0, budget) };
     }
 
     private static long Fixed(int n) => 20L * n * n;
@@ -206,6 +206,9 @@ public static class CorrelationGram
         int r0, int r1, IProgress<(int Done, int Total, string Gene)>? progress, CancellationToken cancellationToken, TissueWeights? tissue = null)
     {
         TorchRuntimeInit();
+        // Decided on all the genes (not the band's): every band and shard of one ranking takes the same path, so they agree to the last bit.
+        if (tissue is null && SparseCorrelationGram.Applies(rasters, sigma, 0, plan.BudgetBytes))
+            return SparseCorrelationGram.Compute(rasters, sigma, method, r0, r1, progress, cancellationToken);
         int n = rasters.Count, w = plan.Width, h = plan.Height, halo = plan.Halo, stripRows = plan.StripRows;
         int m = n - r0, bandRows = r1 - r0;   // genes blurred (columns), rows of the band
         long pixels = tissue?.Count ?? (long)w * h;   // the pixels that count
@@ -403,7 +406,7 @@ public static class CorrelationGram
         TensorMemory.AsDoubleSpan(z).Slice(checked((int)(i * stripPixels)), checked((int)stripPixels));
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; worker 0 is the calling thread (the one that may report progress).</summary>
-    private static void RunWorkers(int workers, Action<int, bool> work)
+    internal static void RunWorkers(int workers, Action<int, bool> work)
     {
         var helpers = new Task[workers - 1];
         for (int t = 1; t < workers; t++)
@@ -560,12 +563,16 @@ public sealed record GramPlan(int Genes, int Width, int Height, int Halo, int St
     long WorkingBytes, long BudgetBytes, long InputBytes, int SparseGenes)
 {
     /// <summary>How many times each canvas row is blurred: (strip rows + 2 × halo) / strip rows (1 with one strip).</summary>
+    /// <summary>Without a mask, the genes qualify for <see cref="SparseCorrelationGram"/> (sparse, and far cheaper than the dense product).</summary>
+    public bool SparseProduct { get; init; }
+
     public double BlurPasses => Strips <= 1 || StripRows == 0 ? 1 : Math.Min((double)StripRows + 2.0 * Halo, Height) / StripRows;
 
     public string Describe() =>
         $"memory budget {CorrelationGram.Gb(BudgetBytes)}; working memory {CorrelationGram.Gb(WorkingBytes)} in {Strips} strip(s) of {StripRows} row(s) × {Width} columns" +
         (Strips > 1 ? $" with a halo of {Halo} rows each side (each row blurred {BlurPasses:0.##} times)" : "") +
         $"; the {Genes} rasters hold {CorrelationGram.Gb(InputBytes)} ({SparseGenes} sparse)" +
+        (SparseProduct ? "; without a mask these sparse genes take the sparse product instead of the strips (Kᵀ K x per gene, non-zero pixels × genes multiply-adds; SparseCorrelationGram)" : "") +
         (Strips > 1 && StripRows < CorrelationGram.HaloMultiple * Halo
             ? $". The budget allows strips of only {StripRows} rows, fewer than {CorrelationGram.HaloMultiple} × the halo: a larger -MaxMemoryGB makes them taller and the ranking faster."
             : ".");
