@@ -318,7 +318,17 @@ public static class CorrelationGram
                 if (!(variance[i] > 1e-12 * squares[i])) constant[i] = true;
         var undefined = new bool[n];
         for (int i = r0; i < n; i++) undefined[i] = constant[i] || !(variance[i] > 0);
-        for (int bi = 0; bi < bandRows; bi++)
+        return ToCorrelations(gram, sums, variance, undefined, pixels, r0, r1);
+    }
+
+    /// <summary>
+    /// The band's sums of products (rows [r0, r1) × genes [r0, n), row-major) turned into correlations in place:
+    /// cov = S − Σ_i Σ_j / P over the variances given; NaN where either gene is undefined, 1 on the diagonal.
+    /// </summary>
+    internal static CorrelationBlock ToCorrelations(double[] gram, double[] sums, double[] variance, bool[] undefined, long pixels, int r0, int r1)
+    {
+        int n = undefined.Length, m = n - r0;
+        for (int bi = 0; bi < r1 - r0; bi++)
         {
             int i = r0 + bi;
             for (int c = 0; c < m; c++)
@@ -489,7 +499,7 @@ public static class CorrelationGram
     }
 
     /// <summary>All pixels equal (e.g. all zero): correlation undefined.</summary>
-    private static bool IsConstant(GeneRaster raster)
+    internal static bool IsConstant(GeneRaster raster)
     {
         long pixels = (long)raster.Width * raster.Height;
         if (raster.NonZero == 0) return true;

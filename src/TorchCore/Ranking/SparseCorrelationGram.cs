@@ -123,20 +123,9 @@ internal static class SparseCorrelationGram
         for (int i = r0; i < n; i++)
         {
             variance[i] = squares[i] - sums[i] * sums[i] / pixels;
-            undefined[i] = rasters[i].NonZero == 0 || (rasters[i].Sparse!.Count == pixels && IsUniform(rasters[i].Sparse!)) || !(variance[i] > 0);
+            undefined[i] = CorrelationGram.IsConstant(rasters[i]) || !(variance[i] > 0);
         }
-        for (int bi = 0; bi < bandRows; bi++)
-        {
-            int i = r0 + bi;
-            for (int c = 0; c < m; c++)
-            {
-                int j = r0 + c;
-                long k = (long)bi * m + c;
-                double cov = gram[k] - sums[i] * sums[j] / pixels;
-                gram[k] = undefined[i] || undefined[j] ? double.NaN : i == j ? 1.0 : Math.Clamp(cov / Math.Sqrt(variance[i] * variance[j]), -1.0, 1.0);
-            }
-        }
-        return new CorrelationBlock(n, r0, r1, gram, undefined);
+        return CorrelationGram.ToCorrelations(gram, sums, variance, undefined, pixels, r0, r1);
     }
 
     /// <summary>Per-thread canvases: the gene's map, its blur, the zero-padded blur and its blur, the folded result.</summary>
@@ -236,12 +225,5 @@ internal static class SparseCorrelationGram
         var s = MemoryMarshal.Cast<float, Vector<float>>(source);
         for (int k = 0; k < t.Length; k++) t[k] += s[k];
         for (int k = t.Length * Vector<float>.Count; k < target.Length; k++) target[k] += source[k];
-    }
-
-    private static bool IsUniform(SparsePixels sparse)
-    {
-        var v = sparse.Values;
-        for (int k = 1; k < v.Length; k++) if (v[k] != v[0]) return false;
-        return true;
     }
 }
