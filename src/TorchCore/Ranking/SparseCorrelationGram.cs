@@ -29,7 +29,7 @@ internal static class SparseCorrelationGram
     public const double MaxCostRatio = 0.5;
 
     /// <summary>Whether rows [r0, n) qualify: every gene sparse-backed, σ &gt; 0, no mask, a kernel shorter than the canvas,
-    /// Y's block within the budget, and the estimated cost below <see cref="MaxCostRatio"/> of the dense product.</summary>
+    /// what the product holds within the budget, and the estimated cost below <see cref="MaxCostRatio"/> of the dense product.</summary>
     public static bool Applies(IReadOnlyList<GeneRaster> rasters, double sigma, int r0, long budgetBytes)
     {
         int n = rasters.Count, m = n - r0;
@@ -45,6 +45,9 @@ internal static class SparseCorrelationGram
             if (rasters[i].Sparse is not { } sparse || !rasters[i].Device.IsCpu) return false;
             nonZero += sparse.Count;
         }
+        // Held: one block of Y (float32), the band genes' pixels once more pixel by pixel (gene, value), the per-thread canvases.
+        long held = pixels * BlockGenes * sizeof(float) + nonZero * 8 + 4 * pixels * sizeof(float) * Environment.ProcessorCount;
+        if (held > budgetBytes) return false;
         double density = nonZero / ((double)m * pixels);
         return 8 * density + 40.0 / m < MaxCostRatio;
     }
