@@ -125,7 +125,7 @@ public class StreamedRankingTests
         using var genes = Fixtures.Owned(Genes(300, seed: 11, constantGene: 200));
         var names = genes.Select(g => g.Gene).ToList();
         // The whole matrix with the strips a tight budget gives (the strips set the order of the float64 sums).
-        int strips = StreamedRanking.Plan(genes, new StreamedRankingOptions { Sigma = 1.5, Selection = new PairSelectionRequest { Top = 1 }, MaxMemoryBytes = 4_000_000 }).Strips.StripRows;
+        int strips = StreamedRanking.Plan(genes, new StreamedRankingOptions { Sigma = 1.5, Selection = new PairSelectionRequest { Top = 1 }, MaxMemoryBytes = 3_000_000 }).Strips.StripRows;
         var whole = CorrelationGram.Compute(genes, 1.5, stripRows: strips);
         var all = new List<ScoredPair>();
         for (int i = 0; i < 300; i++)
@@ -145,7 +145,7 @@ public class StreamedRankingTests
                     Focus = request.Gene is null ? null : names.IndexOf(request.Gene),
                 },
                 // Room for bands of 128–256 rows only (keeping every passing pair reserves 200 bytes per pair of the 44,850).
-                MaxMemoryBytes = request.Top is null && request.TopPerGene is null ? 12_000_000 : 4_000_000,
+                MaxMemoryBytes = request.Top is null && request.TopPerGene is null ? 11_000_000 : 3_000_000,
                 StripRows = strips,
             };
             var plan = StreamedRanking.Plan(genes, options);

@@ -2,6 +2,7 @@ using SpatialSim.TorchCore.Devices;
 using SpatialSim.TorchCore.IO;
 using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Similarity;
+using SpatialSim.TorchCore.Smoothing;
 using Xunit;
 
 namespace SpatialSim.TorchCore.Tests;
@@ -57,12 +58,19 @@ public class TiledGramTests
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
         TorchRuntime.EnsureInitialized();
-        var z = TorchSharp.torch.randn(new long[] { n, 301 }, TorchSharp.torch.ScalarType.Float64, generator: new TorchSharp.torch.Generator(7));
+        var z = TorchSharp.torch.randn(new long[] { n, 301 }, TorchSharp.torch.ScalarType.Float32, generator: new TorchSharp.torch.Generator(7));
         var gram = Enumerable.Repeat(0.5, n * n).ToArray(); // it adds to what is there
         var part = z.narrow(1, 1, 300); // a strided view, as the strip matrix's column blocks are
         CorrelationGram.AddSymmetricProduct(part, gram, n);
-        var expected = TorchSharp.torch.mm(part, part.t()).contiguous().data<double>().ToArray();
-        for (int k = 0; k < n * n; k++) Assert.Equal(expected[k] + 0.5, gram[k], 1e-9);
+        var wide = part.to(TorchSharp.torch.ScalarType.Float64);
+        var expected = TorchSharp.torch.mm(wide, wide.t()).contiguous().data<double>().ToArray();
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                // float32 products: within 1e-6 of √(S_ii S_jj), which bounds Σ |z_i z_j| (Cauchy–Schwarz)
+                double bound = 1e-6 * Math.Sqrt(expected[i * n + i] * expected[j * n + j]);
+                Assert.True(Math.Abs(expected[i * n + j] + 0.5 - gram[i * n + j]) <= bound, $"{i},{j}: {gram[i * n + j]:R} vs {expected[i * n + j] + 0.5:R}");
+            }
     }
 
     /// <summary>Blobs and lines crossing every strip border, σ = 4 (halo 16 rows) with strips of 5 to 64 rows.</summary>
@@ -98,6 +106,54 @@ public class TiledGramTests
                 Assert.Equal(SmoothedPearsonSimilarity.Compare(genes[i], genes[j], 4.0).Score, whole[i, j], 1e-5);
     }
 
+    /// <summary>
+    /// The float32 products in blocks of <see cref="CorrelationGram.GemmPixels"/> pixels, summed in float64, against Pearson
+    /// in float64 on the same blurred maps, where float32 accumulation hurts most: a nearly empty gene (its centred map is
+    /// −mean almost everywhere, so its products cancel) against a dense gene with a high mean, over a million pixels.
+    /// </summary>
+    [Fact]
+    public void FloatProductsInBlocksStayWithin1e6OfFloat64()
+    {
+        const int w = 1024, h = 1024;
+        const double sigma = 3.0;
+        var random = new Random(17);
+        var planes = new float[5][];
+        for (int g = 0; g < planes.Length; g++) planes[g] = new float[w * h];
+        for (int k = 0; k < 3; k++) planes[0][random.Next(w * h)] = 1;                       // 3 molecules
+        for (int i = 0; i < w * h; i++)
+        {
+            int x = i % w, y = i / w;
+            planes[1][i] = 1000f + 0.05f * x + random.Next(40);                               // dense, high mean
+            planes[2][i] = random.NextDouble() < 0.002 ? 1 : 0;                               // sparse noise
+            planes[3][i] = planes[1][i] + 5000f * (random.NextDouble() < 0.01 ? 1 : 0);     // dense + sparse spikes
+            if (Math.Abs(x - y) < 3 && random.NextDouble() < 0.3) planes[4][i] = 1 + random.Next(3); // a thin line
+        }
+        var genes = planes.Select((p, g) => Fixtures.Raster($"g{g}", w, h, p)).ToList();
+        var gram = CorrelationGram.Compute(genes, sigma);
+        var maps = genes.Select(g =>
+        {
+            using var blurred = GaussianSmoothing.Blur(g.GetValues(), ComputeDevice.Cpu, sigma);
+            return blurred.data<float>().ToArray();
+        }).ToList();
+        for (int i = 0; i < genes.Count; i++)
+            for (int j = i + 1; j < genes.Count; j++)
+            {
+                double expected = Float64Pearson(maps[i], maps[j]);
+                Assert.True(Math.Abs(expected - gram[i, j]) < 1e-6, $"{i},{j}: {gram[i, j]:R} against float64 {expected:R}");
+            }
+    }
+
+    private static double Float64Pearson(float[] a, float[] b)
+    {
+        double ma = a.Average(v => (double)v), mb = b.Average(v => (double)v), sab = 0, saa = 0, sbb = 0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            double da = a[k] - ma, db = b[k] - mb;
+            sab += da * db; saa += da * da; sbb += db * db;
+        }
+        return sab / Math.Sqrt(saa * sbb);
+    }
+
     [Fact]
     public void TheBudgetDecidesTheStripsAndTooSmallABudgetIsAClearError()
     {
@@ -108,7 +164,7 @@ public class TiledGramTests
         Assert.Equal(h, roomy.StripRows);
         Assert.Equal(0, roomy.Halo);
 
-        long tight = 20L * n * n + 8L * w * n * 6 + 4L * w * roomy.Workers * (6 + 16); // room for strips of 6 rows
+        long tight = 20L * n * n + 4L * w * n * 6 + 4L * w * roomy.Workers * (6 + 16); // room for strips of 6 rows
         var plan = CorrelationGram.Plan(genes, 2.0, maxMemoryBytes: tight);
         Assert.Equal(6, plan.StripRows);
         Assert.Equal(8, plan.Halo);

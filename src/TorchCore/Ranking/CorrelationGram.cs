@@ -18,14 +18,17 @@ namespace SpatialSim.TorchCore.Ranking;
 /// r = int(4σ + 0.5) rows on each side — the radius of the truncated kernel the blur uses (scipy's truncate = 4) —
 /// so every strip row sees exactly the input rows it sees in the untiled blur, and the canvas edges keep scipy's
 /// 'reflect' mode: tiling does not change the result beyond float rounding. The strip matrix [genes × strip pixels]
-/// is float64 and goes through BLAS (torch.mm, DGEMM) in blocks of at most 2^16 pixels, only the blocks of genes on and
-/// above the diagonal (<see cref="AddSymmetricProduct"/>); the sums s_i are float64 too.
-/// (A float32 product was tried: for a nearly empty gene against a dense one the terms cancel and float32 accumulation
-/// gave correlations off by 1e-4, depending on the blocking.) Centring by the raw mean before the product avoids cancellation in S_ij − s_i s_j / N.
+/// is float32 and goes through BLAS (torch.mm, SGEMM, about twice DGEMM's speed) in blocks of <see cref="GemmPixels"/>
+/// pixels, only the blocks of genes on and above the diagonal (<see cref="AddSymmetricProduct"/>); each block's products
+/// are added into float64 sums, and the sums s_i, Σ z_i² are float64 over the same float32 values. Centring by the raw
+/// mean before the product avoids cancellation in S_ij − s_i s_j / N. Rounding: by Cauchy–Schwarz the error of r_ij is at
+/// most the float32 accumulation error within one block relative to Σ|z_i z_j| there, which grows with the block's length:
+/// on blobs of small counts (the measure contract's genes) r was off by 1.3e-5 in blocks of 4,096 pixels, 1.4e-6 in
+/// blocks of 1,024 and 2.4e-7 in blocks of 256; a whole-strip float32 product, tried earlier, gave 1e-4.
 /// Rows and columns of constant genes (all pixels equal, e.g. all zero) are NaN.
 /// </summary>
 /// <remarks>
-/// Memory (see <see cref="Plan"/>): 8·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
+/// Memory (see <see cref="Plan"/>): 4·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
 /// worker thread for the blur, and 16·genes² bytes for the accumulated and final matrices — on top of the rasters
 /// themselves. Strips hold a strip matrix of about 64 MB, and at least 8r rows (<see cref="HaloMultiple"/>), fewer rows when the budget
 /// (default: a quarter of the physical memory, <see cref="DefaultMemoryBudget"/>) is smaller; a canvas that fits in
@@ -35,11 +38,13 @@ namespace SpatialSim.TorchCore.Ranking;
 public static class CorrelationGram
 {
     /// <summary>
-    /// Pixels per BLAS product; the n² additions per block cost nothing next to the product.
+    /// Pixels per float32 BLAS product, summed into float64: short enough that float32 accumulation keeps r within about
+    /// 1e-6 (see the class remarks), long enough that the products run near SGEMM speed (the n² float64 additions per block
+    /// are small next to them).
     /// </summary>
-    private const int GemmPixels = 1 << 16;
+    internal const int GemmPixels = 1 << 10;
 
-    /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float64) when the budget allows.</summary>
+    /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float32) when the budget allows.</summary>
     private const long TargetStripBytes = 64L << 20;
 
     /// <summary>Strips are at least this many times taller than their halo when the budget allows (the halo then adds ≤ 25% to the blur).</summary>
@@ -82,18 +87,18 @@ public static class CorrelationGram
         }
         else
         {
-            // bytes(S) = fixed + 8·W·n·S + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
+            // bytes(S) = fixed + 4·W·n·S + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
             // matrix in a reused, cache-friendly buffer, but never fewer than HaloMultiple × r rows while the budget allows:
             // every row of a strip's halo is blurred again for the strip, so strips of r/10 rows blurred each row about 20
             // times (the CA1 table at σ = 57 px: 454 strips of 12 rows, halo 228). A smaller budget makes them shorter.
-            // The strip matrix takes at most half the budget (and, as one span, 2 GB).
-            long preferred = Math.Max(Math.Max(1, TargetStripBytes / (8L * n * w)), (long)HaloMultiple * halo);
-            preferred = Math.Min(preferred, Math.Max(Math.Max(1, TargetStripBytes / (8L * n * w)), Math.Min(budget / 2, int.MaxValue) / (8L * n * w)));
+            // The strip matrix takes at most half the budget (and, as one span, 2^31 − 1 values).
+            long preferred = Math.Max(Math.Max(1, TargetStripBytes / (4L * n * w)), (long)HaloMultiple * halo);
+            preferred = Math.Min(preferred, Math.Max(Math.Max(1, TargetStripBytes / (4L * n * w)), Math.Min(budget / 2, int.MaxValue) / (4L * n * w)));
             preferred = Math.Max(1, Math.Min(preferred, h));
             if (Needed(n, w, h, (int)preferred, preferred == h ? 0 : halo, workers, matrixBytes) <= budget) rows = (int)preferred;
             else
             {
-                long fit = (budget - (matrixBytes ?? Fixed(n)) - 4L * w * workers * 2L * halo) / (4L * w * (2L * n + workers));
+                long fit = (budget - (matrixBytes ?? Fixed(n)) - 4L * w * workers * 2L * halo) / (4L * w * ((long)n + workers));
                 if (fit < 1)
                     throw new SpatialSimException(ErrorKind.LimitExceeded,
                         $"Ranking {n:N0} genes on a {w:N0} × {h:N0} canvas needs at least {Gb(Needed(n, w, h, 1, halo, workers, matrixBytes))} of working memory " +
@@ -103,7 +108,7 @@ public static class CorrelationGram
                 rows = (int)Math.Min(fit, h);
             }
         }
-        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / (8L * n * w)));
+        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / (4L * n * w)));
         int strips = (h + rows - 1) / rows;
         return new GramPlan(n, w, h, strips == 1 ? 0 : halo, rows, strips, workers, Needed(n, w, h, rows, strips == 1 ? 0 : halo, workers, matrixBytes),
             budget, inputBytes, sparse) { SparseProduct = SparseCorrelationGram.Applies(rasters, sigma, 0, budget) };
@@ -112,7 +117,7 @@ public static class CorrelationGram
     private static long Fixed(int n) => 20L * n * n;
 
     private static long Needed(int n, int w, int h, int rows, int halo, int workers, long? matrixBytes = null) =>
-        (matrixBytes ?? Fixed(n)) + 4L * w * (2L * n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
+        (matrixBytes ?? Fixed(n)) + 4L * w * ((long)n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
 
     internal static string Gb(long bytes) => bytes >= 100_000_000 ? $"{bytes / 1e9:0.##} GB" : bytes >= 100_000 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
 
@@ -233,7 +238,7 @@ public static class CorrelationGram
         int workRows = Math.Min(h, stripRows + 2 * halo);
         var buffers = new float[workers][];
         for (int t = 0; t < workers; t++) buffers[t] = GC.AllocateUninitializedArray<float>(checked(workRows * w));
-        using var z = TensorMemory.EmptyFloat64((long)m * stripRows * w);
+        using var z = TensorMemory.EmptyFloat32((long)m * stripRows * w);
         var gram = new double[checked((long)bandRows * m)];
         var sums = new double[n];
         var squares = new double[n];
@@ -373,7 +378,7 @@ public static class CorrelationGram
                 int bEnd = Math.Min(genes, BlockEnd(firstGene + b0) - firstGene);
                 int bn = bEnd - b0;
                 using var product = torch.mm(za, z.narrow(0, b0, bn).t()).contiguous();
-                var values = TensorMemory.AsDoubleSpan(product);
+                var values = TensorMemory.AsFloatSpan(product);
                 bool mirror = b0 != a0 && b0 < bandRows;
                 for (int i = 0; i < an; i++)
                 {
@@ -394,26 +399,25 @@ public static class CorrelationGram
     /// <summary>The end of the 128-gene product block that holds gene <paramref name="gene"/>.</summary>
     private static int BlockEnd(int gene) => (gene / ProductBlockGenes + 1) * ProductBlockGenes;
 
-    /// <summary>Σ v² in float64, vectorised.</summary>
-    internal static double SumOfSquares(ReadOnlySpan<double> values)
+    /// <summary>Σ v² in float64 over float32 values, vectorised.</summary>
+    internal static double SumOfSquares(ReadOnlySpan<float> values)
     {
-        var vectors = MemoryMarshal.Cast<double, Vector<double>>(values);
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
         Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
-        int k = 0;
-        for (; k + 1 < vectors.Length; k += 2)
+        for (int k = 0; k < vectors.Length; k++)
         {
-            acc0 += vectors[k] * vectors[k];
-            acc1 += vectors[k + 1] * vectors[k + 1];
+            Vector.Widen(vectors[k], out var lo, out var hi);
+            acc0 += lo * lo;
+            acc1 += hi * hi;
         }
-        if (k < vectors.Length) acc0 += vectors[k] * vectors[k];
         double sum = Vector.Sum(acc0 + acc1);
-        for (int i = vectors.Length * Vector<double>.Count; i < values.Length; i++) sum += values[i] * values[i];
+        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++) sum += (double)values[i] * values[i];
         return sum;
     }
 
     /// <summary>Gene i's row of the strip matrix (row stride = the strip's pixels).</summary>
-    private static Span<double> ZRow(Tensor z, int i, long stripPixels) =>
-        TensorMemory.AsDoubleSpan(z).Slice(checked((int)(i * stripPixels)), checked((int)stripPixels));
+    private static Span<float> ZRow(Tensor z, int i, long stripPixels) =>
+        TensorMemory.AsFloatSpan(z).Slice(checked((int)(i * stripPixels)), checked((int)stripPixels));
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; worker 0 is the calling thread (the one that may report progress).</summary>
     internal static void RunWorkers(int workers, Action<int, bool> work)
@@ -437,28 +441,27 @@ public static class CorrelationGram
             if (t.Exception?.InnerException is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
     }
 
-    /// <summary>destination = source − c in float64; returns Σ (source − c). Vectorised.</summary>
-    internal static double CentreInto(ReadOnlySpan<float> source, Span<double> destination, double c)
+    /// <summary>destination = source − c, computed in float64 and stored as float32; returns Σ of the stored values in float64. Vectorised.</summary>
+    internal static double CentreInto(ReadOnlySpan<float> source, Span<float> destination, double c)
     {
         int n = source.Length;
         var vc = new Vector<double>(c);
         Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
         var src = MemoryMarshal.Cast<float, Vector<float>>(source);
-        var dst = MemoryMarshal.Cast<double, Vector<double>>(destination[..n]);
+        var dst = MemoryMarshal.Cast<float, Vector<float>>(destination[..n]);
         for (int k = 0; k < src.Length; k++)
         {
             Vector.Widen(src[k], out var lo, out var hi);
-            lo -= vc;
-            hi -= vc;
-            dst[2 * k] = lo;
-            dst[2 * k + 1] = hi;
+            var stored = Vector.Narrow(lo - vc, hi - vc);
+            dst[k] = stored;
+            Vector.Widen(stored, out lo, out hi);
             acc0 += lo;
             acc1 += hi;
         }
         double sum = Vector.Sum(acc0 + acc1);
         for (int i = src.Length * Vector<float>.Count; i < n; i++)
         {
-            double v = source[i] - c;
+            float v = (float)(source[i] - c);
             destination[i] = v;
             sum += v;
         }
@@ -485,13 +488,13 @@ public static class CorrelationGram
         return sum / tissue.Count;
     }
 
-    /// <summary>destination = source − c inside the tissue, 0 outside, in float64; returns Σ over the tissue of (source − c).</summary>
-    private static double CentreInsideInto(ReadOnlySpan<float> source, ReadOnlySpan<float> inside, Span<double> destination, double c)
+    /// <summary>destination = source − c inside the tissue, 0 outside, stored as float32; returns Σ of the stored values in float64.</summary>
+    private static double CentreInsideInto(ReadOnlySpan<float> source, ReadOnlySpan<float> inside, Span<float> destination, double c)
     {
         double sum = 0;
         for (int k = 0; k < source.Length; k++)
         {
-            double v = inside[k] > 0 ? source[k] - c : 0;
+            float v = inside[k] > 0 ? (float)(source[k] - c) : 0f;
             destination[k] = v;
             sum += v;
         }
