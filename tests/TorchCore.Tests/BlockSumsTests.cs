@@ -23,7 +23,7 @@ public class BlockSumsTests
     public void AddingManyGenesEqualsSummingEachGenesBlocks(int stride)
     {
         // Odd sizes: partial blocks at the right and bottom edges, and a vector tail at stride 1.
-        const int w = 37, h = 23;
+        const int w = 37, h = 23; // at stride 7: 4 block rows, so 5 threads leave one idle
         var planes = Enumerable.Range(0, 4).Select(i => Plane($"g{i}", w, h, i)).ToList();
         using var dense = Fixtures.Owned(planes.Select(p => GeneRaster.FromPlane(p, 1, ComputeDevice.Cpu)).ToArray());
         using var sparse = Fixtures.Owned(planes.Select(p =>
@@ -43,7 +43,15 @@ public class BlockSumsTests
             var total = new float[expected.Length];
             foreach (var r in set) BlockSums.AddTo(r, stride, total);
             Assert.Equal(expected, total);
+            // all at once, in bands of block rows on 1 to 5 threads (more threads than block rows too), dense and sparse mixed
+            foreach (int threads in new[] { 1, 2, 3, 5 })
+            {
+                var banded = new float[expected.Length];
+                BlockSums.AddAll(set.Select((r, i) => i % 2 == 0 ? r : (set == dense ? sparse : dense)[i]).ToList(), stride, banded, threads);
+                Assert.Equal(expected, banded);
+            }
         }
+        Assert.Throws<ArgumentException>(() => BlockSums.AddAll(dense, stride, new float[expected.Length + 1]));
         Assert.Throws<ArgumentException>(() => BlockSums.AddTo(dense[0], stride, new float[expected.Length + 1]));
     }
 

@@ -41,7 +41,7 @@ public static class DensityTissueMask
         RasterChecks.RequireSameSize(rasters);
         int w = grid.Width, h = grid.Height;
         var total = new float[(long)w * h];
-        foreach (var r in rasters) BlockSums.AddTo(r, grid.Stride, total);
+        BlockSums.AddAll(rasters, grid.Stride, total);
         double sigma = grid.WorkingSigma;
         var density = new float[total.Length];
         CpuGaussianBlur.Blur(total, density, w, h, sigma, GaussianMethod.Auto, GaussianSmoothing.DefaultTruncate, Environment.ProcessorCount);
