@@ -7,8 +7,9 @@ namespace SpatialSim.TorchCore;
 internal static class TensorMemory
 {
     /// <summary>
-    /// An uninitialised float32 CPU tensor of <paramref name="shape"/> (not in any dispose scope), backed by huge pages when
-    /// large (<see cref="HugePages"/>): for results our kernels write in full.
+    /// An uninitialised float32 CPU tensor of <paramref name="shape"/> (not in any dispose scope); when large, on a block of
+    /// <see cref="LargeBufferPool"/> (memory freed by earlier large tensors, backed by huge pages): for results our kernels
+    /// write in full.
     /// </summary>
     public static Tensor EmptyFloat32(params long[] shape) => Empty(ScalarType.Float32, shape);
 
@@ -17,6 +18,12 @@ internal static class TensorMemory
 
     private static Tensor Empty(ScalarType type, long[] shape)
     {
+        var pooled = LargeBufferPool.Empty(type, shape, type == ScalarType.Float64 ? 8 : 4);
+        if (pooled is not null)
+        {
+            pooled.DetachFromDisposeScope();
+            return pooled;
+        }
         var t = empty(shape, type);
         t.DetachFromDisposeScope();
         unsafe
