@@ -157,8 +157,11 @@ internal sealed class CanvasLayout
             if (i == 0 || keys[i] != keys[i - 1]) m++;
         duplicates = n - m;
 
-        var index = GC.AllocateUninitializedArray<int>(m);
-        float[]? merged = hasCounts || m < n ? GC.AllocateUninitializedArray<float>(m) : null;
+        // The gene's pixels live as long as the raster made from them: allocated on the pinned-object heap, they are never
+        // copied by the GC (on the small-object heap, a table's millions of pixels were copied from generation to generation
+        // by the collections the read itself set off).
+        var index = GC.AllocateUninitializedArray<int>(m, pinned: true);
+        float[]? merged = hasCounts || m < n ? GC.AllocateUninitializedArray<float>(m, pinned: true) : null;
         bool allOnes = true;
         int j = -1;
         int bin = _binSize, width = _width, bitsX = _bitsX;
