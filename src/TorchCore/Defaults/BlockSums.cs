@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -93,7 +91,7 @@ public static class BlockSums
         int cw = Blocks(width, stride);
         if (stride == 1)
         {
-            Add(pixels[..(width * height)], blocks);
+            SpanArithmetic.AddInto(pixels[..(width * height)], blocks);
             return;
         }
         for (int y = 0; y < height; y++)
@@ -108,20 +106,6 @@ public static class BlockSums
                 target[bx] += sum;
             }
         }
-    }
-
-    /// <summary>target += source, element by element (vectorised).</summary>
-    private static void Add(ReadOnlySpan<float> source, Span<float> target)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var s = MemoryMarshal.Cast<float, Vector<float>>(source);
-            var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-            for (int k = 0; k < s.Length; k++) t[k] += s[k];
-            i = s.Length * Vector<float>.Count;
-        }
-        for (; i < source.Length; i++) target[i] += source[i];
     }
 
     /// <summary>Adds pixels (flat indices y·width + x, values) into <paramref name="blocks"/> (⌈W/s⌉ blocks a row).</summary>

@@ -180,8 +180,8 @@ internal static class SparseCorrelationGram
         rows.Slice(r * w, h * w).CopyTo(folded);
         for (int k = 0; k < r; k++)
         {
-            Add(rows.Slice((r - 1 - k) * w, w), folded.Slice(k * w, w));
-            Add(rows.Slice((h + r + k) * w, w), folded.Slice((h - 1 - k) * w, w));
+            SpanArithmetic.AddInto(rows.Slice((r - 1 - k) * w, w), folded.Slice(k * w, w));
+            SpanArithmetic.AddInto(rows.Slice((h + r + k) * w, w), folded.Slice((h - 1 - k) * w, w));
         }
         return (sum, square);
     }
@@ -219,14 +219,5 @@ internal static class SparseCorrelationGram
         var va = new Vector<double>(a);
         for (int k = 0; k < t.Length; k++) t[k] += va * s[k];
         for (int k = t.Length * Vector<double>.Count; k < target.Length; k++) target[k] += a * source[k];
-    }
-
-    /// <summary>target += source (vectorised).</summary>
-    private static void Add(ReadOnlySpan<float> source, Span<float> target)
-    {
-        var t = MemoryMarshal.Cast<float, Vector<float>>(target);
-        var s = MemoryMarshal.Cast<float, Vector<float>>(source);
-        for (int k = 0; k < t.Length; k++) t[k] += s[k];
-        for (int k = t.Length * Vector<float>.Count; k < target.Length; k++) target[k] += source[k];
     }
 }
