@@ -27,7 +27,7 @@ namespace SpatialSim.TorchCore.Defaults;
 /// Why per gene, then the median: pooling the raw errors of all genes lets the few high-count genes, whose optimum is
 /// small, outweigh the many sparse ones; each gene's own optimum weighs every gene alike. A dense, high-count spot grid
 /// predicts itself best nearly unsmoothed (≈ 0.5 spot on the mouse olfactory bulb ST data), sparse single molecules need
-/// wide smoothing (≈ 100 px on the CA1 ISS table at bin 1). The criterion sees only where molecules are, so binning the
+/// wide smoothing (≈ 90 px on the CA1 ISS table at bin 1). The criterion sees only where molecules are, so binning the
 /// data by k divides σ in pixels by k: σ × bin size is the same physical scale at every bin (the candidates are the same
 /// physical scales at every bin, 2^(j/3) pixels of bin 1). One σ for all genes keeps every pair compared alike.
 /// <para>Cost is bounded: at most <see cref="MaxGenes"/> genes (spread over the range of total counts) are evaluated, in
