@@ -100,7 +100,7 @@ public sealed class SparsePixels
     /// <summary>
     /// Rows [<paramref name="y0"/>, <paramref name="y0"/> + rows) of the raster filtered along y with the symmetric
     /// kernel <paramref name="kernel"/> (2r + 1 taps, r ≤ Height) in scipy's 'reflect' mode at the top and bottom of
-    /// the raster — the first pass of <see cref="Smoothing.CpuGaussianBlur.Blur"/> — written densely to
+    /// the raster — the first pass of <see cref="Smoothing.CpuGaussianBlur.Blur(ReadOnlySpan{float}, Span{float}, int, int, double, Smoothing.GaussianMethod, double, int)"/> — written densely to
     /// <paramref name="destination"/>. Only the stored pixels are visited (2r + 1 multiply-adds each), so a sparse
     /// gene costs a fraction of a dense pass, and rows outside the strip are never made.
     /// </summary>

@@ -232,4 +232,30 @@ public class CpuGaussianBlurTests
             i = i < 0 ? -i - 1 : 2 * length - i - 1;
         return i;
     }
+
+    [Fact]
+    public void ADifferentSigmaPerAxisIsOneAxisAfterTheOther()
+    {
+        const int W = 37, H = 23;
+        var rng = new Random(3);
+        var image = Enumerable.Range(0, W * H).Select(_ => (float)rng.NextDouble()).ToArray();
+        var both = new float[W * H];
+        CpuGaussianBlur.Blur(image, both, W, H, 2.5, 0.8);
+        // along x, then along y as x of the transposed image
+        var alongX = new float[W * H];
+        CpuGaussianBlur.BlurAlongX(image, alongX, W, H, 2.5);
+        var transposed = new float[W * H];
+        for (int y = 0; y < H; y++) for (int x = 0; x < W; x++) transposed[x * H + y] = alongX[y * W + x];
+        CpuGaussianBlur.BlurAlongX(transposed, transposed, H, W, 0.8);
+        for (int y = 0; y < H; y++) for (int x = 0; x < W; x++) Assert.Equal(transposed[x * H + y], both[y * W + x], 1e-5);
+
+        var onlyX = new float[W * H];
+        CpuGaussianBlur.Blur(image, onlyX, W, H, 2.5, 0.0);
+        for (int i = 0; i < onlyX.Length; i++) Assert.Equal(alongX[i], onlyX[i], 1e-6);
+        var same = new float[W * H];
+        var isotropic = new float[W * H];
+        CpuGaussianBlur.Blur(image, same, W, H, 1.7, 1.7);
+        CpuGaussianBlur.Blur(image, isotropic, W, H, 1.7);
+        Assert.Equal(isotropic, same);
+    }
 }

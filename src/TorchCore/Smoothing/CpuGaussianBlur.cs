@@ -39,6 +39,15 @@ public static unsafe class CpuGaussianBlur
     /// <param name="truncate">Radius in standard deviations, as in scipy (default 4).</param>
     /// <param name="maxDegreeOfParallelism">Threads to use; ≤ 0 means one per processor.</param>
     public static void Blur(ReadOnlySpan<float> input, Span<float> output, int width, int height, double sigma,
+        GaussianMethod method = GaussianMethod.Auto, double truncate = 4.0, int maxDegreeOfParallelism = -1) =>
+        Blur(input, output, width, height, sigma, sigma, method, truncate, maxDegreeOfParallelism);
+
+    /// <summary>
+    /// As <see cref="Blur(ReadOnlySpan{float}, Span{float}, int, int, double, GaussianMethod, double, int)"/>, with a
+    /// standard deviation of <paramref name="sigmaX"/> pixels along x and <paramref name="sigmaY"/> along y
+    /// (scipy's <c>gaussian_filter(image, sigma=(sigmaY, sigmaX), mode='reflect')</c>).
+    /// </summary>
+    public static void Blur(ReadOnlySpan<float> input, Span<float> output, int width, int height, double sigmaX, double sigmaY,
         GaussianMethod method = GaussianMethod.Auto, double truncate = 4.0, int maxDegreeOfParallelism = -1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -48,42 +57,44 @@ public static unsafe class CpuGaussianBlur
             throw new ArgumentException($"Input holds {input.Length} values, expected {width}×{height}.", nameof(input));
         if (output.Length != pixels)
             throw new ArgumentException($"Output holds {output.Length} values, expected {width}×{height}.", nameof(output));
-        int radius = Radius(sigma, truncate);
         if (method is not (GaussianMethod.Auto or GaussianMethod.Direct or GaussianMethod.Fft))
             throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown Gaussian method.");
-
-        if (sigma <= SigmaEpsilon || radius == 0)
-        {
-            input.CopyTo(output);
-            return;
-        }
+        int radiusX = Radius(sigmaX, truncate), radiusY = Radius(sigmaY, truncate);
+        bool alongX = sigmaX > SigmaEpsilon && radiusX > 0, alongY = sigmaY > SigmaEpsilon && radiusY > 0;
+        if (!alongY) input.CopyTo(output);
+        if (!alongX && !alongY) return;
 
         int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         if (pixels < 1 << 15) threads = 1;
-        double[] vertical = FoldedKernel(sigma, radius, height);
-        double[] horizontal = FoldedKernel(sigma, radius, width);
 
         // Pass 1 (along y) reads input and writes output; pass 2 (along x) works in place on output.
         // Both passes copy what they read into per-thread buffers first, so input may be output.
         fixed (float* src = input)
         fixed (float* dst = output)
         {
-            if (UseFft(method, vertical, height, alongX: false))
-                FftGaussian.Vertical(src, dst, width, height, vertical, threads);
-            else
-                Direct(DirectGaussian.Vertical, src, dst, width, height, vertical, threads);
-
-            if (UseFft(method, horizontal, width, alongX: true))
-                FftGaussian.Horizontal(dst, dst, width, height, horizontal, threads);
-            else
-                Direct(DirectGaussian.Horizontal, dst, dst, width, height, horizontal, threads);
+            if (alongY)
+            {
+                double[] vertical = FoldedKernel(sigmaY, radiusY, height);
+                if (UseFft(method, vertical, height, alongX: false))
+                    FftGaussian.Vertical(src, dst, width, height, vertical, threads);
+                else
+                    Direct(DirectGaussian.Vertical, src, dst, width, height, vertical, threads);
+            }
+            if (alongX)
+            {
+                double[] horizontal = FoldedKernel(sigmaX, radiusX, width);
+                if (UseFft(method, horizontal, width, alongX: true))
+                    FftGaussian.Horizontal(dst, dst, width, height, horizontal, threads);
+                else
+                    Direct(DirectGaussian.Horizontal, dst, dst, width, height, horizontal, threads);
+            }
         }
     }
 
     /// <summary>
-    /// The second pass of <see cref="Blur"/> alone: each of <paramref name="rows"/> rows of <paramref name="input"/>
+    /// The second pass of <see cref="Blur(ReadOnlySpan{float}, Span{float}, int, int, double, GaussianMethod, double, int)"/> alone: each of <paramref name="rows"/> rows of <paramref name="input"/>
     /// blurred along x (mode 'reflect' at the row ends), into <paramref name="output"/> (may be the same span).
-    /// With a first pass along y done elsewhere (e.g. from sparse pixels), the result equals <see cref="Blur"/>'s.
+    /// With a first pass along y done elsewhere (e.g. from sparse pixels), the result equals that method's.
     /// </summary>
     public static void BlurAlongX(ReadOnlySpan<float> input, Span<float> output, int width, int rows, double sigma,
         GaussianMethod method = GaussianMethod.Auto, double truncate = 4.0, int maxDegreeOfParallelism = -1)
