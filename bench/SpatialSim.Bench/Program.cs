@@ -96,5 +96,8 @@ JsonObject Release()
     prepared?.Dispose();
     prepared = null;
     TimedRun.CollectGarbage();
+    // Blocks the row freed are kept for reuse (LargeBufferPool, up to 60 s): returned here, so the next row's peak does
+    // not hold them; within a row, later repetitions reuse them as a user's next command would.
+    SpatialSim.TorchCore.LargeBufferPool.Trim();
     return new JsonObject();
 }

@@ -21,7 +21,7 @@ namespace SpatialSim.TorchCore;
 /// libtorch frees them as any tensor (Dispose, a dispose scope, or the finalizer) and the deleter hands the block back
 /// here. Their storage cannot be resized, which our kernels never ask for.</para>
 /// </summary>
-internal static unsafe class LargeBufferPool
+public static unsafe class LargeBufferPool
 {
     /// <summary>Smaller tensors come from libtorch's allocator as usual.</summary>
     public const long MinBytes = HugePages.MinBytes;
@@ -52,7 +52,7 @@ internal static unsafe class LargeBufferPool
     /// An uninitialised CPU tensor of <paramref name="type"/> and <paramref name="shape"/> on a pooled block, or null when
     /// it is smaller than <see cref="MinBytes"/> or LibTorchSharp has no THSTensor_new (the caller then uses torch.empty).
     /// </summary>
-    public static Tensor? Empty(ScalarType type, long[] shape, int elementSize)
+    internal static Tensor? Empty(ScalarType type, long[] shape, int elementSize)
     {
         long count = 1;
         foreach (long d in shape) count = checked(count * d);
@@ -71,7 +71,7 @@ internal static unsafe class LargeBufferPool
         return Tensor.UnsafeCreateTensor(handle);
     }
 
-    /// <summary>Returns every freed block to the system now.</summary>
+    /// <summary>Returns every freed block to the system now (e.g. before a step that needs the memory for something else).</summary>
     public static void Trim()
     {
         lock (Gate)
