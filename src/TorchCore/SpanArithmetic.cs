@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -7,6 +8,7 @@ namespace SpatialSim.TorchCore;
 internal static class SpanArithmetic
 {
     /// <summary>target[i] += source[i] for every i of <paramref name="source"/> (target at least as long).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddInto(ReadOnlySpan<float> source, Span<float> target)
     {
         target = target[..source.Length];

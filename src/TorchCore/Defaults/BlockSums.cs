@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,6 +87,7 @@ public static class BlockSums
     }
 
     /// <summary>Adds a dense row-major W × H raster's block sums into <paramref name="blocks"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddDense(ReadOnlySpan<float> pixels, int width, int height, int stride, Span<float> blocks)
     {
         int cw = Blocks(width, stride);
@@ -109,6 +111,7 @@ public static class BlockSums
     }
 
     /// <summary>Adds pixels (flat indices y·width + x, values) into <paramref name="blocks"/> (⌈W/s⌉ blocks a row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<int> index, ReadOnlySpan<float> values, int width, int stride, int blocksPerRow, float[] blocks)
     {
         if (stride == 1)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SpatialSim.TorchCore.Ranking;
 using SpatialSim.TorchCore.Similarity;
 using SpatialSim.TorchCore.Smoothing;
@@ -74,6 +75,7 @@ public static class DensityTissueMask
         return made;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool[] Make(IReadOnlyList<GeneRaster> rasters, WorkingGrid grid, out double countsInside)
     {
         Interlocked.Increment(ref Made);
@@ -116,6 +118,7 @@ public static class DensityTissueMask
     /// again among those pixels, up to <see cref="MaxLevels"/> times; when every split separates tissue from tissue (a patch
     /// cut from inside a section), only the empty pixels are background.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Threshold(float[] density, float[] counts, double empty)
     {
         // ln(density) once per pixel above the empty level (each level's Otsu reads it twice): a third of the logarithms.
@@ -144,6 +147,7 @@ public static class DensityTissueMask
     }
 
     /// <summary><see cref="OtsuOfLogs(float[], double, double)"/> with ln(density) given for the pixels above <paramref name="empty"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double OtsuOfLogs(float[] density, double[] logs, double empty, double upper)
     {
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
@@ -174,6 +178,7 @@ public static class DensityTissueMask
     }
 
     /// <summary>Keeps the 8-connected regions holding at least <see cref="MinRegionShare"/> of the counts (and always the largest).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool[] KeepMajorRegions(bool[] set, float[] counts, int w, int h)
     {
         var label = new int[set.Length];

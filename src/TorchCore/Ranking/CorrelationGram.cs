@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using SpatialSim.TorchCore.Smoothing;
@@ -253,6 +254,7 @@ public static class CorrelationGram
             int e0 = Math.Max(0, y0 - halo), e1 = Math.Min(h, y0 + rows + halo);
             long stripPixels = (long)rows * w;
             int next = r0 - 1;
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Work(int worker, bool report)
             {
                 var buffer = buffers[worker].AsSpan(0, (e1 - e0) * w);
@@ -367,6 +369,7 @@ public static class CorrelationGram
     /// the band too, added at both places — (k + 1)/2k of the full product's work for k blocks. torch has no symmetric
     /// rank-k update (syrk).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AddBandProduct(Tensor z, double[] gram, int genes, int bandRows, int firstGene)
     {
         for (int a0 = 0; a0 < bandRows;)
@@ -401,6 +404,7 @@ public static class CorrelationGram
     private static int BlockEnd(int gene) => (gene / ProductBlockGenes + 1) * ProductBlockGenes;
 
     /// <summary>Σ v² in float64 over float32 values, vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double SumOfSquares(ReadOnlySpan<float> values)
     {
         var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
@@ -443,6 +447,7 @@ public static class CorrelationGram
     }
 
     /// <summary>destination = source − c, computed in float64 and stored as float32; returns Σ of the stored values in float64. Vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double CentreInto(ReadOnlySpan<float> source, Span<float> destination, double c)
     {
         int n = source.Length;
@@ -490,6 +495,7 @@ public static class CorrelationGram
     }
 
     /// <summary>destination = source − c inside the tissue, 0 outside, stored as float32; returns Σ of the stored values in float64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double CentreInsideInto(ReadOnlySpan<float> source, ReadOnlySpan<float> inside, Span<float> destination, double c)
     {
         double sum = 0;

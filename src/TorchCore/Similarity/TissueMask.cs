@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SpatialSim.TorchCore.Ranking;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -131,6 +132,7 @@ public static class TissueMask
     }
 
     /// <summary>Background pixels not 4-connected to the canvas border become set (scipy.ndimage.binary_fill_holes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool[] FillHoles(bool[] set, int width, int height)
     {
         var outside = new bool[set.Length];
