@@ -15,7 +15,7 @@ public sealed record ComputePath(string Work, string Cpu, string Cuda)
     {
         new("Gaussian blur (SmoothedPearson, RoiPearson, JensenShannon, Invoke-Smoothing)", OwnKernels + " (direct or FFT, by cost)",
             "torch: two 1-D cuDNN convolutions " + CudaBranch),
-        new("Gram products (all-pairs Pearson, SmoothedPearson, LeeL, MoranBV)", "libtorch BLAS (streamed Pearson, SmoothedPearson: float32 products over blocks of 2,048 pixels; every sum in float64)",
+        new("Gram products (all-pairs Pearson, SmoothedPearson, LeeL, MoranBV)", "libtorch BLAS (streamed Pearson, SmoothedPearson: float32 products over blocks of 1,024 pixels; every sum in float64)",
             "torch: cuBLAS " + CudaBranch),
         new("SSIM, MS-SSIM", OwnKernels + " (one fused pass)", "torch ops " + CudaBranch),
         new("Spatial lags (LeeL, MoranBV)", OwnKernels, "torch ops " + CudaBranch),

@@ -25,8 +25,9 @@ namespace SpatialSim.TorchCore.Ranking;
 /// mean before the product avoids cancellation in S_ij − s_i s_j / N. Rounding: by Cauchy–Schwarz the error of r_ij is at
 /// most the float32 accumulation error within one block relative to Σ|z_i z_j| there, which grows with the block's length:
 /// on blobs of small counts (the measure contract's genes) r was off by 1.3e-5 in blocks of 4,096 pixels, 2.6e-6 in
-/// blocks of 2,048 (the blocks used: 8% faster than 1,024 on 200 genes × 1024²), 1.4e-6 in blocks of 1,024 and 2.4e-7 in
-/// blocks of 256; a whole-strip float32 product, tried earlier, gave 1e-4.
+/// blocks of 2,048, 1.4e-6 in blocks of 1,024 (the blocks used) and 2.4e-7 in blocks of 256; a whole-strip float32
+/// product, tried earlier, gave 1e-4. Speed: every block product re-reads the block of all genes' strip rows, which must
+/// stay in cache: 2,048 pixels were 8% faster than 1,024 for 200 genes but twice as slow for 1,000 (8 MB a block).
 /// Rows and columns of constant genes (all pixels equal, e.g. all zero) are NaN.
 /// </summary>
 /// <remarks>
@@ -40,11 +41,11 @@ namespace SpatialSim.TorchCore.Ranking;
 public static class CorrelationGram
 {
     /// <summary>
-    /// Pixels per float32 BLAS product, summed into float64: short enough that float32 accumulation keeps r within a few
-    /// 1e-6 (see the class remarks), long enough that the products run near SGEMM speed (the n² float64 additions per block
+    /// Pixels per float32 BLAS product, summed into float64: short enough that float32 accumulation keeps r within about
+    /// 1e-6 and the block of all genes stays in cache (see the class remarks), long enough that the products run near SGEMM speed (the n² float64 additions per block
     /// are small next to them).
     /// </summary>
-    internal const int GemmPixels = 1 << 11;
+    internal const int GemmPixels = 1 << 10;
 
     /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float32) when the budget allows.</summary>
     private const long TargetStripBytes = 64L << 20;
