@@ -79,15 +79,21 @@ public static unsafe class LargeBufferPool
     /// </summary>
     public static void Trim()
     {
+        FreeKept();
+        if (!OperatingSystem.IsLinux()) return;
+        try { _ = malloc_trim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* not glibc */ }
+    }
+
+    /// <summary>Frees every kept block (not glibc's heaps: that walk is left to <see cref="Trim"/>).</summary>
+    private static void FreeKept()
+    {
         lock (Gate)
         {
             foreach (var k in Kept) NativeMemory.AlignedFree((void*)k.Address);
             Kept.Clear();
             _keptBytes = 0;
         }
-        if (!OperatingSystem.IsLinux()) return;
-        try { _ = malloc_trim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* not glibc */ }
     }
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
@@ -111,7 +117,7 @@ public static unsafe class LargeBufferPool
         }
         // None fits: the working set has changed, so the kept blocks go back before a new one is made (they never add to
         // what a run holds beyond one block it could not use).
-        Trim();
+        FreeKept();
         IntPtr block = (IntPtr)NativeMemory.AlignedAlloc((nuint)size, (nuint)Granule);
         HugePages.Advise(block, size);
         lock (Gate) Lent[block] = size;
