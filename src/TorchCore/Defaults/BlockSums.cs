@@ -26,22 +26,7 @@ public static class BlockSums
     /// Adds the raster's block sums into <paramref name="blocks"/> (⌈W/s⌉ × ⌈H/s⌉, row-major), so the sum over many genes
     /// needs no array per gene. A dense CPU raster is read in place, row by row (a vector add at stride 1), never copied.
     /// </summary>
-    public static void AddTo(GeneRaster raster, int stride, float[] blocks)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
-        int w = raster.Width, h = raster.Height, cw = Blocks(w, stride);
-        if (blocks.LongLength != (long)cw * Blocks(h, stride))
-            throw new ArgumentException($"Expected {(long)cw * Blocks(h, stride)} blocks, got {blocks.LongLength}.", nameof(blocks));
-        if (raster.Sparse is { } sparse && !raster.HasDenseValues)
-        {
-            Add(sparse.Index, sparse.Values, w, stride, cw, blocks);
-            return;
-        }
-        using var scope = torch.NewDisposeScope();
-        var values = raster.Values;
-        var cpu = values.device_type == DeviceType.CPU ? values.contiguous() : values.cpu().contiguous();
-        AddDense(TensorMemory.AsFloatSpan(cpu), w, h, stride, blocks);
-    }
+    public static void AddTo(GeneRaster raster, int stride, float[] blocks) => AddAll([raster], stride, blocks, threads: 1);
 
     /// <summary>
     /// Adds the block sums of all <paramref name="rasters"/> (one canvas) into <paramref name="blocks"/>. The rows of blocks

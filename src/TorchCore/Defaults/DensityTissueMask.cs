@@ -138,15 +138,10 @@ public static class DensityTissueMask
         return empty;
     }
 
-    /// <summary>Otsu's threshold on ln(density) over the pixels above <paramref name="empty"/> (256 bins); ln(empty) when none or all equal.</summary>
-    public static double OtsuOfLogs(float[] density, double empty, double upper = double.PositiveInfinity)
-    {
-        var logs = new double[density.Length];
-        for (int i = 0; i < density.Length; i++) logs[i] = density[i] > empty ? Math.Log(density[i]) : double.NaN;
-        return OtsuOfLogs(density, logs, empty, upper);
-    }
-
-    /// <summary><see cref="OtsuOfLogs(float[], double, double)"/> with ln(density) given for the pixels above <paramref name="empty"/>.</summary>
+    /// <summary>
+    /// Otsu's threshold on ln(density) (256 bins) over the pixels above <paramref name="empty"/> and below
+    /// <paramref name="upper"/>, with <paramref name="logs"/> their ln(density); ln(empty) when none or all equal.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double OtsuOfLogs(float[] density, double[] logs, double empty, double upper)
     {
