@@ -236,7 +236,9 @@ public class ClusteringTests
                 {
                     Assert.Equal(expected[k].Genes.OrderBy(g => g), modules[k].Genes.OrderBy(g => g));
                     if (double.IsNaN(expected[k].MeanScore)) Assert.True(double.IsNaN(modules[k].MeanScore));
-                    else Assert.Equal(expected[k].MeanScore, modules[k].MeanScore, viaFile ? 6 : 9);  // the file holds float32
+                    // The file holds float32; the streamed correlations come from shorter strips (the 2 MB budget) than the in-memory
+                    // matrix, so their float32 chunk products round differently (r within about 1e-7).
+                    else Assert.Equal(expected[k].MeanScore, modules[k].MeanScore, viaFile ? 6 : 7);
                 }
             }
         }

@@ -61,27 +61,42 @@ public class SparseCorrelationGramTests
     [Fact]
     public void BandsOfARankingTakeOnePathAndAgreeToTheLastBit()
     {
-        // 72 genes from row 128 on would not qualify alone (40 / 72 > 0.5); the band still takes the whole ranking's path.
-        using var genes = Fixtures.Owned(Genes(200, 40, 30, 0.02, 13));
+        // The 104 genes from row 896 on would not qualify alone (two blurs each cost more than their small product); the band
+        // still takes the whole ranking's path.
+        const int n = 1000, first = 896, rest = n - first;
+        using var genes = Fixtures.Owned(Genes(n, 40, 30, 0.02, 13));
         Assert.True(SparseCorrelationGram.Applies(genes, 2, 0, 1L << 30));
-        Assert.False(SparseCorrelationGram.Applies(genes, 2, 128, 1L << 30));
-        var whole = CorrelationGram.ComputeBand(genes, 2, 0, 200, maxMemoryBytes: 1L << 30);
-        var band = CorrelationGram.ComputeBand(genes, 2, 128, 200, maxMemoryBytes: 1L << 30);
-        for (int i = 128; i < 200; i++)
-            for (int j = 128; j < 200; j++)
-                Assert.Equal(whole.Values[(long)i * 200 + j], band.Values[(long)(i - 128) * 72 + (j - 128)]);
+        Assert.False(SparseCorrelationGram.Applies(genes, 2, first, 1L << 30));
+        var whole = CorrelationGram.ComputeBand(genes, 2, 0, n, maxMemoryBytes: 1L << 30);
+        var band = CorrelationGram.ComputeBand(genes, 2, first, n, maxMemoryBytes: 1L << 30);
+        for (int i = first; i < n; i++)
+            for (int j = first; j < n; j++)
+                Assert.Equal(whole.Values[(long)i * n + j], band.Values[(long)(i - first) * rest + (j - first)]);
     }
 
     [Fact]
     public void AppliesToManySparseGenesOnly()
     {
-        using var genes = Fixtures.Owned(Genes(200, 40, 30, 0.02, 3));
+        using var genes = Fixtures.Owned(Genes(1000, 40, 30, 0.02, 3));
         long budget = 1L << 30;
         Assert.True(SparseCorrelationGram.Applies(genes, 2, 0, budget));
-        Assert.False(SparseCorrelationGram.Applies(genes, 0, 0, budget));                 // no smoothing: the plain product
-        Assert.False(SparseCorrelationGram.Applies(genes.Take(20).ToList(), 2, 0, budget)); // few genes: two blurs each cost more
+        Assert.False(SparseCorrelationGram.Applies(genes, 0, 0, budget));                  // no smoothing: the plain product
+        Assert.False(SparseCorrelationGram.Applies(genes.Take(200).ToList(), 2, 0, budget)); // 200 genes: two blurs each cost more
         Assert.False(SparseCorrelationGram.Applies(genes, 2, 0, 1L << 20));               // Y's block would not fit the budget
         using var dense = GeneRaster.FromPlane(genes[0].ToPlane(), 1, ComputeDevice.Cpu);
-        Assert.False(SparseCorrelationGram.Applies(genes.Take(199).Append(dense).ToList(), 2, 0, budget));
+        Assert.False(SparseCorrelationGram.Applies(genes.Take(999).Append(dense).ToList(), 2, 0, budget));
+    }
+
+    /// <summary>The cost model against what was measured (2 cores, σ = 4): the faster path is the one chosen.</summary>
+    [Theory]
+    [InlineData(200, 0.02, false)]    // 1024²: sparse 3.7 s, dense 0.8 s
+    [InlineData(400, 0.005, false)]   // 512²: 1.2 s against 0.8 s
+    [InlineData(1000, 0.02, true)]    // 512²: 3.2 s against 3.6 s
+    [InlineData(2000, 0.02, true)]    // 256²: 2.2 s against 3.9 s
+    [InlineData(5000, 0.01, true)]
+    public void TheCostModelPicksTheMeasuredFasterPath(int genes, double density, bool sparse)
+    {
+        var (sparseCost, denseCost) = SparseCorrelationGram.Cost(genes, density);
+        Assert.Equal(sparse, sparseCost < denseCost);
     }
 }

@@ -46,7 +46,10 @@ public class TiledGramTests
         Assert.All(sparse, g => Assert.False(g.HasDenseValues)); // the Gram path reads the pixel lists
     }
 
-    /// <summary>The upper-block Gram product equals the full Z Zᵀ for gene counts around its 128-gene block size and beyond (1 to 3 blocks).</summary>
+    /// <summary>
+    /// The strip matrix's upper-block product equals the full Z Zᵀ for gene counts around its 128-gene block size and beyond
+    /// (1 to 3 blocks), over strips that are not whole chunks (the last chunk padded).
+    /// </summary>
     [Theory]
     [InlineData(1)]
     [InlineData(127)]
@@ -58,12 +61,26 @@ public class TiledGramTests
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
         TorchRuntime.EnsureInitialized();
-        var z = TorchSharp.torch.randn(new long[] { n, 301 }, TorchSharp.torch.ScalarType.Float32, generator: new TorchSharp.torch.Generator(7));
         var gram = Enumerable.Repeat(0.5, n * n).ToArray(); // it adds to what is there
-        var part = z.narrow(1, 1, 300); // a strided view, as the strip matrix's column blocks are
-        CorrelationGram.AddSymmetricProduct(part, gram, n);
-        var wide = part.to(TorchSharp.torch.ScalarType.Float64);
-        var expected = TorchSharp.torch.mm(wide, wide.t()).contiguous().data<double>().ToArray();
+        const int pixels = 2 * StripMatrix.ChunkPixels + 300;
+        var z = TorchSharp.torch.randn(new long[] { n, pixels }, TorchSharp.torch.ScalarType.Float32, generator: new TorchSharp.torch.Generator(7));
+        var values = z.data<float>().ToArray();
+        using var strip = new StripMatrix(n, pixels + StripMatrix.ChunkPixels);
+        foreach (int length in new[] { pixels, 300 })   // a long strip, then a short one in the same matrix
+        {
+            strip.Begin(length);
+            for (int i = 0; i < n; i++)
+            {
+                var row = values.AsSpan(i * pixels, length);
+                var (sum, squares) = strip.Store(i, row, 0.25);   // stores row − 0.25
+                Assert.Equal(row.ToArray().Sum(v => (double)(float)(v - 0.25)), sum, 1e-6 * length);
+                Assert.Equal(row.ToArray().Sum(v => (double)(float)(v - 0.25) * (float)(v - 0.25)), squares, 1e-9 * squares);
+            }
+            strip.AddBandProduct(gram, n, 0);
+        }
+        var wide = (z - 0.25).to(TorchSharp.torch.ScalarType.Float64);
+        var whole = TorchSharp.torch.mm(wide, wide.t()) + TorchSharp.torch.mm(wide.narrow(1, 0, 300), wide.narrow(1, 0, 300).t());
+        var expected = whole.contiguous().data<double>().ToArray();
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
             {
@@ -107,7 +124,7 @@ public class TiledGramTests
     }
 
     /// <summary>
-    /// The float32 products in blocks of <see cref="CorrelationGram.GemmPixels"/> pixels, summed in float64, against Pearson
+    /// The float32 products in chunks of <see cref="StripMatrix.ChunkPixels"/> pixels, summed in float64, against Pearson
     /// in float64 on the same blurred maps, where float32 accumulation hurts most: a nearly empty gene (its centred map is
     /// −mean almost everywhere, so its products cancel) against a dense gene with a high mean, over a million pixels.
     /// </summary>
@@ -164,7 +181,7 @@ public class TiledGramTests
         Assert.Equal(h, roomy.StripRows);
         Assert.Equal(0, roomy.Halo);
 
-        long tight = 20L * n * n + 4L * w * n * 6 + 4L * w * roomy.Workers * (6 + 16); // room for strips of 6 rows
+        long tight = 20L * n * n + StripMatrix.Bytes(n, 6L * w) + 4L * w * roomy.Workers * (6 + 16); // room for strips of 6 rows
         var plan = CorrelationGram.Plan(genes, 2.0, maxMemoryBytes: tight);
         Assert.Equal(6, plan.StripRows);
         Assert.Equal(8, plan.Halo);

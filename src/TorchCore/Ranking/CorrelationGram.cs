@@ -19,19 +19,19 @@ namespace SpatialSim.TorchCore.Ranking;
 /// r = int(4σ + 0.5) rows on each side — the radius of the truncated kernel the blur uses (scipy's truncate = 4) —
 /// so every strip row sees exactly the input rows it sees in the untiled blur, and the canvas edges keep scipy's
 /// 'reflect' mode: tiling does not change the result beyond float rounding. The strip matrix [genes × strip pixels]
-/// is float32 and goes through BLAS (torch.mm, SGEMM, about twice DGEMM's speed) in blocks of <see cref="GemmPixels"/>
-/// pixels, only the blocks of genes on and above the diagonal (<see cref="AddSymmetricProduct"/>); each block's products
-/// are added into float64 sums, and the sums s_i, Σ z_i² are float64 over the same float32 values. Centring by the raw
-/// mean before the product avoids cancellation in S_ij − s_i s_j / N. Rounding: by Cauchy–Schwarz the error of r_ij is at
-/// most the float32 accumulation error within one block relative to Σ|z_i z_j| there, which grows with the block's length:
-/// on blobs of small counts (the measure contract's genes) r was off by 1.3e-5 in blocks of 4,096 pixels, 2.6e-6 in
-/// blocks of 2,048, 1.4e-6 in blocks of 1,024 (the blocks used) and 2.4e-7 in blocks of 256; a whole-strip float32
-/// product, tried earlier, gave 1e-4. Speed: every block product re-reads the block of all genes' strip rows, which must
-/// stay in cache: 2,048 pixels were 8% faster than 1,024 for 200 genes but twice as slow for 1,000 (8 MB a block).
+/// is float32 (<see cref="StripMatrix"/>: chunk by chunk, so that one batched SGEMM per pair of 128-gene blocks covers a
+/// strip), and only the blocks of genes on and above the diagonal are multiplied; each chunk's products are added into
+/// float64 sums, and the sums s_i, Σ z_i² are float64 over the same float32 values. Centring by the raw mean before the
+/// product avoids cancellation in S_ij − s_i s_j / N. Rounding: by Cauchy–Schwarz the error of r_ij is at most the float32
+/// accumulation error within one chunk relative to Σ|z_i z_j| there, which grows with the chunk's length: on blobs of
+/// small counts (the measure contract's genes) r was off by 1.3e-5 in chunks of 4,096 pixels, 2.6e-6 in chunks of 2,048,
+/// 1.4e-6 in chunks of 1,024 (<see cref="StripMatrix.ChunkPixels"/>, used) and 2.4e-7 in chunks of 256; a whole-strip
+/// float32 product, tried earlier, gave 1e-4.
 /// Rows and columns of constant genes (all pixels equal, e.g. all zero) are NaN.
 /// </summary>
 /// <remarks>
-/// Memory (see <see cref="Plan"/>): 4·W·(genes·strip rows) bytes for the strip matrix, 4·W·(strip rows + 2r) bytes per
+/// Memory (see <see cref="Plan"/>): 4·W·(genes·strip rows) bytes for the strip matrix (its last chunk padded to 1,024 pixels,
+/// and an eighth of that at most for one block pair's products per chunk), 4·W·(strip rows + 2r) bytes per
 /// worker thread for the blur, and 16·genes² bytes for the accumulated and final matrices — on top of the rasters
 /// themselves. Strips hold a strip matrix of about 64 MB, and at least 8r rows (<see cref="HaloMultiple"/>), fewer rows when the budget
 /// (default: a quarter of the physical memory, <see cref="DefaultMemoryBudget"/>) is smaller; a canvas that fits in
@@ -40,13 +40,6 @@ namespace SpatialSim.TorchCore.Ranking;
 /// </remarks>
 public static class CorrelationGram
 {
-    /// <summary>
-    /// Pixels per float32 BLAS product, summed into float64: short enough that float32 accumulation keeps r within about
-    /// 1e-6 and the block of all genes stays in cache (see the class remarks), long enough that the products run near SGEMM speed (the n² float64 additions per block
-    /// are small next to them).
-    /// </summary>
-    internal const int GemmPixels = 1 << 10;
-
     /// <summary>Preferred size of the strip matrix [genes × strip pixels] (float32) when the budget allows.</summary>
     private const long TargetStripBytes = 64L << 20;
 
@@ -90,28 +83,36 @@ public static class CorrelationGram
         }
         else
         {
-            // bytes(S) = fixed + 4·W·n·S + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
+            // bytes(S) = fixed + about 4·W·n·S (StripMatrix.Bytes) + 4·W·workers·min(H, S + 2r). Strips of about TargetStripBytes keep the strip
             // matrix in a reused, cache-friendly buffer, but never fewer than HaloMultiple × r rows while the budget allows:
             // every row of a strip's halo is blurred again for the strip, so strips of r/10 rows blurred each row about 20
             // times (the CA1 table at σ = 57 px: 454 strips of 12 rows, halo 228). A smaller budget makes them shorter.
-            // The strip matrix takes at most half the budget (and, as one span, 2^31 − 1 values).
+            // The strip matrix takes at most half the budget.
             long preferred = Math.Max(Math.Max(1, TargetStripBytes / (4L * n * w)), (long)HaloMultiple * halo);
             preferred = Math.Min(preferred, Math.Max(Math.Max(1, TargetStripBytes / (4L * n * w)), Math.Min(budget / 2, int.MaxValue) / (4L * n * w)));
             preferred = Math.Max(1, Math.Min(preferred, h));
             if (Needed(n, w, h, (int)preferred, preferred == h ? 0 : halo, workers, matrixBytes) <= budget) rows = (int)preferred;
             else
             {
-                long fit = (budget - (matrixBytes ?? Fixed(n)) - 4L * w * workers * 2L * halo) / (4L * w * ((long)n + workers));
+                // The most rows within the budget (what a plan needs grows with its rows).
+                int fit = 0, over = (int)preferred;
+                while (over - fit > 1)
+                {
+                    int mid = fit + (over - fit) / 2;
+                    if (Needed(n, w, h, mid, halo, workers, matrixBytes) <= budget) fit = mid;
+                    else over = mid;
+                }
                 if (fit < 1)
                     throw new SpatialSimException(ErrorKind.LimitExceeded,
                         $"Ranking {n:N0} genes on a {w:N0} × {h:N0} canvas needs at least {Gb(Needed(n, w, h, 1, halo, workers, matrixBytes))} of working memory " +
                         $"(a strip of one canvas row for every gene, the {n:N0} × {n:N0} matrices and the blur buffers), more than the budget of {Gb(budget)}. " +
                         $"Raise -MaxMemoryGB (this machine has {Gb(PhysicalMemory)}), import with a larger -BinSize (each doubling quarters the canvas), " +
                         "or rank fewer genes (-Gene or -MinTotal on Import-GeneRaster).");
-                rows = (int)Math.Min(fit, h);
+                rows = fit;
             }
         }
-        rows = (int)Math.Max(1, Math.Min(rows, int.MaxValue / (4L * n * w)));
+        // The strip matrix's bytes are one span (chunks padded).
+        rows = (int)Math.Max(1, Math.Min(rows, StripMatrix.MaxValues / ((long)n * StripMatrix.ChunkPixels) * StripMatrix.ChunkPixels / w));
         int strips = (h + rows - 1) / rows;
         return new GramPlan(n, w, h, strips == 1 ? 0 : halo, rows, strips, workers, Needed(n, w, h, rows, strips == 1 ? 0 : halo, workers, matrixBytes),
             budget, inputBytes, sparse) { SparseProduct = SparseCorrelationGram.Applies(rasters, sigma, 0, budget) };
@@ -120,7 +121,7 @@ public static class CorrelationGram
     private static long Fixed(int n) => 20L * n * n;
 
     private static long Needed(int n, int w, int h, int rows, int halo, int workers, long? matrixBytes = null) =>
-        (matrixBytes ?? Fixed(n)) + 4L * w * ((long)n * rows + (long)workers * Math.Min(h, rows + 2L * halo));
+        (matrixBytes ?? Fixed(n)) + StripMatrix.Bytes(n, (long)w * rows) + 4L * w * workers * Math.Min(h, rows + 2L * halo);
 
     internal static string Gb(long bytes) => bytes >= 100_000_000 ? $"{bytes / 1e9:0.##} GB" : bytes >= 100_000 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
 
@@ -241,7 +242,7 @@ public static class CorrelationGram
         int workRows = Math.Min(h, stripRows + 2 * halo);
         var buffers = new float[workers][];
         for (int t = 0; t < workers; t++) buffers[t] = GC.AllocateUninitializedArray<float>(checked(workRows * w));
-        using var z = TensorMemory.EmptyFloat32((long)m * stripRows * w);
+        using var z = new StripMatrix(m, (long)stripRows * w);
         var gram = new double[checked((long)bandRows * m)];
         var sums = new double[n];
         var squares = new double[n];
@@ -253,7 +254,7 @@ public static class CorrelationGram
         {
             int y0 = s * stripRows, rows = Math.Min(stripRows, h - y0);
             int e0 = Math.Max(0, y0 - halo), e1 = Math.Min(h, y0 + rows + halo);
-            long stripPixels = (long)rows * w;
+            z.Begin((long)rows * w);
             int next = r0 - 1;
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Work(int worker, bool report)
@@ -280,8 +281,7 @@ public static class CorrelationGram
                             var norm = weight.AsSpan(y0 * w, rows * w);
                             for (int k = 0; k < blurred.Length; k++) blurred[k] = inside[k] > 0 ? blurred[k] / Math.Max(norm[k], 1e-12f) : 0f;
                         }
-                        stripSums[i] = CentreInsideInto(blurred, inside, ZRow(z, i - r0, stripPixels), centre[i]);
-                        stripSquares[i] = SumOfSquares(ZRow(z, i - r0, stripPixels));
+                        (stripSums[i], stripSquares[i]) = z.StoreInside(i - r0, blurred, inside, centre[i]);
                         continue;
                     }
                     if (rasters[i].Sparse is { } sparse && (kernel is not null || sigma == 0))
@@ -300,20 +300,13 @@ public static class CorrelationGram
                         if (sigma > 0) CpuGaussianBlur.Blur(buffer, buffer, w, e1 - e0, sigma, method, GaussianSmoothing.DefaultTruncate, blurThreads);
                         blurred = buffer.Slice((y0 - e0) * w, rows * w);
                     }
-                    stripSums[i] = CentreInto(blurred, ZRow(z, i - r0, stripPixels), centre[i]);
-                    stripSquares[i] = SumOfSquares(ZRow(z, i - r0, stripPixels));
+                    (stripSums[i], stripSquares[i]) = z.Store(i - r0, blurred, centre[i]);
                 }
             }
             RunWorkers(Math.Min(workers, m), Work);
             for (int i = r0; i < n; i++) { sums[i] += stripSums[i]; squares[i] += stripSquares[i]; }
 
-            using var stripScope = torch.NewDisposeScope();
-            var zs = z.narrow(0, 0, m * stripPixels).view(m, stripPixels);
-            for (long c0 = 0; c0 < stripPixels; c0 += GemmPixels)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                AddBandProduct(zs.narrow(1, c0, Math.Min(GemmPixels, stripPixels - c0)), gram, m, bandRows, r0);
-            }
+            z.AddBandProduct(gram, bandRows, r0, cancellationToken);
         }
         progress?.Report((total, total, ""));
 
@@ -354,76 +347,11 @@ public static class CorrelationGram
     private static void TorchRuntimeInit() => Devices.TorchRuntime.EnsureInitialized();
 
     /// <summary>
-    /// Genes per block of <see cref="AddBandProduct"/>, and the alignment of bands. Measured on 200 genes × 2^20 pixels (2 cores, DGEMM
-    /// at its peak): two blocks of 100 take 10% less time than the full product, four blocks of 50 take 20% more.
+    /// Genes per block of the strip product (<see cref="StripMatrix.AddBandProduct"/>), and the alignment of bands. Measured as
+    /// batched SGEMM on 200 genes × 2^20 pixels (2 cores): blocks of 128 took 0.44 s, of 64 0.47 s, of 32 0.49 s, and the full
+    /// 200 × 200 product 0.54 s.
     /// </summary>
     public const int ProductBlockGenes = 128;
-
-    /// <summary>gram += Z Zᵀ for the n × p matrix <paramref name="z"/> (row-major n × n <paramref name="gram"/>): <see cref="AddBandProduct"/> of the whole matrix.</summary>
-    internal static void AddSymmetricProduct(Tensor z, double[] gram, int n) => AddBandProduct(z, gram, n, n, 0);
-
-    /// <summary>
-    /// The band's part of Z Zᵀ added to <paramref name="gram"/> (row-major <paramref name="bandRows"/> × <paramref name="genes"/>):
-    /// <paramref name="z"/> holds the genes firstGene … firstGene + genes − 1 as rows, the band is its first
-    /// <paramref name="bandRows"/> rows. Genes are cut into blocks of 128 aligned to multiples of 128 in input order (so a
-    /// pair's product is the same in every band); each product Z_a Z_bᵀ with a ≤ b is computed once and, when b lies inside
-    /// the band too, added at both places — (k + 1)/2k of the full product's work for k blocks. torch has no symmetric
-    /// rank-k update (syrk).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void AddBandProduct(Tensor z, double[] gram, int genes, int bandRows, int firstGene)
-    {
-        for (int a0 = 0; a0 < bandRows;)
-        {
-            int aEnd = Math.Min(bandRows, BlockEnd(firstGene + a0) - firstGene);
-            int an = aEnd - a0;
-            var za = z.narrow(0, a0, an);
-            for (int b0 = a0; b0 < genes;)
-            {
-                int bEnd = Math.Min(genes, BlockEnd(firstGene + b0) - firstGene);
-                int bn = bEnd - b0;
-                using var product = torch.mm(za, z.narrow(0, b0, bn).t()).contiguous();
-                var values = TensorMemory.AsFloatSpan(product);
-                bool mirror = b0 != a0 && b0 < bandRows;
-                for (int i = 0; i < an; i++)
-                {
-                    long row = (long)(a0 + i) * genes + b0;
-                    for (int j = 0; j < bn; j++)
-                    {
-                        double v = values[i * bn + j];
-                        gram[row + j] += v;
-                        if (mirror) gram[(long)(b0 + j) * genes + a0 + i] += v;
-                    }
-                }
-                b0 = bEnd;
-            }
-            a0 = aEnd;
-        }
-    }
-
-    /// <summary>The end of the 128-gene product block that holds gene <paramref name="gene"/>.</summary>
-    private static int BlockEnd(int gene) => (gene / ProductBlockGenes + 1) * ProductBlockGenes;
-
-    /// <summary>Σ v² in float64 over float32 values, vectorised.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double SumOfSquares(ReadOnlySpan<float> values)
-    {
-        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-        Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
-        for (int k = 0; k < vectors.Length; k++)
-        {
-            Vector.Widen(vectors[k], out var lo, out var hi);
-            acc0 += lo * lo;
-            acc1 += hi * hi;
-        }
-        double sum = Vector.Sum(acc0 + acc1);
-        for (int i = vectors.Length * Vector<float>.Count; i < values.Length; i++) sum += (double)values[i] * values[i];
-        return sum;
-    }
-
-    /// <summary>Gene i's row of the strip matrix (row stride = the strip's pixels).</summary>
-    private static Span<float> ZRow(Tensor z, int i, long stripPixels) =>
-        TensorMemory.AsFloatSpan(z).Slice(checked((int)(i * stripPixels)), checked((int)stripPixels));
 
     /// <summary>Runs <paramref name="work"/> on <paramref name="workers"/> threads; worker 0 is the calling thread (the one that may report progress).</summary>
     internal static void RunWorkers(int workers, Action<int, bool> work)
@@ -447,34 +375,6 @@ public static class CorrelationGram
             if (t.Exception?.InnerException is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
     }
 
-    /// <summary>destination = source − c, computed in float64 and stored as float32; returns Σ of the stored values in float64. Vectorised.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double CentreInto(ReadOnlySpan<float> source, Span<float> destination, double c)
-    {
-        int n = source.Length;
-        var vc = new Vector<double>(c);
-        Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
-        var src = MemoryMarshal.Cast<float, Vector<float>>(source);
-        var dst = MemoryMarshal.Cast<float, Vector<float>>(destination[..n]);
-        for (int k = 0; k < src.Length; k++)
-        {
-            Vector.Widen(src[k], out var lo, out var hi);
-            var stored = Vector.Narrow(lo - vc, hi - vc);
-            dst[k] = stored;
-            Vector.Widen(stored, out lo, out hi);
-            acc0 += lo;
-            acc1 += hi;
-        }
-        double sum = Vector.Sum(acc0 + acc1);
-        for (int i = src.Length * Vector<float>.Count; i < n; i++)
-        {
-            float v = (float)(source[i] - c);
-            destination[i] = v;
-            sum += v;
-        }
-        return sum;
-    }
-
     /// <summary>The gene's mean count over the tissue (the centring constant of its masked map).</summary>
     private static double TissueMean(GeneRaster raster, TissueWeights tissue)
     {
@@ -493,20 +393,6 @@ public static class CorrelationGram
             for (int k = 0; k < values.Length; k++) sum += values[k] * tissue.Inside[k];
         }
         return sum / tissue.Count;
-    }
-
-    /// <summary>destination = source − c inside the tissue, 0 outside, stored as float32; returns Σ of the stored values in float64.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double CentreInsideInto(ReadOnlySpan<float> source, ReadOnlySpan<float> inside, Span<float> destination, double c)
-    {
-        double sum = 0;
-        for (int k = 0; k < source.Length; k++)
-        {
-            float v = inside[k] > 0 ? (float)(source[k] - c) : 0f;
-            destination[k] = v;
-            sum += v;
-        }
-        return sum;
     }
 
     /// <summary>All pixels equal (e.g. all zero): correlation undefined.</summary>
@@ -566,35 +452,4 @@ public static class CorrelationGram
                 result[i, j] = degenerate[i] || degenerate[j] ? double.NaN : i == j ? 1.0 : Math.Clamp(values[i * n + j], -1.0, 1.0);
         return result;
     }
-}
-
-/// <summary>How <see cref="CorrelationGram"/> streams a canvas: the numbers -Verbose reports.</summary>
-/// <param name="Genes">Genes ranked.</param>
-/// <param name="Width">Canvas width (pixels).</param>
-/// <param name="Height">Canvas height (pixels).</param>
-/// <param name="Halo">Rows blurred above and below each strip (the kernel radius); 0 with one strip.</param>
-/// <param name="StripRows">Canvas rows per strip.</param>
-/// <param name="Strips">Number of strips.</param>
-/// <param name="Workers">Genes blurred at the same time (one blur buffer each).</param>
-/// <param name="WorkingBytes">Working memory the plan needs (strip matrix, blur buffers, gene × gene matrices).</param>
-/// <param name="BudgetBytes">The budget it was planned for.</param>
-/// <param name="InputBytes">Memory the rasters hold already (sparse pixel lists or dense tensors).</param>
-/// <param name="SparseGenes">Genes read from their sparse pixels.</param>
-public sealed record GramPlan(int Genes, int Width, int Height, int Halo, int StripRows, int Strips, int Workers,
-    long WorkingBytes, long BudgetBytes, long InputBytes, int SparseGenes)
-{
-    /// <summary>How many times each canvas row is blurred: (strip rows + 2 × halo) / strip rows (1 with one strip).</summary>
-    /// <summary>Without a mask, the genes qualify for <see cref="SparseCorrelationGram"/> (sparse, and far cheaper than the dense product).</summary>
-    public bool SparseProduct { get; init; }
-
-    public double BlurPasses => Strips <= 1 || StripRows == 0 ? 1 : Math.Min((double)StripRows + 2.0 * Halo, Height) / StripRows;
-
-    public string Describe() =>
-        $"memory budget {CorrelationGram.Gb(BudgetBytes)}; working memory {CorrelationGram.Gb(WorkingBytes)} in {Strips} strip(s) of {StripRows} row(s) × {Width} columns" +
-        (Strips > 1 ? $" with a halo of {Halo} rows each side (each row blurred {BlurPasses:0.##} times)" : "") +
-        $"; the {Genes} rasters hold {CorrelationGram.Gb(InputBytes)} ({SparseGenes} sparse)" +
-        (SparseProduct ? "; without a mask these sparse genes take the sparse product instead of the strips (Kᵀ K x per gene, non-zero pixels × genes multiply-adds; SparseCorrelationGram)" : "") +
-        (Strips > 1 && StripRows < CorrelationGram.HaloMultiple * Halo
-            ? $". The budget allows strips of only {StripRows} rows, fewer than {CorrelationGram.HaloMultiple} × the halo: a larger -MaxMemoryGB makes them taller and the ranking faster."
-            : ".");
 }

@@ -10,8 +10,8 @@ namespace SpatialSim.TorchCore.Ranking;
 /// where K is the Gaussian blur (mode 'reflect', scipy's radius) and x a gene's counts. For each block of 128 genes j,
 /// Y_j = Kᵀ(K x_j) is made on the canvas (the blur, then its adjoint: the blur of the zero-padded map folded back at
 /// the edges), and every gene i of the band adds v · Y(p, ·) for each of its non-zero pixels (p, v), read pixel by pixel.
-/// The work is nnz · G multiply-adds plus two blurs per gene, instead of the dense product's G² · pixels: on 1% non-zero
-/// genes about a tenth. Correlations then follow as in <see cref="CorrelationGram"/>: cov = S − Σb_i Σb_j / P over the
+/// The work is nnz · G multiply-adds plus two blurs per gene, instead of the dense product's G² · pixels / 2 and one blur:
+/// it pays for many genes only (<see cref="Applies"/>). Correlations then follow as in <see cref="CorrelationGram"/>: cov = S − Σb_i Σb_j / P over the
 /// canvas, each variance from Σ b² of the gene's own blurred map. Equal to the dense path to float32 rounding of the
 /// blurred maps (tested to 1e-6); the same score in every band and shard (blocks aligned to multiples of 128, the pixel
 /// ranges of the threads fixed by the core count).
@@ -21,15 +21,24 @@ internal static class SparseCorrelationGram
     /// <summary>Genes per block of Y (the product's block, so bands and shards agree to the last bit).</summary>
     private const int BlockGenes = CorrelationGram.ProductBlockGenes;
 
-    /// <summary>
-    /// Used when (estimated) cheaper than the dense product by this factor: 8 · density + 40 / genes below it, the sparse
-    /// cost (a scattered multiply-add costs about four of BLAS's, two blurs per gene about 20 per pixel) over the dense
-    /// product's G² · P / 2.
-    /// </summary>
-    public const double MaxCostRatio = 0.5;
+    // Costs per canvas pixel, in multiply-adds of the dense path's blocked SGEMM (about 25 ps each on this project's 2-core
+    // machine), measured on random sparse genes at σ = 4: 200 to 2,000 genes, 256² to 1024², 0.5–2% non-zero.
 
-    /// <summary>Whether rows [r0, n) qualify: every gene sparse-backed, σ &gt; 0, no mask, a kernel shorter than the canvas,
-    /// what the product holds within the budget, and the estimated cost below <see cref="MaxCostRatio"/> of the dense product.</summary>
+    /// <summary>Dense path, per gene and pixel: the strip's blur from the gene's pixels and its centring (≈ 1 ns).</summary>
+    private const double DenseBlurCost = 40;
+
+    /// <summary>This path, per gene and pixel: Y = Kᵀ K x (two blurs, the second on the padded canvas, and the folds) and its pixel-major copy (≈ 8 ns).</summary>
+    private const double AdjointCost = 320;
+
+    /// <summary>This path, per non-zero pixel and gene: v · Y(p, j) added in float64 (≈ 0.23 ns).</summary>
+    private const double ScatterCost = 9;
+
+    /// <summary>
+    /// Whether rows [r0, n) qualify: every gene sparse-backed, σ &gt; 0, no mask, a kernel shorter than the canvas, what the
+    /// product holds within the budget, and an estimated cost below the dense strips' (see <see cref="Cost"/>). Two blurs per
+    /// gene make it pay only for many genes: about 900 and more at 2% non-zero (1,000 genes on 512²: 3.2 s against 3.6 s;
+    /// 2,000 on 256²: 2.2 s against 3.9 s; 200 on 1024²: 3.7 s against 0.8 s).
+    /// </summary>
     public static bool Applies(IReadOnlyList<GeneRaster> rasters, double sigma, int r0, long budgetBytes)
     {
         int n = rasters.Count, m = n - r0;
@@ -48,9 +57,18 @@ internal static class SparseCorrelationGram
         // Held: one block of Y (float32), the band genes' pixels once more pixel by pixel (gene, value), the per-thread canvases.
         long held = pixels * BlockGenes * sizeof(float) + nonZero * 8 + 4 * pixels * sizeof(float) * Environment.ProcessorCount;
         if (held > budgetBytes) return false;
-        double density = nonZero / ((double)m * pixels);
-        return 8 * density + 40.0 / m < MaxCostRatio;
+        var (sparseCost, denseCost) = Cost(m, nonZero / ((double)m * pixels));
+        return sparseCost < denseCost;
     }
+
+    /// <summary>
+    /// Estimated work per canvas pixel of this path and of the dense strips for <paramref name="genes"/> genes with
+    /// <paramref name="density"/> of their pixels non-zero, in multiply-adds of the dense product:
+    /// <code>sparse = 320 G + 9 d G²,   dense = W(G) + 40 G</code>
+    /// with W(G) the dense block product's multiply-adds per pixel (<see cref="StripMatrix.ProductWork"/>, about G²/2 + 64 G).
+    /// </summary>
+    internal static (double Sparse, double Dense) Cost(int genes, double density) =>
+        (AdjointCost * genes + ScatterCost * density * genes * (double)genes, StripMatrix.ProductWork(genes) + DenseBlurCost * genes);
 
     /// <summary>Rows [r0, r1) against genes [r0, n) as correlations (see the class remarks).</summary>
     public static CorrelationBlock Compute(IReadOnlyList<GeneRaster> rasters, double sigma, GaussianMethod method, int r0, int r1,
