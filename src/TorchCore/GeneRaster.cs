@@ -226,7 +226,7 @@ public sealed class GeneRaster : IDisposable
         if (_sparse is not null && _values is null) return _sparse.ToDense();
         using var scope = torch.NewDisposeScope();
         var cpu = Values.device_type == DeviceType.CPU ? Values.contiguous() : Values.cpu().contiguous();
-        return cpu.data<float>().ToArray();
+        return TensorMemory.ToFloatArray(cpu);
     }
 
     public RasterPlane ToPlane() => new(Gene, Width, Height, ToArray(), Source) { PixelSize = PixelSize };

@@ -73,16 +73,13 @@ public static unsafe class LargeBufferPool
 
     /// <summary>
     /// Returns every freed block to the system now (e.g. before a step that needs the memory for something else), and on
-    /// glibc asks malloc to return the free memory of its heaps too (<c>malloc_trim</c>): glibc raises its mmap threshold
-    /// up to 32 MB as large blocks are freed, so later tensors of a few MB come from its heaps and stay resident after they
-    /// are freed.
+    /// glibc asks malloc to return the free memory of its heaps too (<see cref="NativeHeap.Trim"/>): tensors of up to 32 MB
+    /// come from its heaps (<see cref="NativeHeap"/>) and stay resident after they are freed.
     /// </summary>
     public static void Trim()
     {
         FreeKept();
-        if (!OperatingSystem.IsLinux()) return;
-        try { _ = malloc_trim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* not glibc */ }
+        NativeHeap.Trim();
     }
 
     /// <summary>Frees every kept block (not glibc's heaps: that walk is left to <see cref="Trim"/>).</summary>
@@ -95,9 +92,6 @@ public static unsafe class LargeBufferPool
             _keptBytes = 0;
         }
     }
-
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int malloc_trim(nuint pad);
 
     private static IntPtr Take(long size, long bytes)
     {

@@ -40,6 +40,26 @@ internal static class TensorMemory
         return MemoryMarshal.Cast<byte, float>(t.bytes);
     }
 
+    /// <summary>
+    /// A copy of a float32 tensor's values as a flat array (copied to the CPU and made contiguous first when needed): one
+    /// block copy. TorchSharp's <c>data&lt;T&gt;().ToArray()</c> goes value by value (about 3 ns a value until tiered PGO
+    /// has optimised it: 0.6 s for 200 rasters of 1024² in a new process).
+    /// </summary>
+    public static float[] ToFloatArray(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return AsFloatSpan(OnCpuContiguous(t)).ToArray();
+    }
+
+    /// <summary>As <see cref="ToFloatArray"/>, float64.</summary>
+    public static double[] ToDoubleArray(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return AsDoubleSpan(OnCpuContiguous(t)).ToArray();
+    }
+
+    private static Tensor OnCpuContiguous(Tensor t) => t.device_type == TorchSharp.DeviceType.CPU ? t.contiguous() : t.cpu().contiguous();
+
     public static Span<double> AsDoubleSpan(Tensor t)
     {
         if (t.device_type != TorchSharp.DeviceType.CPU || t.dtype != ScalarType.Float64 || !t.is_contiguous())

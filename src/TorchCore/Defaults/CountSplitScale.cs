@@ -213,12 +213,20 @@ public static class CountSplitScale
     private static (int[] Index, float[] Values) NonZero(GeneRaster raster)
     {
         if (raster.Sparse is { } sparse) return (sparse.Index.ToArray(), sparse.Values.ToArray());
-        var pixels = raster.ToArray();
-        var index = new List<int>();
-        var values = new List<float>();
-        for (int i = 0; i < pixels.Length; i++)
-            if (pixels[i] > 0) { index.Add(i); values.Add(pixels[i]); }
-        return (index.ToArray(), values.ToArray());
+        if (!raster.Device.IsCpu) return NonZero(raster.ToArray());
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        return NonZero(TensorMemory.AsFloatSpan(raster.Values.contiguous()));
+    }
+
+    private static (int[] Index, float[] Values) NonZero(ReadOnlySpan<float> pixels)
+    {
+        int count = 0;
+        foreach (float v in pixels) if (v > 0) count++;
+        var index = new int[count];
+        var values = new float[count];
+        for (int i = 0, k = 0; k < count; i++)
+            if (pixels[i] > 0) { index[k] = i; values[k++] = pixels[i]; }
+        return (index, values);
     }
 
     private static List<ScaleCandidate> Table(double[] ladder, int bin, GeneCurve[] curves)

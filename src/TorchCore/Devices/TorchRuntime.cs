@@ -22,6 +22,7 @@ public static class TorchRuntime
             try
             {
                 PreferPassiveOpenMpWaiting();
+                NativeHeap.Tune();
                 torch.InitializeDeviceType(DeviceType.CPU);
             }
             catch (Exception e) when (e is not SpatialSimException)

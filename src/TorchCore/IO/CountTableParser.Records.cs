@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SpatialSim.TorchCore.IO;
@@ -10,6 +11,7 @@ internal sealed partial class CountTableParser
     /// last one needed until the line break. Stops at a record that needs the quote-aware path (<paramref name="quoted"/>)
     /// or that is not complete in <paramref name="data"/>; returns where it stopped.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FastRows(ReadOnlySpan<byte> data, int pos, bool eof, out bool quoted)
     {
         quoted = false;

@@ -5,6 +5,7 @@ namespace SpatialSim.TorchCore.IO;
 /// <summary>One row's values: gene, pixel coordinates and count, checked and filed into the gene's accumulator.</summary>
 internal sealed partial class CountTableParser
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HandleRow(ReadOnlySpan<byte> gene, ReadOnlySpan<byte> xs, ReadOnlySpan<byte> ys, ReadOnlySpan<byte> cs, ReadOnlySpan<byte> qv)
     {
         if ((++_rowsRead & 0xFFFF) == 0)

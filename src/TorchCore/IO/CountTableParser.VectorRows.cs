@@ -23,6 +23,7 @@ internal sealed partial class CountTableParser
     /// field), and returns the start of the first record it leaves to that loop: one running past its last whole window,
     /// a blank line, a line with too few fields.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int VectorRows(ReadOnlySpan<byte> data, int pos, int limit)
     {
         ref byte origin = ref MemoryMarshal.GetReference(data);

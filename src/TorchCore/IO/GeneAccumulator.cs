@@ -75,7 +75,7 @@ internal sealed class GeneAccumulator
     }
 
     /// <summary>Moves the staged rows to the blocks.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private void Flush()
     {
         if (Length > Array.MaxLength)
@@ -114,6 +114,7 @@ internal sealed class GeneAccumulator
     /// Copies the rows out in input order (merged rows first after a <see cref="Compact"/>); <paramref name="counts"/>
     /// only when <see cref="HasCounts"/>, with 1 for rows that carry no count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyTo(Span<long> pixels, Span<float> counts)
     {
         bool withCounts = HasCounts;
@@ -145,6 +146,7 @@ internal sealed class GeneAccumulator
     /// <see cref="Total"/> is unchanged; <see cref="MergedDuplicates"/> counts the rows summed away.
     /// Returns the distinct pixels held.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Compact(CanvasLayout.Buffers buffers, RowArena arena)
     {
         int n = Length;

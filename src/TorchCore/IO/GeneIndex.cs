@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -61,6 +62,7 @@ internal sealed class GeneIndex(Func<string, bool>? filter, bool hasCounts, long
             $"(about {maxEntries * 12.0 / (1 << 30):F1} GB while reading). Read a part of it with -Region, or fewer genes with -Gene.")
         { FilePath = path };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public GeneAccumulator GetOrAdd(ReadOnlySpan<byte> key)
     {
         int hash = HashOf(key);
@@ -97,6 +99,7 @@ internal sealed class GeneIndex(Func<string, bool>? filter, bool hasCounts, long
     }
 
     /// <summary>A multiplicative hash over 8-byte words; good enough for gene symbols, deterministic across runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int HashOf(ReadOnlySpan<byte> key)
     {
         const ulong K = 0x9E3779B97F4A7C15;

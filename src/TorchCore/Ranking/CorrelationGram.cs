@@ -445,7 +445,7 @@ public static class CorrelationGram
         progress?.Report((n, n, ""));
         cancellationToken.ThrowIfCancellationRequested();
         var gram = torch.mm(z, z.t()).to(ScalarType.Float64).cpu().contiguous();
-        var values = gram.data<double>().ToArray();
+        var values = TensorMemory.ToDoubleArray(gram);
         var result = new double[n, n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)

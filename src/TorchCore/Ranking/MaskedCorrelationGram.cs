@@ -63,7 +63,7 @@ public static class MaskedCorrelationGram
             var part = z.narrow(1, start, Math.Min(block, maps.Count - start)).to(ScalarType.Float64);
             gram.add_(torch.mm(part, part.t()));
         }
-        var values = gram.cpu().contiguous().data<double>().ToArray();
+        var values = TensorMemory.ToDoubleArray(gram);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 result[i, j] = degenerate[i] || degenerate[j] ? double.NaN : i == j ? 1.0 : Math.Clamp(values[i * n + j], -1.0, 1.0);

@@ -151,7 +151,7 @@ public sealed class ModifiedTTest
             for (int y = 0; y < gh; y++)
                 for (int x = 0; x < gw; x++) ind[y * pw + x] = keep[y * gw + x] ? 1 : 0;
             var auto = AutoCovariance(torch.tensor(ind, new long[] { 1, ph, pw }), ph, pw);
-            var values = auto.data<double>().ToArray();
+            var values = TensorMemory.ToDoubleArray(auto);
             for (int k = 0; k < lags; k++) pairCounts[k] = Math.Round(values[lagIndex[k]]);
         }
         double keptCells = keep.Count(k => k);
@@ -211,7 +211,7 @@ public sealed class ModifiedTTest
             }
             using var scope = torch.NewDisposeScope();
             var auto = AutoCovariance(torch.tensor(batch, new long[] { count, ph, pw }), ph, pw);
-            var gamma = auto.data<double>().ToArray();
+            var gamma = TensorMemory.ToDoubleArray(auto);
             for (int g = 0; g < count; g++)
             {
                 long offset = (long)g * ph * pw;
@@ -309,7 +309,7 @@ public sealed class ModifiedTTest
         {
             int count = Math.Min(VarianceRows, rows - c0);
             using var chunkScope = torch.NewDisposeScope();
-            var v = torch.mm(profiles.narrow(0, r0 + c0, count), columnProfiles.t()).contiguous().data<double>().ToArray();
+            var v = TensorMemory.ToDoubleArray(torch.mm(profiles.narrow(0, r0 + c0, count), columnProfiles.t()));
             Parallel.For(r0 + c0, Math.Min(r0 + c0 + count, n - 1), i =>
             {
                 long rowStart = PairShard.PairNumber(i, i + 1, n);

@@ -180,8 +180,8 @@ public static class PreparedAllPairs
                     if (bj != bi && !AnyIncluded(blocks[bi], blocks[bj])) continue;
                     using var scope = torch.NewDisposeScope();
                     var (colZ, colLag) = bj == bi ? (rowZ, rowLag) : PrepareStacked(prepare, blocks[bj]);
-                    var ab = (moran ? ChunkedProduct(rowZ, colLag, pixels) : ChunkedProduct(rowLag, colLag, pixels)).data<double>().ToArray();
-                    var ba = moran ? ChunkedProduct(rowLag, colZ, pixels).data<double>().ToArray() : null;
+                    var ab = TensorMemory.ToDoubleArray(moran ? ChunkedProduct(rowZ, colLag, pixels) : ChunkedProduct(rowLag, colLag, pixels));
+                    var ba = moran ? TensorMemory.ToDoubleArray(ChunkedProduct(rowLag, colZ, pixels)) : null;
                     int colsCount = blocks[bj].End - blocks[bj].Start;
                     for (int i = blocks[bi].Start; i < blocks[bi].End; i++)
                         for (int j = bj == bi ? i : blocks[bj].Start; j < blocks[bj].End; j++)

@@ -157,7 +157,7 @@ public static class ToroidalShiftTest
         {
             RasterChecks.RequireMaskFits(options.Mask, rasters[0]);
             inside = (options.Mask.Values.to(rasters[0].Device.TorchDevice) > 0).to(ScalarType.Float32);
-            var o = CrossCorrelation(inside.to(ScalarType.Float64), inside.to(ScalarType.Float64)).reshape(-1).cpu().data<double>().ToArray();
+            var o = TensorMemory.ToDoubleArray(CrossCorrelation(inside.to(ScalarType.Float64), inside.to(ScalarType.Float64)).reshape(-1));
             overlap = shifts.Select(s => Math.Round(o[s.Dy * w + s.Dx])).ToArray();
         }
         return FastNull(rasters, pairs, shifts, overlap, inside, options, method, null, default);
@@ -190,7 +190,7 @@ public static class ToroidalShiftTest
             using var scope = torch.NewDisposeScope();
             var f = torch.fft.rfft2(inside.to(ScalarType.Float64));
             var o = torch.fft.irfft2(f.conj() * f, new long[] { height, width });
-            overlapMap = o.reshape(-1).cpu().data<double>().ToArray();
+            overlapMap = TensorMemory.ToDoubleArray(o.reshape(-1));
             tissue = inside.sum(ScalarType.Float64).item<double>();
         }
         if (tissue < 3)
@@ -264,7 +264,7 @@ public static class ToroidalShiftTest
         using var ones = inside is null ? torch.ones(new long[] { h, w }, ScalarType.Float32, device) : null;
         var m = inside ?? ones!;
         using var fm = torch.fft.rfft2(m);
-        double[] Gather(Tensor map) { using var s = map.reshape(-1).index_select(0, shiftIndex); using var d = s.to(ScalarType.Float64).cpu(); return d.data<double>().ToArray(); }
+        double[] Gather(Tensor map) { using var s = map.reshape(-1).index_select(0, shiftIndex); using var d = s.to(ScalarType.Float64); return TensorMemory.ToDoubleArray(d); }
 
         // Per σ and gene: the spectrum of z (kept for the pair products) and the per-shift sums
         // SA(s) = Σ z(p) m(p+s), QA(s) = Σ z(p)² m(p+s), SB(s) = Σ m(p) z(p+s), QB(s) = Σ m(p) z(p+s)².
@@ -322,7 +322,7 @@ public static class ToroidalShiftTest
                         var stack = torch.stack(present.Select(b => partners[b]!).ToArray());
                         var c = torch.fft.irfft2(spectra[l, i]!.conj().unsqueeze(0) * stack, hw);
                         var gathered = c.reshape(present.Count, -1).index_select(1, shiftIndex).to(ScalarType.Float64).cpu().contiguous();
-                        var values = gathered.data<double>().ToArray();
+                        var values = TensorMemory.ToDoubleArray(gathered);
                         for (int pi = 0; pi < present.Count; pi++)
                         {
                             int b = present[pi], j = pairs[block[b]].J;
