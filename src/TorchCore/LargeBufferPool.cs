@@ -72,13 +72,15 @@ public static unsafe class LargeBufferPool
     }
 
     /// <summary>
-    /// Returns every freed block to the system now (e.g. before a step that needs the memory for something else), and on
+    /// Returns every freed block to the system now (e.g. before a step that needs the memory for something else), drops the
+    /// slabs kept for the next table (<see cref="IO.RowSlabPool"/>), and on
     /// glibc asks malloc to return the free memory of its heaps too (<see cref="NativeHeap.Trim"/>): tensors of up to 32 MB
     /// come from its heaps (<see cref="NativeHeap"/>) and stay resident after they are freed.
     /// </summary>
     public static void Trim()
     {
         FreeKept();
+        IO.RowSlabPool.Clear();
         NativeHeap.Trim();
     }
 

@@ -75,6 +75,9 @@ internal sealed partial class CountTableParser
             if (t.Exception?.InnerException is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         _cancel.ThrowIfCancellationRequested();
         if (results.Sum(r => (long)r.Index.Length) > o.MaxEntries) throw GeneIndex.TooManyEntries(_path, o.MaxEntries);
+        // Every gene is on the canvas (or left out): nothing reads the rows' slabs again, so the next table may have them.
+        _genes.Recycle();
+        foreach (var part in _partIndexes) part.Recycle();
 
         var data = new Dictionary<string, CountTable.GeneData>(kept.Length, StringComparer.Ordinal);
         for (int i = 0; i < kept.Length; i++)

@@ -134,6 +134,7 @@ internal sealed partial class CountTableParser
             foreach (var gene in w._genes.Entries) _genes.GetOrAdd(gene.Key).Append(gene);
         }
         _partsPeakRowsHeld = workers.Sum(w => w._genes.PeakRowsHeld);
+        _partIndexes = workers.Select(w => w._genes).ToArray();
         _partsDone = true;
         Report(TableReadPhase.Reading, force: true);
         Interlocked.Increment(ref ParallelReads);
@@ -142,6 +143,9 @@ internal sealed partial class CountTableParser
 
     /// <summary>Rows the parts held at most, together (each part's peak, as parts keep their rows until the join).</summary>
     private long _partsPeakRowsHeld;
+
+    /// <summary>The parts' gene indexes, whose slabs hold the rows the joined genes refer to (recycled once the table is built).</summary>
+    private GeneIndex[] _partIndexes = [];
 
     /// <summary>The whole file was read in parts (the input stream itself was not read: progress says all of it).</summary>
     private bool _partsDone;

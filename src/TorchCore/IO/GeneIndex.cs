@@ -55,6 +55,9 @@ internal sealed class GeneIndex(Func<string, bool>? filter, bool hasCounts, long
         if (distinct > maxEntries) throw TooManyEntries(path, maxEntries);
     }
 
+    /// <summary>Hands the rows' slabs on for the next table (<see cref="RowArena.Recycle"/>): only once the table is built.</summary>
+    public void Recycle() => _arena.Recycle();
+
     /// <summary>The error for a table that keeps more than <paramref name="maxEntries"/> distinct gene pixels.</summary>
     public static SpatialSimException TooManyEntries(string path, long maxEntries) =>
         new(ErrorKind.LimitExceeded,

@@ -178,6 +178,7 @@ internal sealed class MoleculeTableBuilder
         foreach (var t in helpers)
             if (t.Exception?.InnerException is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         cancel.ThrowIfCancellationRequested();
+        Genes.Recycle();   // every gene is on the canvas (or left out): the next table may have the rows' slabs
 
         var data = new Dictionary<string, CountTable.GeneData>(kept.Length, StringComparer.Ordinal);
         for (int i = 0; i < kept.Length; i++)
