@@ -74,7 +74,7 @@ internal sealed class DefaultRankingWorkload : Workload<(IReadOnlyList<RankedPai
     }
 
     /// <summary>The rasters Import-GeneRaster gives for the file with its defaults (the format registry; spot data normalised per spot).</summary>
-    private static List<GeneRaster> Read(string file, string? spotTable, int bin, double minTotal, string[]? names)
+    internal static List<GeneRaster> Read(string file, string? spotTable, int bin, double minTotal, string[]? names)
     {
         using var probe = new InputProbe(file);
         var format = InputFormatRegistry.Detect(probe);

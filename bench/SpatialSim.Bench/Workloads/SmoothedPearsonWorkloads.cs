@@ -9,25 +9,21 @@ namespace SpatialSim.Bench.Workloads;
 
 /// <summary>
 /// smoothed_pearson_all_pairs: the smoothed-Pearson matrix of every pair of genes of a [genes, H, W] stack, through
-/// the Gram path (each gene blurred once, one matrix product). The rasters are made (copied into tensors) before
-/// the clock starts. Summary: the upper triangle, row by row (r01, r02, …, r12, …).
+/// the Gram path (each gene blurred once, one matrix product). The rasters are read as Import-GeneRaster reads the stack
+/// (planes of counts that are mostly zero kept sparse) before the clock starts. Summary: the upper triangle, row by row (r01, r02, …, r12, …).
 /// </summary>
 internal sealed class AllPairsPearsonWorkload : Workload<double[,]>
 {
-    private readonly List<GeneRaster> _rasters = new();
+    private readonly List<GeneRaster> _rasters;
     private readonly double _sigma;
 
     public AllPairsPearsonWorkload(WorkloadRequest request)
     {
         _sigma = request.Number("sigma");
+        // The rasters Import-GeneRaster gives for the generated .npy stack (the cmdlet row's Setup), named gene0, gene1, …
         string path = request.Input("genes");
         using var reader = NpyFloat32.Open(path);
-        var buffer = new float[(long)reader.Width * reader.Height];
-        for (int g = 0; g < reader.Planes; g++)
-        {
-            reader.ReadPlane(buffer);
-            _rasters.Add(GeneRaster.FromPlane(new RasterPlane($"gene{g}", reader.Width, reader.Height, buffer, path), 1, ComputeDevice.Cpu));
-        }
+        _rasters = DefaultRankingWorkload.Read(path, null, 1, 0, Enumerable.Range(0, reader.Planes).Select(i => $"gene{i}").ToArray());
     }
 
     protected override double[,] Execute() => CorrelationGram.Compute(_rasters, _sigma);

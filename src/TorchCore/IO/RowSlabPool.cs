@@ -6,13 +6,19 @@ namespace SpatialSim.TorchCore.IO;
 /// arrays the garbage collector would otherwise free and the kernel fault in anew for the next file (imports of several
 /// samples, or of one file at several bin sizes). A 10⁷-row GEM file read again allocated 310 MB and took 5 full
 /// collections each time.
-/// <para>What it holds: at most <see cref="LargeBufferPool.MaxKeptBytes"/> of slabs, none longer than
+/// <para>What it holds: at most <see cref="MaxKeptBytes"/> of slabs (a 10⁷-row table's), none longer than
 /// <see cref="LargeBufferPool.KeepFor"/> after the last table was read (a timer drops them, the collector frees them), and
 /// nothing after <see cref="LargeBufferPool.Trim"/>. A slab is returned only once no gene of the table that used it is
 /// read again (<see cref="RowArena.Recycle"/> after the table is built).</para>
 /// </summary>
 internal static class RowSlabPool
 {
+    /// <summary>
+    /// Most bytes kept: a 32nd of the physical memory, at most 512 MB (a ranking usually follows an import and needs the
+    /// memory more).
+    /// </summary>
+    public static long MaxKeptBytes => Math.Min(512L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 32);
+
     private static readonly object Gate = new();
     private static readonly Stack<long[]> Pixels = new();
     private static readonly Stack<float[]> Counts = new();
@@ -52,7 +58,7 @@ internal static class RowSlabPool
     {
         lock (Gate)
         {
-            long max = LargeBufferPool.MaxKeptBytes;
+            long max = MaxKeptBytes;
             foreach (var slab in pixels)
                 if (slab.Length == RowArena.SlabRows && _keptBytes + 8L * slab.Length <= max)
                 {

@@ -1,6 +1,9 @@
 namespace SpatialSim.TorchCore.IO.Formats;
 
-/// <summary>NumPy .npy arrays: a 2-D raster or a 3-D stack of genes × height × width; by magic number or extension.</summary>
+/// <summary>
+/// NumPy .npy arrays: a 2-D raster or a 3-D stack of genes × height × width; by magic number or extension. Planes that are
+/// mostly zero (count maps) are kept sparse (<see cref="GeneRaster.FromPlaneCompact"/>).
+/// </summary>
 public sealed class NpyInputFormat : IInputFormat
 {
     public string Name => "NumPy .npy";
@@ -21,7 +24,7 @@ public sealed class NpyInputFormat : IInputFormat
             if (names is not null) context.UseNames(1);
             var cropped = request.Table.Region is { } region ? RasterRegion.Crop(plane, region) : plane; // as for tables
             var binned = RasterBinning.SumBlocks(cropped, request.Table.BinSize);
-            yield return GeneRaster.FromPlane(binned, request.Table.BinSize, request.Device);
+            yield return GeneRaster.FromPlaneCompact(binned, request.Table.BinSize, request.Device);
         }
     }
 }
