@@ -100,10 +100,11 @@ internal sealed unsafe class StripMatrix : IDisposable
     /// </summary>
     public (double Sum, double Squares) Store(int gene, ReadOnlySpan<float> blurred, double centre)
     {
+        int length = RowLength(blurred.Length);
         double sum = 0, squares = 0;
-        for (int c = 0, offset = 0; offset < RowLength(blurred.Length); c++, offset += ChunkPixels)
+        for (int c = 0, offset = 0; offset < length; c++, offset += ChunkPixels)
         {
-            var row = Row(gene, c, blurred.Length - offset);
+            var row = Row(gene, c, length - offset);
             var (s, q) = CentreInto(blurred.Slice(offset, row.Length), row, centre);
             sum += s;
             squares += q;
@@ -114,10 +115,11 @@ internal sealed unsafe class StripMatrix : IDisposable
     /// <summary>As <see cref="Store"/> inside the tissue (<paramref name="inside"/> &gt; 0); 0 outside.</summary>
     public (double Sum, double Squares) StoreInside(int gene, ReadOnlySpan<float> blurred, ReadOnlySpan<float> inside, double centre)
     {
+        int length = RowLength(blurred.Length);
         double sum = 0, squares = 0;
-        for (int c = 0, offset = 0; offset < RowLength(blurred.Length); c++, offset += ChunkPixels)
+        for (int c = 0, offset = 0; offset < length; c++, offset += ChunkPixels)
         {
-            var row = Row(gene, c, blurred.Length - offset);
+            var row = Row(gene, c, length - offset);
             var source = blurred.Slice(offset, row.Length);
             var mask = inside.Slice(offset, row.Length);
             for (int k = 0; k < row.Length; k++)
