@@ -1,5 +1,6 @@
 using SpatialSim.TorchCore;
 using SpatialSim.TorchCore.Defaults;
+using SpatialSim.TorchCore.Devices;
 using SpatialSim.TorchCore.IO;
 using SpatialSim.TorchCore.Ranking;
 using Xunit;
@@ -37,6 +38,28 @@ public class WorkingGridTests
             Assert.Equal(g.BinSize * grid.Stride, dense.BinSize);
             Assert.Equal(g.Total, sparse.Total, 6);
         }
+    }
+
+    /// <summary>Sparse binning row by row against the dense block sums, with partial last blocks and empty block rows.</summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void SparseBinningEqualsTheBlockSumsWithPartialBlocks(int stride)
+    {
+        const int w = 401, h = 389;
+        var random = new Random(stride);
+        var index = new List<int>();
+        var values = new List<float>();
+        for (int p = 0; p < w * h; p++)
+            if (p / w % 7 != 3 && random.NextDouble() < 0.03) { index.Add(p); values.Add(1 + random.Next(4)); }   // every 7th row empty
+        using var g = GeneRaster.FromSparse("g", SparsePixels.FromEntries(w, h, index.ToArray(), values.ToArray()), 1, "test", 1, ComputeDevice.Cpu);
+        var grid = WorkingGrid.For(stride * WorkingGrid.SigmaPerStride + 0.1, w, h);
+        Assert.Equal(stride, grid.Stride);
+        using var binned = grid.Bin(g);
+        Assert.NotNull(binned.Sparse);
+        Assert.Equal(RasterBinning.SumBlocks(g.ToPlane(), stride).Pixels, binned.ToArray());
+        Assert.Equal(g.Total, binned.Total, 6);
     }
 
     [Fact]

@@ -69,13 +69,24 @@ public sealed class AnalysisDefaults : IDisposable
         var result = new List<GeneRaster>(rasters.Count);
         var owned = new List<GeneRaster>();
         if (grid is not null)
-            foreach (var r in rasters)
+        {
+            // One gene per core at a time, in input order.
+            var binned = new GeneRaster[rasters.Count];
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var binned = grid.Bin(r);
-                result.Add(binned);
-                owned.Add(binned);
+                Parallel.For(0, rasters.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                    i => binned[i] = grid.Bin(rasters[i]));
             }
+            catch (Exception e)
+            {
+                foreach (var b in binned) if (b is not null && !rasters.Contains(b)) b.Dispose();
+                if (e is AggregateException { InnerExceptions.Count: > 0 } many)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(many.InnerExceptions[0]);
+                throw;
+            }
+            result.AddRange(binned);
+            owned.AddRange(binned);
+        }
         else result.AddRange(rasters);
 
         GeneRaster? userMask = request.Mask;

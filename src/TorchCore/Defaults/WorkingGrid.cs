@@ -55,18 +55,57 @@ public sealed record WorkingGrid(int Stride, double Sigma, int CanvasWidth, int 
         int s = Stride, w = raster.Width, cw = Width, ch = Height;
         if (raster.Sparse is { } sparse && !raster.HasDenseValues)
         {
-            var index = sparse.Index;
-            var coarse = new int[index.Length];
-            for (int k = 0; k < index.Length; k++)
-            {
-                int i = index[k], y = i / w, x = i - y * w;
-                coarse[k] = y / s * cw + x / s;
-            }
-            var pixels = SparsePixels.FromEntries(cw, ch, coarse, sparse.Values.ToArray());
+            var pixels = BinSparse(sparse, s, cw, ch);
             return GeneRaster.FromSparse(raster.Gene, pixels, raster.BinSize * s, raster.Source, raster.PixelSize * s, raster.Device);
         }
         var plane = new RasterPlane(raster.Gene, cw, ch, BlockSums.Of(raster, s), raster.Source) { PixelSize = raster.PixelSize * s };
         return GeneRaster.FromPlane(plane, raster.BinSize * s, raster.Device);
+    }
+
+    /// <summary>
+    /// The sparse pixels summed over s × s blocks, coarse row by coarse row: the entries of its s canvas rows are added into
+    /// the blocks they fall in, and the blocks touched are written in column order (no sort of the entries).
+    /// </summary>
+    private static SparsePixels BinSparse(SparsePixels sparse, int s, int cw, int ch)
+    {
+        var index = sparse.Index;
+        var values = sparse.Values;
+        int w = sparse.Width, h = sparse.Height;
+        var coarseIndex = new int[index.Length];
+        var coarseValues = new float[index.Length];
+        var sums = new float[cw];
+        var seen = new bool[cw];
+        var block = new int[w];   // the block column of each canvas column (no division per pixel)
+        for (int x = 0; x < w; x++) block[x] = x / s;
+        int e = 0, m = 0;
+        for (int cy = 0; cy < ch; cy++)
+        {
+            int first = cw, last = -1;
+            for (int y = cy * s, yEnd = Math.Min(h, (cy + 1) * s); y < yEnd; y++)
+            {
+                int rowEnd = sparse.RowStart(y + 1), rowStart = y * w;
+                for (; e < rowEnd; e++)
+                {
+                    int cx = block[index[e] - rowStart];
+                    if (!seen[cx])
+                    {
+                        seen[cx] = true;
+                        sums[cx] = 0;
+                        first = Math.Min(first, cx);
+                        last = Math.Max(last, cx);
+                    }
+                    sums[cx] += values[e];
+                }
+            }
+            for (int cx = first; cx <= last; cx++)
+            {
+                if (!seen[cx]) continue;
+                coarseIndex[m] = cy * cw + cx;
+                coarseValues[m++] = sums[cx];
+                seen[cx] = false;
+            }
+        }
+        return SparsePixels.FromEntries(cw, ch, coarseIndex[..m], coarseValues[..m]);
     }
 
     /// <summary>A mask on the canvas brought to the grid: a block is inside when at least half its canvas pixels are.</summary>
