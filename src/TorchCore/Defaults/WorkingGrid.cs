@@ -70,42 +70,55 @@ public sealed record WorkingGrid(int Stride, double Sigma, int CanvasWidth, int 
     {
         var index = sparse.Index;
         var values = sparse.Values;
-        int w = sparse.Width, h = sparse.Height;
+        int w = sparse.Width;
         var coarseIndex = new int[index.Length];
         var coarseValues = new float[index.Length];
         var sums = new float[cw];
         var seen = new bool[cw];
         var block = new int[w];   // the block column of each canvas column (no division per pixel)
         for (int x = 0; x < w; x++) block[x] = x / s;
-        int e = 0, m = 0;
-        for (int cy = 0; cy < ch; cy++)
+        int m = 0, cy = -1, first = cw, last = -1, rowStart = 0, rowEnd = 0;
+        for (int e = 0; e < index.Length; e++)
         {
-            int first = cw, last = -1;
-            for (int y = cy * s, yEnd = Math.Min(h, (cy + 1) * s); y < yEnd; y++)
+            int i = index[e];
+            if (i >= rowEnd)
             {
-                int rowEnd = sparse.RowStart(y + 1), rowStart = y * w;
-                for (; e < rowEnd; e++)
+                // A new canvas row (entries are row-major); a new block row flushes the one before.
+                int y = i / w;
+                rowStart = y * w;
+                rowEnd = rowStart + w;
+                if (y / s != cy)
                 {
-                    int cx = block[index[e] - rowStart];
-                    if (!seen[cx])
-                    {
-                        seen[cx] = true;
-                        sums[cx] = 0;
-                        first = Math.Min(first, cx);
-                        last = Math.Max(last, cx);
-                    }
-                    sums[cx] += values[e];
+                    Flush(cy, cw, ref first, ref last, seen, sums, coarseIndex, coarseValues, ref m);
+                    cy = y / s;
                 }
             }
-            for (int cx = first; cx <= last; cx++)
+            int cx = block[i - rowStart];
+            if (!seen[cx])
             {
-                if (!seen[cx]) continue;
-                coarseIndex[m] = cy * cw + cx;
-                coarseValues[m++] = sums[cx];
-                seen[cx] = false;
+                seen[cx] = true;
+                sums[cx] = 0;
+                first = Math.Min(first, cx);
+                last = Math.Max(last, cx);
             }
+            sums[cx] += values[e];
         }
+        Flush(cy, cw, ref first, ref last, seen, sums, coarseIndex, coarseValues, ref m);
         return SparsePixels.FromEntries(cw, ch, coarseIndex[..m], coarseValues[..m]);
+    }
+
+    /// <summary>Writes block row <paramref name="cy"/>'s touched blocks in column order and clears them.</summary>
+    private static void Flush(int cy, int cw, ref int first, ref int last, bool[] seen, float[] sums, int[] coarseIndex, float[] coarseValues, ref int m)
+    {
+        for (int cx = first; cx <= last; cx++)
+        {
+            if (!seen[cx]) continue;
+            coarseIndex[m] = cy * cw + cx;
+            coarseValues[m++] = sums[cx];
+            seen[cx] = false;
+        }
+        first = cw;
+        last = -1;
     }
 
     /// <summary>A mask on the canvas brought to the grid: a block is inside when at least half its canvas pixels are.</summary>
