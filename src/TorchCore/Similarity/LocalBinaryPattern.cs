@@ -65,6 +65,7 @@ public static unsafe class LocalBinaryPattern
         int maxDegreeOfParallelism = -1)
     {
         var output = new double[checked(width * height)];
+        fixed (double* fresh = output) HugePages.Advise((IntPtr)fresh, (long)output.Length * sizeof(double));
         Compute(image, output, width, height, points, radius, method, maxDegreeOfParallelism);
         return output;
     }
@@ -178,7 +179,7 @@ public static unsafe class LocalBinaryPattern
     /// <summary>One worker's buffers: the band's zero-padded float64 slab and a row of codes.</summary>
     private sealed class Worker<TSink> where TSink : class, IRowSink
     {
-        private static readonly int Lanes = Vector<double>.Count;
+        private static int Lanes => Vector<double>.Count; // a JIT-time constant (a static field of this shared generic would be looked up at run time)
         private readonly Geometry _g;
         private readonly int _width, _paddedWidth, _stride;
         private readonly double[] _slab;
@@ -208,6 +209,7 @@ public static unsafe class LocalBinaryPattern
             Sink = sink;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Band(float* image, int height, float divisor, int y0, int y1, LbpMethod method, bool markBackground)
         {
             int pad = _g.Pad;
@@ -244,6 +246,7 @@ public static unsafe class LocalBinaryPattern
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void ConvertRow(float* source, double* target, int width, float divisor)
         {
             if (divisor == 1f)
@@ -274,6 +277,7 @@ public static unsafe class LocalBinaryPattern
             return new Vector<double>(lanes);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void UniformRow(double* centre, double* codes, bool markBackground)
         {
             int p = _g.P;
@@ -305,6 +309,7 @@ public static unsafe class LocalBinaryPattern
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void DefaultRow(double* centre, double* codes, bool markBackground, bool rotationInvariant)
         {
             int p = _g.P;
@@ -343,6 +348,7 @@ public static unsafe class LocalBinaryPattern
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void VarRow(double* centre, double* codes, bool markBackground)
         {
             int p = _g.P;
