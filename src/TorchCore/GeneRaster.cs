@@ -134,14 +134,7 @@ public sealed class GeneRaster : IDisposable
         var (total, nonZero, max) = Describe(plane, allowNegative: false);
         long pixels = (long)plane.Width * plane.Height;
         if (nonZero > SparsePlaneDensity * pixels || pixels > int.MaxValue) return FromDescribedPlane(plane, binSize, device, total, nonZero, max);
-        var source = plane.Pixels.AsSpan(0, (int)pixels);
-        int count = 0;
-        foreach (float v in source) if (v != 0) count++;
-        var index = new int[count];
-        var values = new float[count];
-        for (int i = 0, k = 0; k < index.Length; i++)
-            if (source[i] != 0) { index[k] = i; values[k++] = source[i]; }
-        var sparse = SparsePixels.FromEntries(plane.Width, plane.Height, index, values);
+        var sparse = SparsePixels.FromDense(plane.Width, plane.Height, plane.Pixels.AsSpan(0, (int)pixels));
         return new GeneRaster(plane.Gene, sparse, binSize, plane.Source, "", plane.PixelSize, device, total, nonZero, max);
     }
 

@@ -29,6 +29,20 @@ public sealed class SparsePixels
         _values = values;
     }
 
+    /// <summary>The non-zero pixels of a row-major <paramref name="width"/>×<paramref name="height"/> dense plane (copied).</summary>
+    public static SparsePixels FromDense(int width, int height, ReadOnlySpan<float> plane)
+    {
+        if (plane.Length != (long)width * height)
+            throw new ArgumentException($"The plane holds {plane.Length} values, expected {width}×{height}.", nameof(plane));
+        int count = 0;
+        foreach (float v in plane) if (v != 0) count++;
+        var index = new int[count];
+        var values = new float[count];
+        for (int i = 0, k = 0; k < count; i++)
+            if (plane[i] != 0) { index[k] = i; values[k++] = plane[i]; }
+        return FromEntries(width, height, index, values);
+    }
+
     /// <summary>
     /// Pixels at <paramref name="index"/> (any order, repeats summed) with <paramref name="values"/>
     /// (null: each entry counts 1). The arrays are not modified; when the indices are already ascending and unique

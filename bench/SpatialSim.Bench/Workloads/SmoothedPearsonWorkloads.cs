@@ -65,13 +65,7 @@ internal sealed class RankingWorkload : Workload<IReadOnlyList<RankedPair>>
         for (int g = 0; g < genes; g++)
         {
             SyntheticData.FillCounts(plane, size, g, density, seed);
-            int count = 0;
-            foreach (float v in plane) if (v != 0) count++;
-            var index = new int[count];
-            var values = new float[count];
-            for (int i = 0, k = 0; i < plane.Length; i++)
-                if (plane[i] != 0) { index[k] = i; values[k++] = plane[i]; }
-            var sparse = SparsePixels.FromEntries(size, size, index, values);
+            var sparse = SparsePixels.FromDense(size, size, plane);
             _rasters.Add(GeneRaster.FromSparse($"gene{g}", sparse, 1, "synthetic", 1.0, ComputeDevice.Cpu));
         }
     }

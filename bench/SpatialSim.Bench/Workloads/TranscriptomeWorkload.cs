@@ -45,13 +45,7 @@ internal sealed class TranscriptomeWorkload : Workload<TranscriptomeWorkload.Out
         for (int g = 0; g < genes; g++)
         {
             SyntheticData.FillCounts(plane, _size, g, density, seed);
-            int count = 0;
-            foreach (float v in plane) if (v != 0) count++;
-            var index = new int[count];
-            var values = new float[count];
-            for (int i = 0, k = 0; i < plane.Length; i++)
-                if (plane[i] != 0) { index[k] = i; values[k++] = plane[i]; }
-            _rasters.Add(GeneRaster.FromSparse($"gene{g}", SparsePixels.FromEntries(_size, _size, index, values), 1, "synthetic", 1.0, ComputeDevice.Cpu));
+            _rasters.Add(GeneRaster.FromSparse($"gene{g}", SparsePixels.FromDense(_size, _size, plane), 1, "synthetic", 1.0, ComputeDevice.Cpu));
         }
     }
 

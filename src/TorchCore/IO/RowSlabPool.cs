@@ -30,28 +30,10 @@ internal static class RowSlabPool
     public static long KeptBytes { get { lock (Gate) return _keptBytes; } }
 
     /// <summary>A kept pixel slab, or a new one.</summary>
-    public static long[] TakePixels()
-    {
-        lock (Gate)
-            if (Pixels.TryPop(out var slab))
-            {
-                _keptBytes -= 8L * slab.Length;
-                return slab;
-            }
-        return GC.AllocateUninitializedArray<long>(RowArena.SlabRows);
-    }
+    public static long[] TakePixels() => Take(Pixels, sizeof(long));
 
     /// <summary>A kept count slab, or a new one.</summary>
-    public static float[] TakeCounts()
-    {
-        lock (Gate)
-            if (Counts.TryPop(out var slab))
-            {
-                _keptBytes -= 4L * slab.Length;
-                return slab;
-            }
-        return GC.AllocateUninitializedArray<float>(RowArena.SlabRows);
-    }
+    public static float[] TakeCounts() => Take(Counts, sizeof(float));
 
     /// <summary>Keeps slabs that no gene will read again (those beyond the bound are left to the collector).</summary>
     public static void Return(IEnumerable<long[]> pixels, IEnumerable<float[]> counts)
@@ -59,21 +41,33 @@ internal static class RowSlabPool
         lock (Gate)
         {
             long max = MaxKeptBytes;
-            foreach (var slab in pixels)
-                if (slab.Length == RowArena.SlabRows && _keptBytes + 8L * slab.Length <= max)
-                {
-                    Pixels.Push(slab);
-                    _keptBytes += 8L * slab.Length;
-                }
-            foreach (var slab in counts)
-                if (slab.Length == RowArena.SlabRows && _keptBytes + 4L * slab.Length <= max)
-                {
-                    Counts.Push(slab);
-                    _keptBytes += 4L * slab.Length;
-                }
+            Keep(Pixels, pixels, sizeof(long), max);
+            Keep(Counts, counts, sizeof(float), max);
             _returnedAt = Environment.TickCount64;
             if (_keptBytes > 0) _expiry ??= new Timer(_ => Expire(), null, LargeBufferPool.KeepFor / 2, LargeBufferPool.KeepFor / 2);
         }
+    }
+
+    private static T[] Take<T>(Stack<T[]> kept, int elementSize)
+    {
+        lock (Gate)
+            if (kept.TryPop(out var slab))
+            {
+                _keptBytes -= (long)elementSize * slab.Length;
+                return slab;
+            }
+        return GC.AllocateUninitializedArray<T>(RowArena.SlabRows);
+    }
+
+    /// <summary>Pushes the full-size slabs that fit under <paramref name="max"/> (the caller holds the gate).</summary>
+    private static void Keep<T>(Stack<T[]> kept, IEnumerable<T[]> slabs, int elementSize, long max)
+    {
+        foreach (var slab in slabs)
+            if (slab.Length == RowArena.SlabRows && _keptBytes + (long)elementSize * slab.Length <= max)
+            {
+                kept.Push(slab);
+                _keptBytes += (long)elementSize * slab.Length;
+            }
     }
 
     /// <summary>Drops every kept slab.</summary>
