@@ -12,7 +12,10 @@ namespace SpatialSim.TorchCore;
 /// thresholds below (the step then took 0.42–0.54 s).
 /// <para>What it holds: at most <see cref="TrimThresholdBytes"/> of free memory at the top of each malloc heap (glibc keeps
 /// free memory inside the heaps anyway), and only until the next <see cref="Trim"/>: every <see cref="LargeBufferPool.KeepFor"/>
-/// (a timer), from <see cref="LargeBufferPool.Trim"/>, or on demand. Linux with glibc only; elsewhere nothing changes.</para>
+/// (a timer), from <see cref="LargeBufferPool.Trim"/>, or on demand. What it cannot keep: a thread's malloc heap (64 MiB
+/// each; threads other than the main one get them) that empties completely is unmapped whole whatever the thresholds, so
+/// tensors that spill into one more such heap are faulted in again when they are made again. Linux with glibc only;
+/// elsewhere nothing changes.</para>
 /// </summary>
 internal static class NativeHeap
 {
