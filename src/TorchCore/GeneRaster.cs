@@ -247,9 +247,7 @@ public sealed class GeneRaster : IDisposable
     public float[] ToArray()
     {
         if (_sparse is not null && _values is null) return _sparse.ToDense();
-        using var scope = torch.NewDisposeScope();
-        var cpu = Values.device_type == DeviceType.CPU ? Values.contiguous() : Values.cpu().contiguous();
-        return TensorMemory.ToFloatArray(cpu);
+        return TensorMemory.ToFloatArray(Values);
     }
 
     public RasterPlane ToPlane() => new(Gene, Width, Height, ToArray(), Source) { PixelSize = PixelSize };

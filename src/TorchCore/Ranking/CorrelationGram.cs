@@ -444,7 +444,7 @@ public static class CorrelationGram
         }
         progress?.Report((n, n, ""));
         cancellationToken.ThrowIfCancellationRequested();
-        var gram = torch.mm(z, z.t()).to(ScalarType.Float64).cpu().contiguous();
+        var gram = torch.mm(z, z.t()).to(ScalarType.Float64);
         var values = TensorMemory.ToDoubleArray(gram);
         var result = new double[n, n];
         for (int i = 0; i < n; i++)

@@ -321,7 +321,7 @@ public static class ToroidalShiftTest
                         if (present.Count == 0) continue;
                         var stack = torch.stack(present.Select(b => partners[b]!).ToArray());
                         var c = torch.fft.irfft2(spectra[l, i]!.conj().unsqueeze(0) * stack, hw);
-                        var gathered = c.reshape(present.Count, -1).index_select(1, shiftIndex).to(ScalarType.Float64).cpu().contiguous();
+                        var gathered = c.reshape(present.Count, -1).index_select(1, shiftIndex).to(ScalarType.Float64);
                         var values = TensorMemory.ToDoubleArray(gathered);
                         for (int pi = 0; pi < present.Count; pi++)
                         {
