@@ -11,8 +11,10 @@ namespace SpatialSim.TorchCore;
 /// takes back free guest pages that cost 0.3–0.4 s of system time out of a 0.9–1.1 s step, against 0.1 s with the
 /// thresholds below (the step then took 0.42–0.54 s).
 /// <para>What it holds: at most <see cref="TrimThresholdBytes"/> of free memory at the top of each malloc heap (glibc keeps
-/// free memory inside the heaps anyway), and only until the next <see cref="Trim"/>: every <see cref="LargeBufferPool.KeepFor"/>
-/// (a timer), from <see cref="LargeBufferPool.Trim"/>, or on demand. What it cannot keep: a thread's malloc heap (64 MiB
+/// free memory inside the heaps anyway), until the next <see cref="Trim"/>: every <see cref="LargeBufferPool.KeepFor"/>
+/// (a timer), from <see cref="LargeBufferPool.Trim"/>, or on demand. <c>malloc_trim</c> returns the free pages inside every
+/// heap and the free top of the main one, not the free top of a thread's heap (at most 64 MiB each, kept until reused, as
+/// glibc's own thresholds keep it once they have adapted). What it cannot keep: a thread's malloc heap (64 MiB
 /// each; threads other than the main one get them) that empties completely is unmapped whole whatever the thresholds, so
 /// tensors that spill into one more such heap are faulted in again when they are made again. Linux with glibc only;
 /// elsewhere nothing changes.</para>
